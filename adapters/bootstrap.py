@@ -1,0 +1,34 @@
+"""The composition root: builds engine, clock and unit-of-work factory for every entry point."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from adapters.config import Settings
+from adapters.db.engine import make_engine, make_session_factory
+from core.clock import Clock, SystemClock
+from core.uow import UnitOfWork
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    clock: Clock
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, self.clock)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build(settings: Settings, clock: Clock | None = None) -> Container:
+    if settings.is_sqlite:
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    return Container(settings, engine, make_session_factory(engine), clock or SystemClock())

@@ -1,0 +1,65 @@
+"""Configuration from environment variables, with embedded defaults that run with nothing set.
+
+With no variables at all the hub uses SQLite under ``var/`` and a sample platform identity,
+which is what `make run` wants; production sets at least GGZY_DATABASE_URL, GGZY_PLATFORM_CODE
+and GGZY_PLATFORM_USCC (see README, "Configuration").
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.platform import PlatformIdentity
+
+# The GB 32100 standard's own published example, used only as the embedded sample operator.
+SAMPLE_PLATFORM_USCC = "91350100M000100Y43"
+SAMPLE_PLATFORM_CODE = "E3501000001"  # E + 350100 (福州市) + 0001
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as err:
+        raise SystemExit(f"{name} must be an integer, got {raw!r}") from err
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    var_dir: Path
+    platform: PlatformIdentity
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_body_bytes: int = 1024 * 1024
+    token_ttl_hours: int = 12
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    var_dir = Path(env.get("GGZY_VAR_DIR", "var")).resolve()
+    database_url = env.get("GGZY_DATABASE_URL") or f"sqlite:///{var_dir / 'ggzy.db'}"
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    platform = PlatformIdentity(
+        code=env.get("GGZY_PLATFORM_CODE", SAMPLE_PLATFORM_CODE),
+        uscc=env.get("GGZY_PLATFORM_USCC", SAMPLE_PLATFORM_USCC),
+    )
+    return Settings(
+        database_url=database_url,
+        var_dir=var_dir,
+        platform=platform,
+        host=env.get("GGZY_HOST", "127.0.0.1"),
+        port=_int(env, "GGZY_PORT", 8000),
+        max_body_bytes=_int(env, "GGZY_MAX_BODY_BYTES", 1024 * 1024),
+        token_ttl_hours=_int(env, "GGZY_TOKEN_TTL_HOURS", 12),
+    )

@@ -1,0 +1,1 @@
+"""The public portal: server-rendered pages of published notices, readable without JavaScript."""

@@ -1,0 +1,31 @@
+"""The web application: REST API under /api/v1, OpenAPI at /docs, the public portal at /."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from adapters.bootstrap import Container
+from adapters.portal.routes import router as portal_router
+from adapters.rest import problems
+from adapters.rest.limits import BodySizeLimit
+from adapters.rest.routes import accounts, audit, auth, health, notices, parties, projects, public
+
+DESCRIPTION = """
+ggzy-hub: the trading core of a public resource trading centre (公共资源交易中心).
+
+Errors are RFC 9457 `application/problem+json` with a stable `code` and messages in Chinese
+(`message_zh`) and English (`message_en`). Amounts are decimal strings. Lists are paged with
+`page` and `page_size` (≤ 100). Sign in with `POST /api/v1/auth/token` and send
+`Authorization: Bearer <token>`.
+"""
+
+
+def create_app(container: Container) -> FastAPI:
+    app = FastAPI(title="ggzy-hub", version="0.1.0", description=DESCRIPTION)
+    app.state.container = container
+    problems.install(app)
+    for module in (auth, accounts, parties, projects, notices, public, audit, health):
+        app.include_router(module.router)
+    app.include_router(portal_router)
+    app.add_middleware(BodySizeLimit, max_bytes=container.settings.max_body_bytes)
+    return app

@@ -1,0 +1,56 @@
+"""Request-scoped dependencies: the container, a unit of work, and the authenticated principal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from adapters.bootstrap import Container
+from core.errors import DomainError, ErrorKind
+from core.security.principal import Principal
+from core.security.tokens import resolve_token
+from core.services.accounts import principal_of
+from core.services.paging import PageRequest
+from core.uow import UnitOfWork
+
+bearer = HTTPBearer(auto_error=False, description="a token from POST /api/v1/auth/token")
+
+
+def container(request: Request) -> Container:
+    c: Container = request.app.state.container
+    return c
+
+
+def uow(c: Annotated[Container, Depends(container)]) -> Iterator[UnitOfWork]:
+    with c.uow() as unit:
+        yield unit
+
+
+def principal(
+    unit: Annotated[UnitOfWork, Depends(uow)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise DomainError("NOT_AUTHENTICATED", "需要登录", "authentication required",
+                          ErrorKind.UNAUTHENTICATED)
+    account = resolve_token(unit.session, credentials.credentials, unit.clock.now())
+    if account is None:
+        raise DomainError("TOKEN_INVALID", "登录凭证无效或已过期",
+                          "the token is unknown, revoked or expired", ErrorKind.UNAUTHENTICATED)
+    return principal_of(account)
+
+
+def page(
+    page: Annotated[int, Query(ge=1, description="1-based page number")] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> PageRequest:
+    return PageRequest(page, page_size)
+
+
+UoW = Annotated[UnitOfWork, Depends(uow)]
+Caller = Annotated[Principal, Depends(principal)]
+Paging = Annotated[PageRequest, Depends(page)]
+Deps = Annotated[Container, Depends(container)]

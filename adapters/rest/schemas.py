@@ -1,0 +1,313 @@
+"""Request and response bodies. Amounts travel as decimal strings so no float ever touches money."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from core.codes.regions import region_name
+from core.codes.tables import CODE_TABLES
+from core.model.account import Account
+from core.model.notice import Notice
+from core.model.party import Party
+from core.model.project import Project, Section, TenderProject
+from core.services.paging import Page
+
+AmountText = Annotated[
+    str, StringConstraints(pattern=r"^\d{1,18}(\.\d{1,2})?$"),
+    Field(description="decimal string, at most 2 decimals, e.g. \"12500000.00\""),
+]
+T = TypeVar("T")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PageOut(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    page_size: int
+
+
+def page_out(page: Page[Any], convert: Any) -> dict[str, Any]:
+    return {"items": [convert(x) for x in page.items], "total": page.total,
+            "page": page.page, "page_size": page.page_size}
+
+
+# --- auth -------------------------------------------------------------------------------------
+
+class TokenIn(Strict):
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=200)
+
+
+class AccountOut(BaseModel):
+    id: int
+    username: str
+    kind: str
+    display_name: str
+    party_id: int | None
+    is_active: bool
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: datetime
+    account: AccountOut
+
+
+def account_out(a: Account) -> AccountOut:
+    return AccountOut(id=a.id, username=a.username, kind=a.kind, display_name=a.display_name,
+                      party_id=a.party_id, is_active=a.is_active)
+
+
+class AccountIn(Strict):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=200)
+    kind: Literal["party_user", "centre_staff", "supervisor", "expert", "admin",
+                  "system_client"]
+    display_name: str = Field(min_length=1, max_length=100)
+    party_id: int | None = None
+
+
+# --- parties ----------------------------------------------------------------------------------
+
+class PartyRegistrationIn(Strict):
+    kind: Literal["organisation", "person"]
+    name: str = Field(min_length=1, max_length=200)
+    uscc: str | None = Field(None, description="统一社会信用代码 (organisations)")
+    id_number: str | None = Field(None, description="居民身份证号码 (natural persons)")
+    region_code: str = Field(description="GB/T 2260 行政区划代码")
+    roles: list[str] = Field(min_length=1, description="codes of table 'party_role'")
+    legal_representative: str | None = Field(None, max_length=50)
+    contact_name: str | None = Field(None, max_length=50)
+    contact_phone: str | None = Field(None, max_length=20)
+    address: str | None = Field(None, max_length=200)
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class PartyPatch(BaseModel):
+    """Only the fields sent change. Identifier fields are refused with IDENTIFIER_IMMUTABLE."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str | None = None
+    region_code: str | None = None
+    roles: list[str] | None = None
+    legal_representative: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    address: str | None = None
+
+
+class PartyOut(BaseModel):
+    id: int
+    kind: str
+    name: str
+    uscc: str | None
+    id_number: str | None
+    region_code: str
+    region_name: str
+    roles: list[str]
+    legal_representative: str | None
+    contact_name: str | None
+    contact_phone: str | None
+    address: str | None
+    created_at: datetime
+
+
+def party_out(p: Party) -> PartyOut:
+    return PartyOut(id=p.id, kind=p.kind, name=p.name, uscc=p.uscc, id_number=p.id_number,
+                    region_code=p.region_code, region_name=region_name(p.region_code),
+                    roles=sorted(p.role_codes), legal_representative=p.legal_representative,
+                    contact_name=p.contact_name, contact_phone=p.contact_phone,
+                    address=p.address, created_at=p.created_at)
+
+
+class RegistrationOut(BaseModel):
+    party: PartyOut
+    account: AccountOut
+
+
+# --- projects ---------------------------------------------------------------------------------
+
+class ProjectIn(Strict):
+    name: str = Field(min_length=1, max_length=300)
+    domain: str = Field(description="code of table 'trading_domain', e.g. engineering")
+    region_code: str
+    industry_code: str = Field(description="GB/T 4754 门类 + 大类, e.g. E48")
+    owner_party_id: int | None = Field(
+        None, description="the owner an agency acts for; omit when the owner creates it")
+    total_investment: AmountText | None = None
+    currency: str = "156"
+    price_unit: str = Field("0", description="0 元, 1 万元")
+    invest_project_code: str | None = None
+    approval_number: str | None = Field(None, max_length=100)
+    description: str | None = None
+
+
+class Patch(BaseModel):
+    """Partial update; unknown or code fields are refused by the core with a stable code."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class ProjectOut(BaseModel):
+    code: str
+    name: str
+    domain: str
+    domain_name: str
+    region_code: str
+    region_name: str
+    industry_code: str
+    owner_party_id: int
+    agency_party_id: int | None
+    total_investment: str | None
+    currency: str
+    price_unit: str
+    invest_project_code: str | None
+    approval_number: str | None
+    description: str | None
+    tender_project_codes: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+def _money(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def project_out(p: Project) -> ProjectOut:
+    return ProjectOut(
+        code=p.code, name=p.name, domain=p.domain,
+        domain_name=CODE_TABLES["trading_domain"].label(p.domain),
+        region_code=p.region_code, region_name=region_name(p.region_code),
+        industry_code=p.industry_code, owner_party_id=p.owner_party_id,
+        agency_party_id=p.agency_party_id, total_investment=_money(p.total_investment),
+        currency=p.currency, price_unit=p.price_unit, invest_project_code=p.invest_project_code,
+        approval_number=p.approval_number, description=p.description,
+        tender_project_codes=[tp.code for tp in p.tender_projects],
+        created_at=p.created_at, updated_at=p.updated_at,
+    )
+
+
+class TenderProjectIn(Strict):
+    name: str = Field(min_length=1, max_length=300)
+    tender_mode: str = Field(description="招标方式 (1 公开, 2 邀请, 9 其他); for 政府采购 a "
+                                         "code of table 'procurement_method'")
+    organize_form: str = Field(description="招标组织形式: 1 自行招标, 2 委托招标, 3 自行集中, 9 其他")
+    tender_project_type: str | None = Field(None, description="招标项目类型 A01…A99 "
+                                                             "(required for engineering)")
+    content: str | None = None
+    supervise_dept_name: str | None = Field(None, max_length=200)
+
+
+class SectionOut(BaseModel):
+    code: str
+    tender_project_code: str
+    project_code: str
+    name: str
+    content: str | None
+    estimated_price: str | None
+    currency: str
+    price_unit: str
+    duration_days: int | None
+    qualification: str | None
+    created_at: datetime
+
+
+def section_out(s: Section) -> SectionOut:
+    return SectionOut(code=s.code, tender_project_code=s.tender_project.code,
+                      project_code=s.tender_project.project.code, name=s.name, content=s.content,
+                      estimated_price=_money(s.estimated_price), currency=s.currency,
+                      price_unit=s.price_unit, duration_days=s.duration_days,
+                      qualification=s.qualification, created_at=s.created_at)
+
+
+class TenderProjectOut(BaseModel):
+    code: str
+    project_code: str
+    unified_deal_code: str
+    name: str
+    tender_mode: str
+    organize_form: str
+    tender_project_type: str | None
+    content: str | None
+    supervise_dept_name: str | None
+    sections: list[SectionOut]
+    created_at: datetime
+
+
+def tender_project_out(tp: TenderProject) -> TenderProjectOut:
+    return TenderProjectOut(code=tp.code, project_code=tp.project.code,
+                            unified_deal_code=tp.unified_deal_code, name=tp.name,
+                            tender_mode=tp.tender_mode, organize_form=tp.organize_form,
+                            tender_project_type=tp.tender_project_type, content=tp.content,
+                            supervise_dept_name=tp.supervise_dept_name,
+                            sections=[section_out(s) for s in tp.sections],
+                            created_at=tp.created_at)
+
+
+class SectionIn(Strict):
+    name: str = Field(min_length=1, max_length=300)
+    content: str | None = None
+    estimated_price: AmountText | None = Field(None, description="估算价 / 合同估算价")
+    currency: str = "156"
+    price_unit: str = "0"
+    duration_days: int | None = Field(None, description="工期（日历天）")
+    qualification: str | None = None
+
+
+# --- notices ----------------------------------------------------------------------------------
+
+class NoticeIn(Strict):
+    notice_type: str = Field(description="tender | prequalification | amendment | clarification")
+    title: str = Field(min_length=1, max_length=300)
+    content: str = Field(min_length=1)
+    section_codes: list[str] = Field(default_factory=list)
+    related_notice_id: int | None = None
+
+
+class ReturnIn(Strict):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class NoticeOut(BaseModel):
+    id: int
+    notice_type: str
+    notice_type_name: str
+    title: str
+    content: str
+    status: str
+    project_code: str
+    tender_project_code: str
+    unified_deal_code: str
+    domain: str
+    region_code: str
+    region_name: str
+    section_codes: list[str]
+    related_notice_id: int | None
+    review_reason: str | None
+    submitted_at: datetime | None
+    published_at: datetime | None
+    created_at: datetime
+
+
+def notice_out(n: Notice) -> NoticeOut:
+    tp = n.tender_project
+    return NoticeOut(
+        id=n.id, notice_type=n.notice_type,
+        notice_type_name=CODE_TABLES["notice_type"].label(n.notice_type), title=n.title,
+        content=n.content, status=n.status, project_code=tp.project.code,
+        tender_project_code=tp.code, unified_deal_code=tp.unified_deal_code,
+        domain=tp.project.domain, region_code=tp.project.region_code,
+        region_name=region_name(tp.project.region_code),
+        section_codes=[s.code for s in n.sections], related_notice_id=n.related_notice_id,
+        review_reason=n.review_reason, submitted_at=n.submitted_at,
+        published_at=n.published_at, created_at=n.created_at,
+    )

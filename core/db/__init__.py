@@ -1,0 +1,1 @@
+"""Persistence shared by the trading core: the declarative base and column types."""

@@ -1,0 +1,61 @@
+"""Domain events: what the core tells the outside world, through the outbox.
+
+The catalogue (docs/events.md) lists every type with its payload. Payloads are plain JSON: codes,
+names, amounts as decimal strings, times as ISO 8601 in UTC. Everything under one project shares
+the project's ordering key, so a peer receives a project before its tender projects, sections and
+notices.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+
+class EventType(str, Enum):
+    PARTY_REGISTERED = "party.registered"
+    PARTY_UPDATED = "party.updated"
+    PROJECT_CREATED = "project.created"
+    PROJECT_UPDATED = "project.updated"
+    TENDER_PROJECT_CREATED = "tender_project.created"
+    TENDER_PROJECT_UPDATED = "tender_project.updated"
+    SECTION_CREATED = "section.created"
+    SECTION_UPDATED = "section.updated"
+    NOTICE_SUBMITTED = "notice.submitted"
+    NOTICE_RETURNED = "notice.returned"
+    NOTICE_PUBLISHED = "notice.published"
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    type: EventType
+    aggregate_type: str
+    aggregate_id: str
+    ordering_key: str
+    payload: dict[str, Any]
+    event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+
+def jsonable(value: Any) -> Any:
+    """Payload values as JSON types; Decimal stays exact as a string."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def project_ordering_key(project_code: str) -> str:
+    return f"project:{project_code}"
+
+
+def party_ordering_key(identifier: str) -> str:
+    return f"party:{identifier}"

@@ -1,0 +1,26 @@
+"""ORM entities of the trading core. Importing this package registers every table on Base.metadata."""
+
+from core.model.account import Account, AccountKind, ApiToken
+from core.model.audit import AuditEntry, AuditHead
+from core.model.notice import Notice, NoticeStatus
+from core.model.outbox import OutboxEvent
+from core.model.party import Party, PartyKind, PartyRole
+from core.model.project import CodeSequence, Project, Section, TenderProject
+
+__all__ = [
+    "Account",
+    "AccountKind",
+    "ApiToken",
+    "AuditEntry",
+    "AuditHead",
+    "CodeSequence",
+    "Notice",
+    "NoticeStatus",
+    "OutboxEvent",
+    "Party",
+    "PartyKind",
+    "PartyRole",
+    "Project",
+    "Section",
+    "TenderProject",
+]

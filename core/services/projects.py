@@ -1,0 +1,403 @@
+"""项目, 招标项目 and 标段(包): creating them with their national codes, and keeping codes fixed.
+
+Who may create a project depends on the trading domain: the owner role (招标人 for 工程建设,
+采购人 for 政府采购, 出让人 for land, mineral and property rights) or the matching agency acting
+for an owner that holds that role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from core.audit import snapshot
+from core.codes.industries import validate_industry
+from core.codes.regions import validate_region
+from core.errors import DomainError, ErrorKind, forbidden, not_found
+from core.events import DomainEvent, EventType, project_ordering_key
+from core.model.party import Party
+from core.model.project import Project, Section, TenderProject
+from core.platform import PlatformIdentity
+from core.security.access import can_read_project, require_party_user, require_project_actor
+from core.security.principal import Principal
+from core.services import codes_issuer
+from core.services.paging import Page, PageRequest, paginate
+from core.services.validation import amount, checked, required_text, table_value
+from core.uow import UnitOfWork
+
+OWNER_ROLE = {
+    "engineering": "tenderer",
+    "gov_procurement": "purchaser",
+    "land_mineral": "transferor",
+    "state_property": "transferor",
+}
+AGENCY_ROLE = {"gov_procurement": "procurement_agency"}
+DEFAULT_OWNER_ROLE = "tenderer"
+DEFAULT_AGENCY_ROLE = "tender_agency"
+ENTRUSTED = "2"  # 招标组织形式 2 委托招标: needs an agency
+
+
+def owner_role(domain: str) -> str:
+    return OWNER_ROLE.get(domain, DEFAULT_OWNER_ROLE)
+
+
+def agency_role(domain: str) -> str:
+    return AGENCY_ROLE.get(domain, DEFAULT_AGENCY_ROLE)
+
+
+@dataclass(frozen=True)
+class ProjectDetails:
+    name: str
+    domain: str
+    region_code: str
+    industry_code: str
+    owner_party_id: int | None = None  # required when an agency creates the project
+    total_investment: Decimal | None = None
+    currency: str = "156"
+    price_unit: str = "0"
+    invest_project_code: str | None = None
+    approval_number: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class TenderProjectDetails:
+    name: str
+    tender_mode: str
+    organize_form: str
+    tender_project_type: str | None = None
+    content: str | None = None
+    supervise_dept_name: str | None = None
+
+
+@dataclass(frozen=True)
+class SectionDetails:
+    name: str
+    content: str | None = None
+    estimated_price: Decimal | None = None
+    currency: str = "156"
+    price_unit: str = "0"
+    duration_days: int | None = None
+    qualification: str | None = None
+
+
+@dataclass(frozen=True)
+class Changes:
+    """A partial update: ``values`` holds only the fields the caller sent."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+IMMUTABLE_FIELDS = frozenset({"code", "unified_deal_code", "project_code",
+                              "tender_project_code", "domain"})
+
+
+def refuse_immutable(values: dict[str, Any]) -> None:
+    touched = sorted(IMMUTABLE_FIELDS & values.keys())
+    if touched:
+        raise DomainError(
+            "CODE_IMMUTABLE",
+            f"编码一经赋予不得修改：{', '.join(touched)}",
+            f"codes are fixed once issued: {', '.join(touched)}",
+            ErrorKind.CONFLICT,
+            field=touched[0],
+        )
+
+
+def project_payload(p: Project) -> dict[str, Any]:
+    return {
+        "project_code": p.code, "name": p.name, "domain": p.domain,
+        "region_code": p.region_code, "industry_code": p.industry_code,
+        "owner_party_id": p.owner_party_id, "agency_party_id": p.agency_party_id,
+        "total_investment": p.total_investment, "currency": p.currency,
+        "price_unit": p.price_unit, "invest_project_code": p.invest_project_code,
+        "approval_number": p.approval_number, "created_at": p.created_at,
+    }
+
+
+def tender_project_payload(tp: TenderProject) -> dict[str, Any]:
+    return {
+        "project_code": tp.project.code, "tender_project_code": tp.code,
+        "unified_deal_code": tp.unified_deal_code, "name": tp.name,
+        "domain": tp.project.domain, "tender_mode": tp.tender_mode,
+        "organize_form": tp.organize_form, "tender_project_type": tp.tender_project_type,
+        "content": tp.content, "supervise_dept_name": tp.supervise_dept_name,
+        "created_at": tp.created_at,
+    }
+
+
+def section_payload(s: Section) -> dict[str, Any]:
+    return {
+        "project_code": s.tender_project.project.code,
+        "tender_project_code": s.tender_project.code, "section_code": s.code,
+        "unified_deal_code": s.tender_project.unified_deal_code, "name": s.name,
+        "content": s.content, "estimated_price": s.estimated_price, "currency": s.currency,
+        "price_unit": s.price_unit, "duration_days": s.duration_days,
+        "qualification": s.qualification, "created_at": s.created_at,
+    }
+
+
+def _party_with_role(uow: UnitOfWork, party_id: int, role: str, field_name: str) -> Party:
+    party = uow.session.get(Party, party_id)
+    if party is None:
+        raise not_found("交易主体", "party", party_id)
+    if role not in party.role_codes:
+        raise DomainError(
+            "PARTY_LACKS_ROLE",
+            f"主体 {party.name} 不具有角色 {role}",
+            f"party {party.name} does not hold the role {role}",
+            field=field_name,
+        )
+    return party
+
+
+def _owner_and_agency(uow: UnitOfWork, principal: Principal, domain: str,
+                      owner_party_id: int | None) -> tuple[int, int | None]:
+    """The caller is the owner itself, or an agency naming the owner it acts for."""
+    own = require_party_user(principal)
+    if owner_party_id is None or owner_party_id == own:
+        _party_with_role(uow, own, owner_role(domain), "owner_party_id")
+        return own, None
+    _party_with_role(uow, own, agency_role(domain), "owner_party_id")
+    _party_with_role(uow, owner_party_id, owner_role(domain), "owner_party_id")
+    return owner_party_id, own
+
+
+def _money_fields(currency: str, unit: str) -> tuple[str, str]:
+    return table_value("currency", currency, "currency"), table_value(
+        "price_unit", unit, "price_unit"
+    )
+
+
+def create_project(uow: UnitOfWork, principal: Principal, platform: PlatformIdentity,
+                   d: ProjectDetails) -> Project:
+    domain = table_value("trading_domain", d.domain, "domain")
+    owner_id, agency_id = _owner_and_agency(uow, principal, domain, d.owner_party_id)
+    currency, unit = _money_fields(d.currency, d.price_unit)
+    if d.invest_project_code is not None and len(d.invest_project_code) != 24:
+        raise DomainError("INVEST_PROJECT_CODE_INVALID", "投资项目统一代码应为 24 位",
+                          "the investment project code has 24 characters",
+                          field="invest_project_code")
+    now = uow.clock.now()
+    project = Project(
+        code=codes_issuer.issue_project_code(uow, platform.code),
+        name=required_text(d.name, "name", 300), domain=domain,
+        region_code=checked(validate_region, d.region_code, "region_code"),
+        industry_code=checked(validate_industry, d.industry_code, "industry_code"),
+        owner_party_id=owner_id, agency_party_id=agency_id,
+        total_investment=amount(d.total_investment, "total_investment"),
+        currency=currency, price_unit=unit, invest_project_code=d.invest_project_code,
+        approval_number=d.approval_number, description=d.description,
+        created_by=principal.account_id, created_at=now, updated_at=now,
+    )
+    uow.session.add(project)
+    uow.record(principal.actor, "project.create", "project", project.code, None,
+               snapshot(project))
+    uow.emit(DomainEvent(EventType.PROJECT_CREATED, "project", project.code,
+                         project_ordering_key(project.code), project_payload(project)),
+             principal.actor)
+    uow.commit()
+    return project
+
+
+def _tender_mode(domain: str, mode: str) -> str:
+    # 政府采购 names its methods in the procurement table (政府采购法 Art. 26); the others use
+    # the 招标方式 code table of the data standard.
+    table = "procurement_method" if domain == "gov_procurement" else "tender_mode"
+    return table_value(table, mode, "tender_mode")
+
+
+def create_tender_project(uow: UnitOfWork, principal: Principal, platform: PlatformIdentity,
+                          project_code: str, d: TenderProjectDetails) -> TenderProject:
+    project = get_project(uow, principal, project_code)
+    require_project_actor(principal, project)
+    form = table_value("tender_organize_form", d.organize_form, "organize_form")
+    if form == ENTRUSTED and project.agency_party_id is None:
+        raise DomainError("ORGANIZE_FORM_NEEDS_AGENCY", "委托招标须由招标代理机构创建项目",
+                          "an entrusted tender needs an agency on the project",
+                          field="organize_form")
+    project_type = None
+    if d.tender_project_type is not None or project.domain == "engineering":
+        project_type = table_value("tender_project_type", d.tender_project_type or "",
+                                   "tender_project_type")
+    now = uow.clock.now()
+    tp = TenderProject(
+        project=project,
+        code=codes_issuer.issue_tender_project_code(uow, project.code),
+        unified_deal_code=codes_issuer.issue_unified_deal_code(
+            uow, project.industry_code, platform.uscc, now),
+        name=required_text(d.name, "name", 300),
+        tender_mode=_tender_mode(project.domain, d.tender_mode), organize_form=form,
+        tender_project_type=project_type, content=d.content,
+        supervise_dept_name=d.supervise_dept_name, created_at=now, updated_at=now,
+    )
+    uow.session.add(tp)
+    uow.record(principal.actor, "tender_project.create", "tender_project", tp.code, None,
+               snapshot(tp))
+    uow.emit(DomainEvent(EventType.TENDER_PROJECT_CREATED, "tender_project", tp.code,
+                         project_ordering_key(project.code), tender_project_payload(tp)),
+             principal.actor)
+    uow.commit()
+    return tp
+
+
+def create_section(uow: UnitOfWork, principal: Principal, tender_project_code: str,
+                   d: SectionDetails) -> Section:
+    tp = get_tender_project(uow, principal, tender_project_code)
+    require_project_actor(principal, tp.project)
+    currency, unit = _money_fields(d.currency, d.price_unit)
+    if d.duration_days is not None and d.duration_days <= 0:
+        raise DomainError("DURATION_INVALID", "工期须为正整数天数",
+                          "the duration is a positive number of days", field="duration_days")
+    now = uow.clock.now()
+    section = Section(
+        tender_project=tp, code=codes_issuer.issue_section_code(uow, tp.code),
+        name=required_text(d.name, "name", 300), content=d.content,
+        estimated_price=amount(d.estimated_price, "estimated_price"), currency=currency,
+        price_unit=unit, duration_days=d.duration_days, qualification=d.qualification,
+        created_at=now, updated_at=now,
+    )
+    uow.session.add(section)
+    uow.record(principal.actor, "section.create", "section", section.code, None,
+               snapshot(section))
+    uow.emit(DomainEvent(EventType.SECTION_CREATED, "section", section.code,
+                         project_ordering_key(tp.project.code), section_payload(section)),
+             principal.actor)
+    uow.commit()
+    return section
+
+
+def _apply(uow: UnitOfWork, obj: Any, values: dict[str, Any],
+           rules: dict[str, Any]) -> None:
+    refuse_immutable(values)
+    unknown = sorted(values.keys() - rules.keys())
+    if unknown:
+        raise DomainError("FIELD_NOT_EDITABLE", f"字段不可修改：{', '.join(unknown)}",
+                          f"these fields cannot be changed: {', '.join(unknown)}",
+                          field=unknown[0])
+    for name, value in values.items():
+        setattr(obj, name, rules[name](value))
+    obj.updated_at = uow.clock.now()
+
+
+def _optional(rule: Any) -> Any:
+    return lambda v: None if v is None else rule(v)
+
+
+def update_project(uow: UnitOfWork, principal: Principal, code: str, ch: Changes) -> Project:
+    project = get_project(uow, principal, code)
+    require_project_actor(principal, project)
+    before = snapshot(project)
+    _apply(uow, project, ch.values, {
+        "name": lambda v: required_text(v, "name", 300),
+        "region_code": lambda v: checked(validate_region, v, "region_code"),
+        "industry_code": lambda v: checked(validate_industry, v, "industry_code"),
+        "total_investment": lambda v: amount(v, "total_investment"),
+        "approval_number": lambda v: v,
+        "description": lambda v: v,
+    })
+    uow.record(principal.actor, "project.update", "project", project.code, before,
+               snapshot(project))
+    uow.emit(DomainEvent(EventType.PROJECT_UPDATED, "project", project.code,
+                         project_ordering_key(project.code), project_payload(project)),
+             principal.actor)
+    uow.commit()
+    return project
+
+
+def update_tender_project(uow: UnitOfWork, principal: Principal, code: str,
+                          ch: Changes) -> TenderProject:
+    tp = get_tender_project(uow, principal, code)
+    require_project_actor(principal, tp.project)
+    before = snapshot(tp)
+    _apply(uow, tp, ch.values, {
+        "name": lambda v: required_text(v, "name", 300),
+        "content": lambda v: v,
+        "supervise_dept_name": lambda v: v,
+        "tender_project_type": _optional(
+            lambda v: table_value("tender_project_type", v, "tender_project_type")),
+    })
+    uow.record(principal.actor, "tender_project.update", "tender_project", tp.code, before,
+               snapshot(tp))
+    uow.emit(DomainEvent(EventType.TENDER_PROJECT_UPDATED, "tender_project", tp.code,
+                         project_ordering_key(tp.project.code), tender_project_payload(tp)),
+             principal.actor)
+    uow.commit()
+    return tp
+
+
+def update_section(uow: UnitOfWork, principal: Principal, code: str, ch: Changes) -> Section:
+    section = get_section(uow, principal, code)
+    require_project_actor(principal, section.tender_project.project)
+    before = snapshot(section)
+
+    def duration(v: Any) -> Any:
+        if v is not None and (not isinstance(v, int) or v <= 0):
+            raise DomainError("DURATION_INVALID", "工期须为正整数天数",
+                              "the duration is a positive number of days",
+                              field="duration_days")
+        return v
+
+    _apply(uow, section, ch.values, {
+        "name": lambda v: required_text(v, "name", 300),
+        "content": lambda v: v,
+        "estimated_price": lambda v: amount(v, "estimated_price"),
+        "duration_days": duration,
+        "qualification": lambda v: v,
+    })
+    uow.record(principal.actor, "section.update", "section", section.code, before,
+               snapshot(section))
+    uow.emit(DomainEvent(EventType.SECTION_UPDATED, "section", section.code,
+                         project_ordering_key(section.tender_project.project.code),
+                         section_payload(section)), principal.actor)
+    uow.commit()
+    return section
+
+
+def _readable(principal: Principal, project: Project, kind_zh: str, kind_en: str,
+              code: str) -> None:
+    if not can_read_project(principal, project):
+        # the same answer as for a code that does not exist: no probing for others' projects
+        raise not_found(kind_zh, kind_en, code)
+
+
+def get_project(uow: UnitOfWork, principal: Principal, code: str) -> Project:
+    project = uow.session.scalars(select(Project).where(Project.code == code)).one_or_none()
+    if project is None:
+        raise not_found("项目", "project", code)
+    _readable(principal, project, "项目", "project", code)
+    return project
+
+
+def get_tender_project(uow: UnitOfWork, principal: Principal, code: str) -> TenderProject:
+    tp = uow.session.scalars(
+        select(TenderProject).where(TenderProject.code == code)
+    ).one_or_none()
+    if tp is None:
+        raise not_found("招标项目", "tender project", code)
+    _readable(principal, tp.project, "招标项目", "tender project", code)
+    return tp
+
+
+def get_section(uow: UnitOfWork, principal: Principal, code: str) -> Section:
+    section = uow.session.scalars(select(Section).where(Section.code == code)).one_or_none()
+    if section is None:
+        raise not_found("标段(包)", "section", code)
+    _readable(principal, section.tender_project.project, "标段(包)", "section", code)
+    return section
+
+
+def list_projects(uow: UnitOfWork, principal: Principal, request: PageRequest,
+                  domain: str | None = None) -> Page[Project]:
+    query = select(Project).order_by(Project.id)
+    if not principal.has_oversight:
+        if principal.party_id is None:
+            raise forbidden("无权查看项目列表", "you may not list projects")
+        query = query.where(or_(Project.owner_party_id == principal.party_id,
+                                Project.agency_party_id == principal.party_id))
+    if domain:
+        query = query.where(Project.domain == domain)
+    return paginate(uow.session, query, request)
