@@ -12,11 +12,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class EventType(str, Enum):
+class EventType(StrEnum):
     PARTY_REGISTERED = "party.registered"
     PARTY_UPDATED = "party.updated"
     PROJECT_CREATED = "project.created"

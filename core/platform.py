@@ -1,4 +1,4 @@
-"""Who this trading platform is in the national scheme; the composition root reads it from config."""
+"""Who this trading platform is in the national scheme (read from config at the root)."""
 
 from __future__ import annotations
 

@@ -56,7 +56,7 @@ class AccountOut(BaseModel):
 
 class TokenOut(BaseModel):
     access_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth token type, no secret
     expires_at: datetime
     account: AccountOut
 
@@ -200,7 +200,8 @@ class TenderProjectIn(Strict):
     name: str = Field(min_length=1, max_length=300)
     tender_mode: str = Field(description="招标方式 (1 公开, 2 邀请, 9 其他); for 政府采购 a "
                                          "code of table 'procurement_method'")
-    organize_form: str = Field(description="招标组织形式: 1 自行招标, 2 委托招标, 3 自行集中, 9 其他")
+    organize_form: str = Field(
+        description="招标组织形式: 1 自行招标, 2 委托招标, 3 自行集中, 9 其他")
     tender_project_type: str | None = Field(None, description="招标项目类型 A01…A99 "
                                                              "(required for engineering)")
     content: str | None = None

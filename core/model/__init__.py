@@ -1,4 +1,4 @@
-"""ORM entities of the trading core. Importing this package registers every table on Base.metadata."""
+"""ORM entities of the trading core; importing the package registers every table."""
 
 from core.model.account import Account, AccountKind, ApiToken
 from core.model.audit import AuditEntry, AuditHead

@@ -17,7 +17,7 @@ from core.errors import DomainError, ErrorKind
 
 
 def fixed_once(obj: object, key: str, value: str) -> str:
-    """The model's own guard: an issued code cannot be reassigned, whatever path the change takes."""
+    """The model's own guard: an issued code cannot be reassigned, whatever the path."""
     current = obj.__dict__.get(key)
     if current is not None and current != value:
         raise DomainError(
@@ -31,7 +31,7 @@ def fixed_once(obj: object, key: str, value: str) -> str:
 
 
 class CodeSequence(Base):
-    """The last number issued under one prefix; locked row-wise so concurrent issuers never clash."""
+    """The last number issued under one prefix, locked per row so issuers never clash."""
 
     __tablename__ = "code_sequences"
 

@@ -60,12 +60,16 @@ def sign_in(uow: UnitOfWork, username: str, password: str) -> SignIn:
         account.password_hash = hash_password(password)
     account.last_login_at = now
     token, expires = issue_token(uow.session, account, now)
+    uow.record(f"{account.kind}:{account.username}", "account.sign_in", "account", account.id,
+               None, {"expires_at": expires})
     uow.commit()
     return SignIn(token, expires, principal_of(account))
 
 
-def sign_out(uow: UnitOfWork, token: str) -> None:
-    revoke_token(uow.session, token, uow.clock.now())
+def sign_out(uow: UnitOfWork, principal: Principal, token: str) -> None:
+    if revoke_token(uow.session, token, uow.clock.now()):
+        uow.record(principal.actor, "account.sign_out", "account", principal.account_id,
+                   None, None)
     uow.commit()
 
 

@@ -265,7 +265,7 @@ def list_published(uow: UnitOfWork, request: PageRequest,
     if f.notice_type:
         query = query.where(Notice.notice_type == f.notice_type)
     if f.text:
-        query = query.where(Notice.title.contains(f.text))
+        query = query.where(Notice.title.contains(f.text, autoescape=True))
     return paginate(uow.session, query.order_by(Notice.published_at.desc(), Notice.id.desc()),
                     request)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core.audit import snapshot
 from core.codes.idcard import validate_resident_id
 from core.codes.regions import validate_region
 from core.codes.uscc import validate_uscc
@@ -23,7 +24,6 @@ from core.security.passwords import hash_password
 from core.security.principal import ANONYMOUS_ACTOR, Principal
 from core.services.paging import Page, PageRequest, paginate
 from core.services.validation import checked, required_text, table_value
-from core.audit import snapshot
 from core.uow import UnitOfWork
 
 # 招标投标法 Art. 8 (招标人是法人或者其他组织) and 政府采购法 Art. 15 (采购人是国家机关、事业单位、
@@ -178,7 +178,7 @@ def list_parties(uow: UnitOfWork, principal: Principal, request: PageRequest,
     if role:
         query = query.where(Party.roles.any(PartyRole.role == role))
     if name:
-        query = query.where(Party.name.contains(name))
+        query = query.where(Party.name.contains(name, autoescape=True))
     return paginate(uow.session, query, request)
 
 

@@ -140,7 +140,8 @@ def section_payload(s: Section) -> dict[str, Any]:
     }
 
 
-def _party_with_role(uow: UnitOfWork, party_id: int, role: str, field_name: str) -> Party:
+def _party_with_role(uow: UnitOfWork, party_id: int, role: str, field_name: str,
+                     kind: ErrorKind = ErrorKind.INVALID) -> Party:
     party = uow.session.get(Party, party_id)
     if party is None:
         raise not_found("交易主体", "party", party_id)
@@ -149,6 +150,7 @@ def _party_with_role(uow: UnitOfWork, party_id: int, role: str, field_name: str)
             "PARTY_LACKS_ROLE",
             f"主体 {party.name} 不具有角色 {role}",
             f"party {party.name} does not hold the role {role}",
+            kind,
             field=field_name,
         )
     return party
@@ -159,9 +161,9 @@ def _owner_and_agency(uow: UnitOfWork, principal: Principal, domain: str,
     """The caller is the owner itself, or an agency naming the owner it acts for."""
     own = require_party_user(principal)
     if owner_party_id is None or owner_party_id == own:
-        _party_with_role(uow, own, owner_role(domain), "owner_party_id")
+        _party_with_role(uow, own, owner_role(domain), "owner_party_id", ErrorKind.FORBIDDEN)
         return own, None
-    _party_with_role(uow, own, agency_role(domain), "owner_party_id")
+    _party_with_role(uow, own, agency_role(domain), "owner_party_id", ErrorKind.FORBIDDEN)
     _party_with_role(uow, owner_party_id, owner_role(domain), "owner_party_id")
     return owner_party_id, own
 

@@ -23,6 +23,9 @@ def table_value(table: str, value: str, field: str) -> str:
     return checked(CODE_TABLES[table].validate, value, field)
 
 
+CENT = Decimal("0.01")
+
+
 def amount(value: object, field: str) -> Decimal | None:
     """Money arrives as Decimal or decimal text; refuse negatives and sub-分 precision."""
     if value is None:
@@ -35,14 +38,14 @@ def amount(value: object, field: str) -> Decimal | None:
     except (InvalidOperation, TypeError) as err:
         raise DomainError("AMOUNT_INVALID", f"{field} 不是有效金额", f"{field} is not an amount",
                           field=field) from err
-    if not number.is_finite() or number < 0 or number != number.quantize(Decimal("0.01")):
+    if not number.is_finite() or number < 0 or number != number.quantize(CENT):
         raise DomainError(
             "AMOUNT_INVALID",
             f"{field} 必须为非负金额，最多两位小数：{value}",
             f"{field} must be a non-negative amount with at most 2 decimals: {value}",
             field=field,
         )
-    return number
+    return number.quantize(CENT)  # 2 decimals everywhere, not only after a database round trip
 
 
 def required_text(value: str | None, field: str, max_len: int) -> str:

@@ -28,11 +28,11 @@ def sign_in(body: TokenIn, uow: UoW) -> TokenOut:
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
 def sign_out(
     uow: UoW,
-    _: Annotated[Principal, Depends(principal)],
+    caller: Annotated[Principal, Depends(principal)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> None:
     assert credentials is not None  # principal() already refused a missing token
-    accounts.sign_out(uow, credentials.credentials)
+    accounts.sign_out(uow, caller, credentials.credentials)
 
 
 @router.get("/me", response_model=AccountOut)

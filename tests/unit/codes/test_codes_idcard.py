@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from freezegun import freeze_time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,10 +17,11 @@ from core.codes.idcard import id_birth_date, id_sex, validate_resident_id
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 CHECKS = "10X98765432"
 # GB/T 2260 provincial codes, typed from the standard (not read from the module under test).
-PROVINCES = (
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
-    "61 62 63 64 65 71 81 82"
-).split()
+PROVINCES = [
+    str(n)
+    for n in (11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
+              50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82)
+]  # fmt: skip
 FIXED_TODAY = date(2024, 6, 15)
 
 
@@ -65,14 +67,22 @@ def test_legacy_15_digit_numbers_are_refused_asking_for_18() -> None:
     with pytest.raises(CodeError) as info:
         validate_resident_id("110105491231002")
     assert info.value.code == "ID_NUMBER_INVALID_FORMAT"
-    assert "18" in info.value.message_en
-    assert "18" in info.value.message_zh
+    assert "15-digit" in info.value.message_en and "18-digit" in info.value.message_en
+    assert "15 位" in info.value.message_zh and "18 位" in info.value.message_zh
 
 
 @pytest.mark.parametrize(
     "bad",
-    ["", "11010519491231002", "11010519491231002XX", "1101051949123100X2", "11010519491231002Y",
-     "11010519491231002X\n", "١1010519491231002X", "１1010519491231002X"],
+    [
+        "",
+        "11010519491231002",
+        "11010519491231002XX",
+        "1101051949123100X2",
+        "11010519491231002Y",
+        "11010519491231002X\n",
+        "١1010519491231002X",
+        "１1010519491231002X",
+    ],
 )
 def test_malformed_numbers_are_refused(bad: str) -> None:
     with pytest.raises(CodeError) as info:
@@ -141,6 +151,15 @@ def test_default_today_refuses_a_birth_date_after_today_in_beijing() -> None:
     assert info.value.code == "ID_NUMBER_BAD_DATE"
     past = make("350102", beijing_today - timedelta(days=2))
     assert validate_resident_id(past) == past
+
+
+@freeze_time("2024-06-15T17:30:00Z")  # already 2024-06-16 01:30 in Beijing
+def test_today_is_the_beijing_date_not_the_utc_date() -> None:
+    born_today_in_beijing = make("350102", date(2024, 6, 16))
+    assert validate_resident_id(born_today_in_beijing) == born_today_in_beijing
+    with pytest.raises(CodeError) as info:
+        validate_resident_id(make("350102", date(2024, 6, 17)))
+    assert info.value.code == "ID_NUMBER_BAD_DATE"
 
 
 @given(valid_numbers())

@@ -52,8 +52,17 @@ def test_mod11_2_matches_reference(digits: str) -> None:
     assert mod11_2_check(digits) == oracle_mod11(digits)
 
 
-@pytest.mark.parametrize("bad", ["", "1101051949123100", "110105194912310021", "1101051949123100A",
-                                 "1101051949123100٣", " 1101051949123100"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "1101051949123100",
+        "110105194912310021",
+        "1101051949123100A",
+        "1101051949123100٣",
+        " 1101051949123100",
+    ],
+)
 def test_mod11_2_refuses_anything_but_17_ascii_digits(bad: str) -> None:
     with pytest.raises(CodeError) as info:
         mod11_2_check(bad)

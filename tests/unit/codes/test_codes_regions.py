@@ -25,6 +25,7 @@ from core.codes.regions import (
         ("500229", "城口县", "重庆市城口县", "county"),
         ("419001", "济源市", "河南省济源市", "county"),  # 省直辖县级市
         ("441900", "东莞市", "广东省东莞市", "city"),  # 地级市 without districts
+        ("120110", "东丽区", "天津市东丽区", "county"),  # a county code ending in 0
     ],
 )
 def test_known_regions(code: str, name: str, full: str, level: str) -> None:
@@ -56,6 +57,8 @@ def test_is_region_never_raises(value: object) -> None:
 def test_province_codes() -> None:
     codes = province_codes()
     assert isinstance(codes, frozenset)
-    assert len(codes) == 34  # 23 provinces, 5 autonomous regions, 4 municipalities, 2 SARs + 台湾
+    assert (
+        len(codes) == 34
+    )  # 23 provinces (with 台湾), 5 autonomous regions, 4 municipalities, 2 SARs
     assert {"11", "35", "50", "65", "71", "81", "82"} <= codes
     assert not {"00", "10", "83", "99"} & codes

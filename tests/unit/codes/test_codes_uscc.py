@@ -44,10 +44,9 @@ def valid_usccs(draw: st.DrawFn) -> str:
     head = draw(st.text(USCC_SET, min_size=2, max_size=2))
     region = draw(st.text("0123456789", min_size=6, max_size=6))
     org_body = draw(st.text(USCC_SET, min_size=8, max_size=8))
-    if draw(st.booleans()):
-        pos17 = ref_org_check(org_body)
-    else:
-        pos17 = draw(st.sampled_from(NOT_ORG_CHECK))
+    # Position 17 is either the right GB 11714 check or a letter that cannot be one.
+    use_org_check = draw(st.booleans())
+    pos17 = ref_org_check(org_body) if use_org_check else draw(st.sampled_from(NOT_ORG_CHECK))
     first17 = head + region + org_body + pos17
     return first17 + ref_uscc_check(first17)
 
@@ -184,7 +183,9 @@ def test_org_code_single_check_substitution_is_refused(body: str) -> None:
             assert info.value.code == "ORG_CODE_BAD_CHECK"
 
 
-@pytest.mark.parametrize("bad", ["", "M000100Y", "M000100Y44", "M000100YA", "M000-100Y", "M00010ſY4"])
+@pytest.mark.parametrize(
+    "bad", ["", "M000100Y", "M000100Y44", "M000100YA", "M000-100Y", "M00010ſY4"]
+)
 def test_malformed_org_codes_are_refused(bad: str) -> None:
     with pytest.raises(CodeError) as info:
         validate_org_code(bad)

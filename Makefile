@@ -1,0 +1,51 @@
+# ggzy-hub — the two commands of the README, and the ones developers use beside them.
+#   make run    virtualenv, install, migrate, sample data, serve (SQLite under var/, no services)
+#   make test   virtualenv, install with test tools, start PostgreSQL/RabbitMQ if stopped,
+#               install Chromium if missing, run the whole suite against PostgreSQL
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+export GGZY_TEST_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+.PHONY: run test install lint services tools clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(RUN_STAMP)
+
+install: $(RUN_STAMP)
+
+run: $(RUN_STAMP)
+	$(BIN)/ggzy migrate
+	$(BIN)/ggzy demo
+	$(BIN)/ggzy serve
+
+services:
+	deploy/dev/ensure-services.sh
+
+tools:
+	deploy/dev/ensure-tools.sh
+
+test: $(DEV_STAMP) services tools
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

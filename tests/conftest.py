@@ -1,0 +1,81 @@
+"""Shared fixtures: a real PostgreSQL database built through the migrations, and a moved clock.
+
+There is no fallback: if PostgreSQL does not answer, the tests that need it error out, in CI and
+on a laptop alike (`make test` starts it first).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from adapters.bootstrap import Container, build
+from adapters.config import load_settings
+from adapters.db.migrate import upgrade
+from core.clock import MovableClock
+
+ADMIN_URL = os.environ.get(
+    "GGZY_TEST_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+START = datetime(2026, 11, 24, 1, 30, tzinfo=UTC)  # a Tuesday, 09:30 in Beijing
+
+
+def create_database() -> str:
+    """A fresh, uniquely named database; returns its URL."""
+    name = f"ggzy_test_{secrets.token_hex(4)}"
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as err:
+        raise RuntimeError(
+            f"PostgreSQL is required for these tests and did not answer at {ADMIN_URL}: {err}. "
+            "Run `make test`, which starts it."
+        ) from err
+    finally:
+        admin.dispose()
+    return make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    name = make_url(url).database
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    url = create_database()
+    upgrade(url)
+    yield url
+    drop_database(url)
+
+
+TABLES = ("notice_sections", "notices", "sections", "tender_projects", "projects", "api_tokens",
+          "accounts", "party_roles", "parties", "code_sequences", "outbox", "audit_log",
+          "audit_head")
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    return MovableClock(START)
+
+
+@pytest.fixture
+def container(pg_url: str, clock: MovableClock, tmp_path_factory: pytest.TempPathFactory
+              ) -> Iterator[Container]:
+    settings = load_settings({"GGZY_DATABASE_URL": pg_url,
+                              "GGZY_VAR_DIR": str(tmp_path_factory.mktemp("var"))})
+    c = build(settings, clock)
+    with c.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    yield c
+    c.close()

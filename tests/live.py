@@ -1,0 +1,70 @@
+"""A real `ggzy serve` process on its own PostgreSQL database, started as an operator would."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import create_database, drop_database
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    base: str  # http://127.0.0.1:<port>
+    env: dict[str, str]  # the environment the server runs with (database, port, var dir)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def ggzy(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "adapters.cli", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120, check=True)
+
+
+@contextmanager
+def live_server(var_dir: Path) -> Iterator[LiveServer]:
+    """migrate, demo, serve; wait until /readyz answers; stop and drop the database after."""
+    url = create_database()
+    port = free_port()
+    env = {**os.environ, "GGZY_DATABASE_URL": url, "GGZY_PORT": str(port),
+           "GGZY_VAR_DIR": str(var_dir)}
+    log = var_dir / "serve.log"
+    proc = None
+    try:
+        ggzy(env, "migrate")
+        assert "published" in ggzy(env, "demo").stdout
+        with log.open("w") as out:
+            proc = subprocess.Popen([sys.executable, "-m", "adapters.cli", "serve"], cwd=ROOT,
+                                    env=env, stdout=out, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("ggzy serve did not come up:\n" + log.read_text())
+            time.sleep(0.2)
+        yield LiveServer(base, env)
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=10)
+        drop_database(url)
