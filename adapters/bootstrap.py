@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -19,6 +20,8 @@ class Container:
     engine: Engine
     session_factory: sessionmaker[Session]
     clock: Clock
+    # hands delivery ids to the transport when this process runs one (embedded mode)
+    dispatch: Callable[[list[int]], None] | None = None
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.clock)

@@ -40,6 +40,10 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+EMBEDDED_NOTE = "in-process relay, sweeper and delivery threads"
+SEPARATE_NOTE = "not in this process (run ggzy relay and ggzy worker)"
+
+
 @main.command()
 @click.option("--host", default=None, help="default GGZY_HOST or 127.0.0.1")
 @click.option("--port", default=None, type=int, help="default GGZY_PORT or 8000")
@@ -47,17 +51,22 @@ def serve(host: str | None, port: int | None) -> None:
     """Serve the REST API, OpenAPI docs and the portal."""
     import uvicorn
 
+    from adapters.exchange_runtime import embedded_engine
+    from adapters.logs import configure_logging
     from adapters.rest.app import create_app
 
+    configure_logging()
     settings = load_settings()
     container = build(settings)
+    engine = embedded_engine(container) if settings.run_engine else None
     host = host or settings.host
     port = port or settings.port
     base = f"http://{host}:{port}"
     click.echo(f"portal   {base}/\nAPI docs {base}/docs\nAPI      {base}/api/v1\n"
-               f"database {_safe_url(settings.database_url)}")
-    uvicorn.run(create_app(container), host=host, port=port, log_level="info",
-                proxy_headers=True)
+               f"database {_safe_url(settings.database_url)}\n"
+               f"exchange {EMBEDDED_NOTE if engine else SEPARATE_NOTE}")
+    uvicorn.run(create_app(container, engine), host=host, port=port, log_level="info",
+                proxy_headers=True, log_config=None)
 
 
 @main.command()
@@ -153,6 +162,187 @@ def token_issue(username: str, hours: int) -> None:
                        {"username": username, "hours": hours})
             uow.commit()
         click.echo(value)
+    finally:
+        container.close()
+
+
+@main.command()
+def relay() -> None:
+    """Run the relay and the sweeper, publishing delivery ids to RabbitMQ (until SIGTERM)."""
+    import signal
+    import threading
+
+    from adapters.exchange_runtime import relay_loops
+    from adapters.logs import configure_logging
+
+    configure_logging()
+    container = build(load_settings())
+    loops = relay_loops(container)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    loops.start()
+    click.echo("relay running (SIGTERM to stop)")
+    stop.wait()
+    loops.stop()
+    container.close()
+
+
+@main.command()
+@click.option("--concurrency", "-c", default=2, show_default=True, type=int)
+@click.option("--pool", default="prefork", show_default=True,
+              type=click.Choice(["prefork", "solo", "threads"]))
+def worker(concurrency: int, pool: str) -> None:
+    """Run Celery delivery workers consuming the RabbitMQ delivery queue."""
+    from adapters.exchange_runtime import celery_app_for_worker
+    from adapters.logs import configure_logging
+
+    configure_logging()
+    app = celery_app_for_worker()
+    app.worker_main(["worker", "--loglevel", "INFO", "--concurrency", str(concurrency),
+                     "--pool", pool, "--without-gossip", "--without-mingle",
+                     "--without-heartbeat"])
+
+
+def _selection(ids: tuple[int, ...], target: str | None, status: str | None,
+               since: str | None, until: str | None):
+    from datetime import datetime
+
+    from exchange.operations import Selection
+
+    def moment(text: str | None) -> datetime | None:
+        if text is None:
+            return None
+        value = datetime.fromisoformat(text)
+        if value.tzinfo is None:
+            raise click.BadParameter(f"{text}: give a time zone, e.g. 2026-11-24T08:00+08:00")
+        return value
+
+    return Selection(ids, target, status, moment(since), moment(until))
+
+
+def _selection_options(f):
+    for option in (
+        click.option("--id", "ids", multiple=True, type=int, help="delivery id (repeatable)"),
+        click.option("--target", default=None),
+        click.option("--status", default=None),
+        click.option("--since", default=None, help="created at or after (ISO 8601 with zone)"),
+        click.option("--until", default=None, help="created before (ISO 8601 with zone)"),
+    ):
+        f = option(f)
+    return f
+
+
+@main.group()
+def deliveries() -> None:
+    """Inspect, replay and discard exchange deliveries (audited as operator:cli)."""
+
+
+@deliveries.command("stats")
+def deliveries_stats() -> None:
+    """Counters per target, and the age of the oldest undelivered message."""
+    from exchange import operations
+
+    container = build(load_settings())
+    try:
+        with container.uow() as uow:
+            click.echo(f"unrelayed events: {operations.unrelayed_events(uow.session)}")
+            for t in operations.counters(uow.session, uow.clock.now()):
+                counts = " ".join(f"{k}={v}" for k, v in t.by_status.items() if v)
+                age = t.oldest_open_age_seconds
+                click.echo(f"{t.target}: {counts}"
+                           + ("" if age is None else f" oldest_open={age:.1f}s"))
+    finally:
+        container.close()
+
+
+@deliveries.command("replay")
+@_selection_options
+def deliveries_replay(ids: tuple[int, ...], target: str | None, status: str | None,
+                      since: str | None, until: str | None) -> None:
+    """Send deliveries again with a fresh attempt budget (the sweeper announces them)."""
+    from exchange import operations
+
+    container = build(load_settings())
+    try:
+        with container.uow() as uow:
+            done = operations.replay(uow.session, _selection(ids, target, status, since, until),
+                                     "operator:cli", uow.clock.now())
+        click.echo(f"replayed {len(done)} deliveries")
+    finally:
+        container.close()
+
+
+@deliveries.command("discard")
+@_selection_options
+@click.option("--reason", required=True)
+def deliveries_discard(ids: tuple[int, ...], target: str | None, status: str | None,
+                       since: str | None, until: str | None, reason: str) -> None:
+    """Give up on deliveries, with a reason; later ones of the same key may then go."""
+    from exchange import operations
+
+    container = build(load_settings())
+    try:
+        with container.uow() as uow:
+            done, _ = operations.discard(uow.session,
+                                         _selection(ids, target, status, since, until),
+                                         reason, "operator:cli", uow.clock.now())
+        click.echo(f"discarded {len(done)} deliveries")
+    finally:
+        container.close()
+
+
+@main.group()
+def targets() -> None:
+    """Exchange targets (external systems) and their retry policies."""
+
+
+@targets.command("set")
+@click.argument("name")
+@click.option("--kind", default="http_json", show_default=True)
+@click.option("--endpoint", required=True)
+@click.option("--timeout", "timeout_seconds", default=10.0, show_default=True, type=float)
+@click.option("--max-attempts", default=8, show_default=True, type=int)
+@click.option("--backoff-base", "backoff_base_seconds", default=1.0, show_default=True,
+              type=float)
+@click.option("--backoff-cap", "backoff_cap_seconds", default=300.0, show_default=True,
+              type=float)
+@click.option("--disabled", is_flag=True)
+def targets_set(name: str, disabled: bool, **values: object) -> None:
+    """Create or change a target."""
+    from exchange.config import upsert_target
+
+    container = build(load_settings())
+    try:
+        with container.uow() as uow:
+            upsert_target(uow.session, name, {**values, "enabled": not disabled},
+                          "operator:cli", uow.clock.now())
+            uow.commit()
+        click.echo(f"target {name} saved")
+    finally:
+        container.close()
+
+
+@main.group()
+def routes() -> None:
+    """Which events go to which target through which mapping."""
+
+
+@routes.command("add")
+@click.argument("event_type")
+@click.argument("target")
+@click.option("--mapping", default="json-passthrough@1", show_default=True)
+def routes_add(event_type: str, target: str, mapping: str) -> None:
+    """Route EVENT_TYPE ('notice.published', 'notice.*' or '*') to TARGET."""
+    from exchange.config import add_route
+
+    container = build(load_settings())
+    try:
+        with container.uow() as uow:
+            route = add_route(uow.session, event_type, target, mapping, True, "operator:cli",
+                              uow.clock.now())
+            uow.commit()
+            click.echo(f"route {route.id}: {event_type} -> {target} ({mapping})")
     finally:
         container.close()
 

@@ -28,6 +28,13 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise SystemExit(f"{name} must be an integer, got {raw!r}") from err
 
 
+def _choice(env: dict[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    value = env.get(name) or allowed[0]
+    if value not in allowed:
+        raise SystemExit(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -37,6 +44,10 @@ class Settings:
     port: int = 8000
     max_body_bytes: int = 1024 * 1024
     token_ttl_hours: int = 12
+    transport: str = "inprocess"  # inprocess (embedded) | celery (RabbitMQ)
+    broker_url: str = "amqp://guest:guest@127.0.0.1:5672//"
+    delivery_threads: int = 4  # in-process transport only
+    run_engine: bool = True  # run relay + sweeper inside `ggzy serve`
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -62,4 +73,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         port=_int(env, "GGZY_PORT", 8000),
         max_body_bytes=_int(env, "GGZY_MAX_BODY_BYTES", 1024 * 1024),
         token_ttl_hours=_int(env, "GGZY_TOKEN_TTL_HOURS", 12),
+        transport=_choice(env, "GGZY_TRANSPORT", ("inprocess", "celery")),
+        broker_url=env.get("GGZY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//"),
+        delivery_threads=_int(env, "GGZY_DELIVERY_THREADS", 4),
+        run_engine=_choice(env, "GGZY_SERVE_ENGINE", ("auto", "yes", "no")) == "yes" or (
+            env.get("GGZY_SERVE_ENGINE", "auto") == "auto"
+            and env.get("GGZY_TRANSPORT", "inprocess") == "inprocess"),
     )

@@ -73,6 +73,7 @@ class UnitOfWork:
         )
 
     def emit(self, event: DomainEvent, actor: str) -> None:
+        self.session.info["outbox_written"] = True  # lets an in-process relay wake at commit
         self.session.add(
             OutboxEvent(
                 event_id=event.event_id,

@@ -59,7 +59,9 @@ def pg_url() -> Iterator[str]:
     drop_database(url)
 
 
-TABLES = ("notice_sections", "notices", "sections", "tender_projects", "projects", "api_tokens",
+TABLES = ("exchange_attempts", "exchange_deliveries", "exchange_routes", "exchange_targets",
+          "exchange_inbox", "notice_sections", "notices", "sections", "tender_projects",
+          "projects", "api_tokens",
           "accounts", "party_roles", "parties", "code_sequences", "outbox", "audit_log",
           "audit_head")
 

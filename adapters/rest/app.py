@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from adapters.bootstrap import Container
+from adapters.exchange_runtime import EmbeddedEngine
 from adapters.portal.routes import router as portal_router
 from adapters.rest import problems
 from adapters.rest.limits import BodySizeLimit
-from adapters.rest.routes import accounts, audit, auth, health, notices, parties, projects, public
+from adapters.rest.routes import (
+    accounts,
+    audit,
+    auth,
+    exchange,
+    health,
+    metrics,
+    notices,
+    parties,
+    projects,
+    public,
+)
 
 DESCRIPTION = """
 ggzy-hub: the trading core of a public resource trading centre (公共资源交易中心).
@@ -20,11 +35,26 @@ Errors are RFC 9457 `application/problem+json` with a stable `code` and messages
 """
 
 
-def create_app(container: Container) -> FastAPI:
-    app = FastAPI(title="ggzy-hub", version="0.1.0", description=DESCRIPTION)
+def create_app(container: Container, engine: EmbeddedEngine | None = None) -> FastAPI:
+    """``engine``: the in-process exchange engine to run for the app's lifetime (embedded)."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if engine is not None:
+            container.dispatch = engine.transport
+            engine.start()
+        try:
+            yield
+        finally:
+            if engine is not None:
+                engine.stop()
+
+    app = FastAPI(title="ggzy-hub", version="0.1.0", description=DESCRIPTION,
+                  lifespan=lifespan)
     app.state.container = container
     problems.install(app)
-    for module in (auth, accounts, parties, projects, notices, public, audit, health):
+    for module in (auth, accounts, parties, projects, notices, public, audit, exchange,
+                   health, metrics):
         app.include_router(module.router)
     app.include_router(portal_router)
     app.add_middleware(BodySizeLimit, max_bytes=container.settings.max_body_bytes)

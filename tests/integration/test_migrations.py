@@ -10,13 +10,15 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
 import core.model  # noqa: F401
+import exchange.model  # noqa: F401
 from adapters.db.migrate import downgrade, upgrade
 from core.db.base import Base
 from tests.conftest import create_database, drop_database
 
 EXPECTED = {"parties", "party_roles", "accounts", "api_tokens", "projects", "tender_projects",
             "sections", "notices", "notice_sections", "audit_log", "audit_head", "outbox",
-            "code_sequences", "alembic_version"}
+            "code_sequences", "alembic_version", "exchange_targets", "exchange_routes",
+            "exchange_deliveries", "exchange_attempts", "exchange_inbox"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

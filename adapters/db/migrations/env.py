@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import pool
 
 import core.model  # noqa: F401  (registers every table on the metadata)
+import exchange.model  # noqa: F401
 from adapters.db.engine import make_engine
 from core.db.base import Base
 

@@ -1,0 +1,1 @@
+"""Outbound adapters: one per kind of external system, registered by kind in the registry."""

@@ -1,0 +1,229 @@
+"""Operating the exchange: deliveries with their attempts, replay, discard, counters, and the
+targets and routes that configure it. Reading needs oversight; changing needs an administrator,
+and every change is audited."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from adapters.rest.deps import Caller, Deps, Paging, UoW
+from adapters.rest.schemas import PageOut, Strict, page_out
+from core.errors import forbidden, not_found
+from core.model.account import AccountKind
+from core.security.access import require_kind
+from core.security.principal import Principal
+from core.services.paging import paginate
+from exchange import config, operations
+from exchange.model import Delivery, DeliveryAttempt, Route, Target
+
+router = APIRouter(prefix="/api/v1/exchange", tags=["exchange"])
+
+
+def _reader(caller: Principal) -> None:
+    if not caller.has_oversight:
+        raise forbidden("无权查看数据交换记录", "you may not read the exchange records")
+
+
+class AttemptOut(BaseModel):
+    number: int
+    started_at: datetime
+    duration_ms: float
+    outcome: str
+    status_code: int | None
+    request: str | None
+    response: str | None
+    error: str | None
+
+
+class DeliveryOut(BaseModel):
+    id: int
+    target: str
+    mapping: str
+    event_id: str
+    event_type: str
+    ordering_key: str
+    sequence: int
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    held_by: int | None
+    created_at: datetime
+    delivered_at: datetime | None
+    attempt_log: list[AttemptOut] | None = None
+
+
+def _delivery_out(d: Delivery, attempts: list[DeliveryAttempt] | None = None) -> DeliveryOut:
+    return DeliveryOut(
+        id=d.id, target=d.target, mapping=d.mapping, event_id=d.event_id,
+        event_type=d.event_type, ordering_key=d.ordering_key, sequence=d.sequence,
+        status=d.status, attempts=d.attempts, next_attempt_at=d.next_attempt_at,
+        last_error=d.last_error, held_by=d.held_by, created_at=d.created_at,
+        delivered_at=d.delivered_at,
+        attempt_log=None if attempts is None else [AttemptOut(
+            number=a.number, started_at=a.started_at, duration_ms=a.duration_ms,
+            outcome=a.outcome, status_code=a.status_code, request=a.request,
+            response=a.response, error=a.error) for a in attempts])
+
+
+@router.get("/deliveries", response_model=PageOut[DeliveryOut])
+def deliveries(uow: UoW, caller: Caller, paging: Paging, target: str | None = None,
+               status: str | None = None, ordering_key: str | None = None) -> dict[str, Any]:
+    _reader(caller)
+    q = select(Delivery).order_by(Delivery.id.desc())
+    if target:
+        q = q.where(Delivery.target == target)
+    if status:
+        q = q.where(Delivery.status == status)
+    if ordering_key:
+        q = q.where(Delivery.ordering_key == ordering_key)
+    return page_out(paginate(uow.session, q, paging), _delivery_out)
+
+
+@router.get("/deliveries/{delivery_id}", response_model=DeliveryOut)
+def delivery(delivery_id: int, uow: UoW, caller: Caller) -> DeliveryOut:
+    _reader(caller)
+    d = uow.session.get(Delivery, delivery_id)
+    if d is None:
+        raise not_found("投递", "delivery", delivery_id)
+    attempts = list(uow.session.scalars(select(DeliveryAttempt).where(
+        DeliveryAttempt.delivery_id == d.id).order_by(DeliveryAttempt.id)))
+    return _delivery_out(d, attempts)
+
+
+class SelectionIn(Strict):
+    ids: list[int] = Field(default_factory=list, max_length=10_000)
+    target: str | None = None
+    status: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+    def selection(self) -> operations.Selection:
+        return operations.Selection(tuple(self.ids), self.target, self.status,
+                                    self.created_from, self.created_to)
+
+
+class DiscardIn(SelectionIn):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class OperationOut(BaseModel):
+    affected: list[int]
+
+
+@router.post("/deliveries/replay", response_model=OperationOut)
+def replay(body: SelectionIn, uow: UoW, caller: Caller, c: Deps) -> OperationOut:
+    require_kind(caller, AccountKind.ADMIN)
+    ids = operations.replay(uow.session, body.selection(), caller.actor, uow.clock.now())
+    _announce(c, ids)
+    return OperationOut(affected=ids)
+
+
+@router.post("/deliveries/discard", response_model=OperationOut)
+def discard(body: DiscardIn, uow: UoW, caller: Caller, c: Deps) -> OperationOut:
+    require_kind(caller, AccountKind.ADMIN)
+    ids, released = operations.discard(uow.session, body.selection(), body.reason,
+                                       caller.actor, uow.clock.now())
+    _announce(c, released)
+    return OperationOut(affected=ids)
+
+
+def _announce(c: Any, ids: list[int]) -> None:
+    """Hand replayed or released work to the transport now; otherwise the sweeper will."""
+    dispatch = getattr(c, "dispatch", None)
+    if ids and dispatch is not None:
+        dispatch(ids)
+
+
+class CountersOut(BaseModel):
+    target: str
+    by_status: dict[str, int]
+    oldest_open_age_seconds: float | None
+
+
+class StatsOut(BaseModel):
+    unrelayed_events: int
+    targets: list[CountersOut]
+
+
+@router.get("/stats", response_model=StatsOut)
+def stats(uow: UoW, caller: Caller) -> StatsOut:
+    _reader(caller)
+    now = uow.clock.now()
+    return StatsOut(unrelayed_events=operations.unrelayed_events(uow.session), targets=[
+        CountersOut(target=t.target, by_status=t.by_status,
+                    oldest_open_age_seconds=t.oldest_open_age_seconds)
+        for t in operations.counters(uow.session, now)])
+
+
+class TargetIn(Strict):
+    kind: str = Field(description="adapter kind, e.g. http_json")
+    endpoint: str = Field(max_length=500)
+    enabled: bool = True
+    timeout_seconds: float = Field(10.0, gt=0, le=600)
+    max_attempts: int = Field(8, ge=1, le=100)
+    backoff_base_seconds: float = Field(1.0, gt=0, le=3600)
+    backoff_cap_seconds: float = Field(300.0, gt=0, le=86400)
+    retry_statuses: list[int] = Field(default_factory=lambda: [408, 425, 429, 500, 502, 503,
+                                                               504])
+
+
+class TargetOut(TargetIn):
+    name: str
+
+
+def _target_out(t: Target) -> TargetOut:
+    return TargetOut(name=t.name, kind=t.kind, endpoint=t.endpoint, enabled=t.enabled,
+                     timeout_seconds=t.timeout_seconds, max_attempts=t.max_attempts,
+                     backoff_base_seconds=t.backoff_base_seconds,
+                     backoff_cap_seconds=t.backoff_cap_seconds,
+                     retry_statuses=list(t.retry_statuses))
+
+
+@router.get("/targets", response_model=list[TargetOut])
+def targets(uow: UoW, caller: Caller) -> list[TargetOut]:
+    _reader(caller)
+    return [_target_out(t) for t in uow.session.scalars(select(Target).order_by(Target.name))]
+
+
+@router.put("/targets/{name}", response_model=TargetOut)
+def put_target(name: str, body: TargetIn, uow: UoW, caller: Caller) -> TargetOut:
+    require_kind(caller, AccountKind.ADMIN)
+    t = config.upsert_target(uow.session, name, body.model_dump(), caller.actor, uow.clock.now())
+    uow.commit()
+    return _target_out(t)
+
+
+class RouteIn(Strict):
+    event_type: str = Field(max_length=64, description="exact type, 'notice.*' or '*'")
+    target: str
+    mapping: str = "json-passthrough@1"
+    enabled: bool = True
+
+
+class RouteOut(RouteIn):
+    id: int
+
+
+@router.get("/routes", response_model=list[RouteOut])
+def routes(uow: UoW, caller: Caller) -> list[RouteOut]:
+    _reader(caller)
+    return [RouteOut(id=r.id, event_type=r.event_type, target=r.target, mapping=r.mapping,
+                     enabled=r.enabled)
+            for r in uow.session.scalars(select(Route).order_by(Route.id))]
+
+
+@router.post("/routes", response_model=RouteOut, status_code=201)
+def add_route(body: RouteIn, uow: UoW, caller: Caller) -> RouteOut:
+    require_kind(caller, AccountKind.ADMIN)
+    r = config.add_route(uow.session, body.event_type, body.target, body.mapping, body.enabled,
+            caller.actor, uow.clock.now())
+    uow.commit()
+    return RouteOut(id=r.id, event_type=r.event_type, target=r.target, mapping=r.mapping,
+                    enabled=r.enabled)
+

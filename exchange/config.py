@@ -1,0 +1,72 @@
+"""Targets and routes are data: changed at run time by administrators, audited like any change."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import audit
+from core.errors import DomainError, ErrorKind, not_found
+from exchange.model import Route, Target
+
+NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+MAPPING = re.compile(r"^[a-z0-9][a-z0-9_.-]*@\d+$")
+EVENT_PATTERN = re.compile(r"^(\*|[a-z_]+\.\*|[a-z_]+\.[a-z_]+)$")
+TARGET_FIELDS = ("kind", "endpoint", "enabled", "timeout_seconds", "max_attempts",
+                 "backoff_base_seconds", "backoff_cap_seconds", "retry_statuses")
+
+
+def upsert_target(session: Session, name: str, values: dict[str, Any], actor: str,
+                  now: datetime) -> Target:
+    if not NAME.match(name):
+        raise DomainError("TARGET_NAME_INVALID", f"目标名称不合规：{name}",
+                          f"invalid target name: {name}", field="name")
+    if not str(values.get("endpoint", "")).startswith(("http://", "https://")):
+        raise DomainError("TARGET_ENDPOINT_INVALID", "目标地址须为 http(s) URL",
+                          "the endpoint must be an http(s) URL", field="endpoint")
+    if values.get("backoff_cap_seconds", 1) < values.get("backoff_base_seconds", 0):
+        raise DomainError("BACKOFF_INVALID", "退避上限不能小于基数",
+                          "the backoff cap cannot be below the base", field="backoff_cap_seconds")
+    target = session.get(Target, name)
+    before = None if target is None else {f: getattr(target, f) for f in TARGET_FIELDS}
+    if target is None:
+        target = Target(name=name)
+        session.add(target)
+    for f in TARGET_FIELDS:
+        if f in values:
+            setattr(target, f, values[f])
+    session.flush()
+    audit.append(session, at=now, actor=actor, action="exchange.target.put",
+                 object_type="exchange_target", object_id=name, before=before,
+                 after={f: getattr(target, f) for f in TARGET_FIELDS})
+    return target
+
+
+def add_route(session: Session, event_type: str, target: str, mapping: str, enabled: bool,
+              actor: str, now: datetime) -> Route:
+    if not EVENT_PATTERN.match(event_type):
+        raise DomainError("ROUTE_EVENT_INVALID", f"事件类型不合规：{event_type}",
+                          f"invalid event type pattern: {event_type}", field="event_type")
+    if not MAPPING.match(mapping):
+        raise DomainError("MAPPING_NAME_INVALID", f"映射名须为 名称@版本：{mapping}",
+                          f"a mapping is named name@version: {mapping}", field="mapping")
+    if session.get(Target, target) is None:
+        raise not_found("交换目标", "target", target)
+    exists = session.scalar(select(Route.id).where(Route.event_type == event_type,
+                                                   Route.target == target,
+                                                   Route.mapping == mapping))
+    if exists is not None:
+        raise DomainError("ROUTE_EXISTS", "该路由已存在", "this route already exists",
+                          ErrorKind.CONFLICT)
+    route = Route(event_type=event_type, target=target, mapping=mapping, enabled=enabled)
+    session.add(route)
+    session.flush()
+    audit.append(session, at=now, actor=actor, action="exchange.route.add",
+                 object_type="exchange_route", object_id=str(route.id), before=None,
+                 after={"event_type": event_type, "target": target, "mapping": mapping,
+                        "enabled": enabled})
+    return route

@@ -1,0 +1,47 @@
+"""What a target adapter reports back: delivered, worth retrying, or not worth retrying."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Verdict(StrEnum):
+    DELIVERED = "delivered"
+    RETRY = "retry"
+    PARK = "park"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    verdict: Verdict
+    status_code: int | None = None
+    response: str | None = None
+    error: str | None = None
+    retry_after: float | None = None  # seconds the peer asked us to wait
+
+    @classmethod
+    def delivered(cls, status_code: int | None = None, response: str | None = None) -> Outcome:
+        return cls(Verdict.DELIVERED, status_code, response)
+
+    @classmethod
+    def retry(cls, error: str, status_code: int | None = None, response: str | None = None,
+              retry_after: float | None = None) -> Outcome:
+        return cls(Verdict.RETRY, status_code, response, error, retry_after)
+
+    @classmethod
+    def park(cls, error: str, status_code: int | None = None,
+             response: str | None = None) -> Outcome:
+        return cls(Verdict.PARK, status_code, response, error)
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """A mapped payload ready for a target: bytes plus what the peer needs to de-duplicate."""
+
+    body: bytes
+    content_type: str
+    idempotency_key: str
+    ordering_key: str
+    sequence: int
+    event_type: str

@@ -1,0 +1,66 @@
+"""The relay: turns committed outbox events into deliveries, one per subscribed route.
+
+Claims unrelayed rows with FOR UPDATE SKIP LOCKED, so several relays share the table without
+waiting for each other or taking the same row; creating the deliveries and marking the row happen
+in one transaction, so an event is never relayed twice or lost between the two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.model.outbox import OutboxEvent
+from exchange.model import Delivery, DeliveryStatus, Route, Target
+
+
+def route_matches(pattern: str, event_type: str) -> bool:
+    if pattern == "*":
+        return True
+    if pattern.endswith(".*"):
+        return event_type.startswith(pattern[:-1])
+    return pattern == event_type
+
+
+def active_routes(session: Session) -> list[Route]:
+    return list(session.scalars(
+        select(Route).join(Target, Target.name == Route.target)
+        .where(Route.enabled.is_(True), Target.enabled.is_(True)).order_by(Route.id)))
+
+
+def relay_batch(session: Session, now: datetime, limit: int = 500) -> list[int]:
+    """Relay up to ``limit`` events in one transaction; returns the new delivery ids."""
+    events = session.scalars(
+        select(OutboxEvent).where(OutboxEvent.relayed_at.is_(None))
+        .order_by(OutboxEvent.id).limit(limit).with_for_update(skip_locked=True)
+    ).all()
+    if not events:
+        session.rollback()
+        return []
+    routes = active_routes(session)
+    created: list[Delivery] = []
+    for event in events:
+        created.extend(_deliveries_for(event, routes, now))
+        event.relayed_at = now
+    session.add_all(created)
+    session.flush()
+    ids = [d.id for d in created]
+    session.commit()
+    return ids
+
+
+def _deliveries_for(event: OutboxEvent, routes: Sequence[Route],
+                    now: datetime) -> list[Delivery]:
+    return [
+        Delivery(
+            outbox_id=event.id, route_id=route.id, target=route.target, mapping=route.mapping,
+            event_id=event.event_id, event_type=event.event_type,
+            ordering_key=event.ordering_key, sequence=event.id,
+            status=DeliveryStatus.PENDING.value, attempts=0, next_attempt_at=now,
+            created_at=now, committed_at=event.occurred_at, updated_at=now,
+        )
+        for route in routes if route_matches(route.event_type, event.event_type)
+    ]

@@ -1,0 +1,85 @@
+"""The sweeper: finds work that no message announces any more, and announces it again.
+
+Retries fall due, brokers lose messages, workers die holding a lease, a predecessor finishes
+while its successor's wake-up is lost. Each case is visible in the delivery table, so a periodic
+scan makes the database, not the broker, the guarantee that nothing is forgotten.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from exchange.keylock import lock_key
+from exchange.model import DONE, Delivery, DeliveryAttempt, DeliveryStatus, Target
+from exchange.policy import RetryPolicy
+
+# A pending delivery is announced when created; announce it again only after this long.
+REANNOUNCE_AFTER = timedelta(seconds=10)
+
+
+def sweep(session: Session, now: datetime, limit: int = 1000) -> list[int]:
+    ids = _due(session, now, limit)
+    ids += _expired_leases(session, now, limit)
+    ids += _unblocked(session, now, limit)
+    session.commit()
+    return ids
+
+
+def _due(session: Session, now: datetime, limit: int) -> list[int]:
+    rows = session.scalars(
+        select(Delivery).where(
+            ((Delivery.status == DeliveryStatus.RETRYING.value)
+             & (Delivery.next_attempt_at <= now))
+            | ((Delivery.status == DeliveryStatus.PENDING.value)
+               & (Delivery.next_attempt_at <= now - REANNOUNCE_AFTER)))
+        .order_by(Delivery.next_attempt_at).limit(limit)
+        .with_for_update(skip_locked=True)).all()
+    for d in rows:
+        if d.status == DeliveryStatus.PENDING:
+            d.next_attempt_at = now  # announced again now; not before REANNOUNCE_AFTER
+    return [d.id for d in rows]
+
+
+def _expired_leases(session: Session, now: datetime, limit: int) -> list[int]:
+    """A worker took these and vanished (killed, crashed, partitioned): count the lost attempt."""
+    rows = session.scalars(
+        select(Delivery).where(Delivery.status == DeliveryStatus.IN_FLIGHT.value,
+                               Delivery.lease_until < now)
+        .limit(limit).with_for_update(skip_locked=True)).all()
+    ids = []
+    for d in rows:
+        lock_key(session, d.target, d.ordering_key)
+        target = session.get(Target, d.target)
+        session.add(DeliveryAttempt(delivery_id=d.id, number=d.attempts, started_at=now,
+                                    duration_ms=0.0, outcome="expired",
+                                    error="lease expired: the worker did not report back"))
+        d.lease_until = None
+        d.updated_at = now
+        if target is not None and RetryPolicy.of(target).exhausted(d.attempts):
+            d.status = DeliveryStatus.PARKED.value
+            d.last_error = f"attempts exhausted ({d.attempts}): worker lost during delivery"
+            continue
+        d.status = DeliveryStatus.RETRYING.value
+        d.next_attempt_at = now
+        d.last_error = "worker lost during delivery"
+        ids.append(d.id)
+    return ids
+
+
+def _unblocked(session: Session, now: datetime, limit: int) -> list[int]:
+    """Held deliveries whose blocker is done: the release was missed, release them now."""
+    blocker = aliased(Delivery)
+    rows = session.scalars(
+        select(Delivery).join(blocker, blocker.id == Delivery.held_by)
+        .where(Delivery.status == DeliveryStatus.HELD.value,
+               blocker.status.in_([s.value for s in DONE]))
+        .limit(limit).with_for_update(of=Delivery, skip_locked=True)).all()
+    for d in rows:
+        d.status = DeliveryStatus.PENDING.value
+        d.held_by = None
+        d.next_attempt_at = now
+        d.updated_at = now
+    return [d.id for d in rows]
