@@ -2,6 +2,7 @@
 #   make run    virtualenv, install, migrate, sample data, serve (SQLite under var/, no services)
 #   make test   virtualenv, install with test tools, start PostgreSQL/RabbitMQ if stopped,
 #               install Chromium if missing, run the whole suite against PostgreSQL
+#   make bench  benchmark figures with their raw baselines (printed, never asserted)
 
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -11,7 +12,7 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 export GGZY_TEST_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test install lint services tools clean
+.PHONY: run test bench install lint services tools clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +43,10 @@ test: $(DEV_STAMP) services tools
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+bench: $(DEV_STAMP) services
+	$(BIN)/python -m tests.bench.bench_exchange
+	$(BIN)/python -m tests.bench.bench_opening
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

@@ -198,10 +198,11 @@ def worker(concurrency: int, pool: str) -> None:
     from adapters.logs import configure_logging
 
     configure_logging()
-    app = celery_app_for_worker()
+    settings = load_settings()
+    app = celery_app_for_worker(settings)
     app.worker_main(["worker", "--loglevel", "INFO", "--concurrency", str(concurrency),
-                     "--pool", pool, "--without-gossip", "--without-mingle",
-                     "--without-heartbeat"])
+                     "--pool", pool, "--queues", settings.queue, "--without-gossip",
+                     "--without-mingle", "--without-heartbeat"])
 
 
 def _selection(ids: tuple[int, ...], target: str | None, status: str | None,

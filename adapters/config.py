@@ -46,8 +46,10 @@ class Settings:
     token_ttl_hours: int = 12
     transport: str = "inprocess"  # inprocess (embedded) | celery (RabbitMQ)
     broker_url: str = "amqp://guest:guest@127.0.0.1:5672//"
+    queue: str = "ggzy.deliveries"
     delivery_threads: int = 4  # in-process transport only
     run_engine: bool = True  # run relay + sweeper inside `ggzy serve`
+    sandbox: bool = True  # mount the sandbox peers on the web server (embedded default only)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -75,7 +77,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         token_ttl_hours=_int(env, "GGZY_TOKEN_TTL_HOURS", 12),
         transport=_choice(env, "GGZY_TRANSPORT", ("inprocess", "celery")),
         broker_url=env.get("GGZY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//"),
+        queue=env.get("GGZY_QUEUE", "ggzy.deliveries"),
         delivery_threads=_int(env, "GGZY_DELIVERY_THREADS", 4),
+        sandbox=_choice(env, "GGZY_SANDBOX", ("auto", "yes", "no")) == "yes" or (
+            env.get("GGZY_SANDBOX", "auto") == "auto" and database_url.startswith("sqlite")),
         run_engine=_choice(env, "GGZY_SERVE_ENGINE", ("auto", "yes", "no")) == "yes" or (
             env.get("GGZY_SERVE_ENGINE", "auto") == "auto"
             and env.get("GGZY_TRANSPORT", "inprocess") == "inprocess"),

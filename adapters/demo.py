@@ -39,6 +39,23 @@ def _principal(c: Container, username: str) -> Principal:
         return accounts.principal_of(found)
 
 
+def _sandbox_route(c: Container) -> Iterator[str]:
+    """Route every event to the recording peer mounted on this server (embedded default)."""
+    from adapters.rest.app import SANDBOX_PREFIX
+    from exchange import config
+
+    endpoint = (f"http://{c.settings.host}:{c.settings.port}{SANDBOX_PREFIX}/http/demo")
+    with c.session_factory() as s:
+        config.upsert_target(s, "sandbox-recorder", {
+            "kind": "http_json", "endpoint": endpoint, "timeout_seconds": 5.0},
+            "operator:demo", c.clock.now())
+        config.add_route(s, "*", "sandbox-recorder", "json-passthrough@1", True,
+                         "operator:demo", c.clock.now())
+        s.commit()
+    yield f"exchange        every event -> {endpoint}"
+    yield f"                (what arrived: {SANDBOX_PREFIX}/_control/stats)"
+
+
 def load_sample_data(c: Container) -> Iterator[str]:
     with c.uow() as uow:
         if uow.session.scalar(select(Account.id).where(Account.username == "staff")):
@@ -100,5 +117,7 @@ def load_sample_data(c: Container) -> Iterator[str]:
     for code in section_codes:
         yield f"section         {code}"
     yield f"notice          #{notice.id} published"
+    if c.settings.sandbox:
+        yield from _sandbox_route(c)
     yield "accounts        admin, staff, supervisor, demo-tenderer, demo-agency "
     yield "                (get a token: ggzy token issue staff)"

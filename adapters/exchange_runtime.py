@@ -67,14 +67,15 @@ def celery_app_for_worker(settings: Settings | None = None) -> Celery:
 
     def deliver_factory() -> Callable[[list[int]], None]:
         c = build(settings)
-        app_for_publishing = make_celery(settings.broker_url)
+        app_for_publishing = make_celery(settings.broker_url, queue=settings.queue)
         deliverer = Deliverer(c.session_factory, build_registry(), c.clock,
                               CeleryDispatcher(app_for_publishing))
         return deliverer.deliver
 
-    return make_celery(settings.broker_url, deliver_factory)
+    return make_celery(settings.broker_url, deliver_factory, queue=settings.queue)
 
 
 def relay_loops(c: Container) -> EngineLoops:
-    dispatcher: Dispatcher = CeleryDispatcher(make_celery(c.settings.broker_url))
+    dispatcher: Dispatcher = CeleryDispatcher(make_celery(c.settings.broker_url,
+                                                          queue=c.settings.queue))
     return EngineLoops(c.session_factory, c.clock, dispatcher, relay_interval=0.05)

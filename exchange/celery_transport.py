@@ -22,31 +22,30 @@ from kombu import Exchange, Queue
 
 from exchange.transport import batches
 
-QUEUE = "ggzy.deliveries"
-DEAD_EXCHANGE = "ggzy.dead"
-DEAD_QUEUE = "ggzy.deliveries.dead"
+QUEUE = "ggzy.deliveries"  # default; GGZY_QUEUE names another (one per installation)
 DELIVERY_LIMIT = 5
 TASK = "ggzy.exchange.deliver"
 
 
-def delivery_queues() -> list[Queue]:
+def delivery_queues(queue: str = QUEUE) -> list[Queue]:
+    dead = f"{queue}.dead"
     return [
-        Queue(QUEUE, Exchange(QUEUE, type="direct"), routing_key=QUEUE, queue_arguments={
+        Queue(queue, Exchange(queue, type="direct"), routing_key=queue, queue_arguments={
             "x-queue-type": "quorum",
             "x-delivery-limit": DELIVERY_LIMIT,
-            "x-dead-letter-exchange": DEAD_EXCHANGE,
-            "x-dead-letter-routing-key": DEAD_QUEUE,
+            "x-dead-letter-exchange": dead,
+            "x-dead-letter-routing-key": dead,
             "x-dead-letter-strategy": "at-least-once",
             "x-overflow": "reject-publish",
         }),
-        Queue(DEAD_QUEUE, Exchange(DEAD_EXCHANGE, type="direct"), routing_key=DEAD_QUEUE,
+        Queue(dead, Exchange(dead, type="direct"), routing_key=dead,
               queue_arguments={"x-queue-type": "quorum"}),
     ]
 
 
 def make_celery(broker_url: str,
-                deliver_factory: Callable[[], Callable[[list[int]], None]] | None = None
-                ) -> Celery:
+                deliver_factory: Callable[[], Callable[[list[int]], None]] | None = None,
+                queue: str = QUEUE) -> Celery:
     """The Celery app. ``deliver_factory`` builds the delivery function in each worker process
     (after the fork: database engines and HTTP pools must not be shared across processes)."""
     app = Celery("ggzy", broker=broker_url, set_as_current=False)
@@ -56,10 +55,10 @@ def make_celery(broker_url: str,
         worker_prefetch_multiplier=1,
         broker_transport_options={"confirm_publish": True},
         broker_connection_retry_on_startup=True,
-        task_queues=delivery_queues(),
-        task_default_queue=QUEUE,
-        task_default_exchange=QUEUE,
-        task_default_routing_key=QUEUE,
+        task_queues=delivery_queues(queue),
+        task_default_queue=queue,
+        task_default_exchange=queue,
+        task_default_routing_key=queue,
         task_serializer="json",
         accept_content=["json"],
         task_ignore_result=True,
@@ -90,7 +89,8 @@ class CeleryDispatcher:
 
     def __init__(self, app: Celery) -> None:
         self._app = app
+        self._queue = app.conf.task_default_queue
 
     def __call__(self, ids: list[int]) -> None:
         for chunk in batches(ids):
-            self._app.send_task(TASK, args=[chunk], queue=QUEUE, routing_key=QUEUE)
+            self._app.send_task(TASK, args=[chunk], queue=self._queue, routing_key=self._queue)

@@ -1,8 +1,13 @@
 """Delivering: claim due deliveries, map and send them, record every attempt, decide what next.
 
-A claim and a completion are short transactions around the network call, never one long one:
-a slow peer must not hold database locks. Each takes the (target, key) lock, so deciding "is an
-earlier delivery of this key still open?" and "who goes next?" never race.
+Work is done in batches: one short transaction claims a batch, the network calls run outside
+any transaction (in parallel, one per claimed delivery), and one short transaction records every
+outcome. A slow peer never holds database locks, and the database sees a handful of statements
+per batch instead of per delivery.
+
+Both transactions take the (target, ordering key) locks first, in one global order, and only then
+row locks: deciding "is an earlier delivery of this key still open?" and "who goes next?" never
+race, and two overlapping batches never deadlock.
 """
 
 from __future__ import annotations
@@ -10,17 +15,18 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from core.clock import Clock
 from core.model.outbox import OutboxEvent
-from exchange.keylock import lock_key
+from exchange.keylock import lock_keys
 from exchange.model import DONE, Delivery, DeliveryAttempt, DeliveryStatus, Target
 from exchange.outcome import OutboundMessage, Outcome, Verdict
 from exchange.policy import RetryPolicy
@@ -29,6 +35,8 @@ from exchange.registry import MappingError, Registry
 log = logging.getLogger("ggzy.exchange.delivery")
 LEASE_MARGIN = timedelta(seconds=15)
 RECORD_LIMIT = 8192  # characters of request/response kept per attempt
+DONE_VALUES = [s.value for s in DONE]
+Key = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -46,101 +54,164 @@ class Claimed:
     attempt: int
 
 
+@dataclass(frozen=True)
+class Sent:
+    claimed: Claimed
+    outcome: Outcome
+    request: str | None
+    started: datetime
+    duration_ms: float
+
+
 def _clip(text: str | None) -> str | None:
     return None if text is None else text[:RECORD_LIMIT]
 
 
-def earliest_open_before(session: Session, d: Delivery) -> Delivery | None:
-    return session.scalars(
-        select(Delivery).where(Delivery.target == d.target,
-                               Delivery.ordering_key == d.ordering_key,
-                               Delivery.sequence < d.sequence,
-                               Delivery.status.not_in([s.value for s in DONE]))
-        .order_by(Delivery.sequence).limit(1)).first()
+def _in_keys(keys: Iterable[Key]) -> ColumnElement[bool]:
+    return tuple_(Delivery.target, Delivery.ordering_key).in_(sorted(set(keys)))
 
 
-def release_next(session: Session, d: Delivery, now: datetime) -> int | None:
-    """After ``d`` is done: the next held delivery of its key becomes due. Returns its id."""
-    nxt = session.scalars(
-        select(Delivery).where(Delivery.target == d.target,
-                               Delivery.ordering_key == d.ordering_key,
-                               Delivery.sequence > d.sequence,
-                               Delivery.status.not_in([s.value for s in DONE]))
-        .order_by(Delivery.sequence).limit(1).with_for_update()).first()
-    if nxt is None or nxt.status != DeliveryStatus.HELD:
-        return None
-    nxt.status = DeliveryStatus.PENDING.value
-    nxt.held_by = None
-    nxt.next_attempt_at = now
-    nxt.updated_at = now
-    return nxt.id
+def first_open(session: Session, keys: Iterable[Key]) -> dict[Key, tuple[int, int, str]]:
+    """Per key, the open (not delivered, not discarded) delivery with the lowest sequence:
+    the only one of its key that may go now. Maps key -> (id, sequence, status)."""
+    keys = list(keys)
+    if not keys:
+        return {}
+    lowest = (select(Delivery.target, Delivery.ordering_key,
+                     func.min(Delivery.sequence).label("seq"))
+              .where(_in_keys(keys), Delivery.status.not_in(DONE_VALUES))
+              .group_by(Delivery.target, Delivery.ordering_key).subquery())
+    rows = session.execute(
+        select(Delivery.target, Delivery.ordering_key, Delivery.id, Delivery.sequence,
+               Delivery.status)
+        .join(lowest, and_(lowest.c.target == Delivery.target,
+                           lowest.c.ordering_key == Delivery.ordering_key,
+                           lowest.c.seq == Delivery.sequence))
+        .where(Delivery.status.not_in(DONE_VALUES))).tuples().all()
+    return {(t, k): (i, s, st) for t, k, i, s, st in rows}
+
+
+def release_next(session: Session, done: Sequence[Delivery], now: datetime) -> list[int]:
+    """After ``done`` finished (delivered or discarded): the first open delivery of each of
+    their keys, if it is held, becomes due. Returns the ids to announce.
+
+    The caller holds the key locks, so no claim can slip in between."""
+    session.flush()
+    heads = first_open(session, [(d.target, d.ordering_key) for d in done])
+    held = [i for i, _, status in heads.values() if status == DeliveryStatus.HELD]
+    if not held:
+        return []
+    rows = session.scalars(select(Delivery).where(Delivery.id.in_(held))
+                           .with_for_update(skip_locked=True)).all()
+    for nxt in rows:
+        nxt.status = DeliveryStatus.PENDING.value
+        nxt.held_by = None
+        nxt.next_attempt_at = now
+        nxt.updated_at = now
+    return [n.id for n in rows]
+
+
+def _claimable(d: Delivery, now: datetime) -> bool:
+    status = DeliveryStatus(d.status)
+    if status in (DeliveryStatus.PENDING, DeliveryStatus.HELD):
+        return True
+    if status is DeliveryStatus.RETRYING:
+        return d.next_attempt_at <= now
+    if status is DeliveryStatus.IN_FLIGHT:
+        return d.lease_until is not None and d.lease_until <= now
+    return False
+
+
+def _event_document(event: OutboxEvent) -> dict[str, Any]:
+    """What a mapping sees: the event envelope and its payload."""
+    return {
+        "event_id": event.event_id, "event_type": event.event_type,
+        "aggregate_type": event.aggregate_type, "aggregate_id": event.aggregate_id,
+        "ordering_key": event.ordering_key, "occurred_at": event.occurred_at.isoformat(),
+        "payload": json.loads(json.dumps(event.payload)),
+    }
 
 
 class Deliverer:
     def __init__(self, session_factory: Callable[[], Session], registry: Registry,
-                 clock: Clock, dispatch: Callable[[list[int]], None]) -> None:
+                 clock: Clock, dispatch: Callable[[list[int]], None],
+                 parallel_sends: int = 8) -> None:
         self._sessions = session_factory
         self._registry = registry
         self._clock = clock
         self._dispatch = dispatch
+        self._pool = ThreadPoolExecutor(max_workers=parallel_sends,
+                                        thread_name_prefix="ggzy-send")
 
-    def deliver(self, ids: Iterable[int]) -> None:
-        """The worker entry point: safe to call with stale, duplicate or foreign ids."""
-        for claimed in self.claim(ids):
-            outcome, request, started, duration_ms = self._send(claimed)
-            follow = self.complete(claimed, outcome, request, started, duration_ms)
-            if follow:
-                self._dispatch(follow)
+    def deliver(self, ids: Iterable[int], drain_rounds: int = 50) -> None:
+        """The worker entry point: safe to call with stale, duplicate or foreign ids.
+
+        What a completion releases (the next delivery of the same key) is delivered right here
+        for up to ``drain_rounds`` rounds, instead of a round trip through the broker per
+        delivery: a key with a backlog drains at the speed of its peer."""
+        batch = list(ids)
+        for _ in range(drain_rounds):
+            claimed = self.claim(batch)
+            if not claimed:
+                return
+            sent = list(self._pool.map(self._send, claimed))
+            batch = self.complete(sent)
+            if not batch:
+                return
+        self._dispatch(batch)
+
+    # -- claim ---------------------------------------------------------------------------------
 
     def claim(self, ids: Iterable[int]) -> list[Claimed]:
         now = self._clock.now()
-        claimed: list[Claimed] = []
+        wanted = sorted(set(ids))
+        if not wanted:
+            return []
         with self._sessions() as session:
-            for delivery_id in sorted(set(ids)):
-                item = self._claim_one(session, delivery_id, now)
-                if item is not None:
-                    claimed.append(item)
+            keys = session.execute(select(Delivery.target, Delivery.ordering_key)
+                                   .where(Delivery.id.in_(wanted))).tuples().all()
+            lock_keys(session, keys)
+            rows = [d for d in session.scalars(
+                select(Delivery).where(Delivery.id.in_(wanted)).order_by(Delivery.id)
+                .with_for_update(skip_locked=True)) if _claimable(d, now)]
+            heads = first_open(session, [(d.target, d.ordering_key) for d in rows])
+            go = [d for d in rows if self._may_go(d, heads, now)]
+            targets = {t.name: t for t in session.scalars(
+                select(Target).where(Target.name.in_({d.target for d in go})))}
+            events = {e.id: e for e in session.scalars(
+                select(OutboxEvent).where(OutboxEvent.id.in_([d.outbox_id for d in go])))}
+            claimed = []
+            for d in go:
+                target = targets.get(d.target)
+                if target is None or not target.enabled:
+                    continue  # a disabled target keeps its deliveries until it is enabled
+                d.status = DeliveryStatus.IN_FLIGHT.value
+                d.attempts += 1  # counted at claim: one that kills its worker still runs out
+                d.lease_until = now + timedelta(seconds=target.timeout_seconds) + LEASE_MARGIN
+                d.updated_at = now
+                claimed.append(Claimed(d.id, target, d.mapping,
+                                       _event_document(events[d.outbox_id]),
+                                       d.idempotency_key, d.ordering_key, d.sequence,
+                                       d.event_type, d.attempts))
+            for t in targets.values():  # used after the session closes, by the send threads
+                session.expunge(t)
             session.commit()
         return claimed
 
-    def _claim_one(self, session: Session, delivery_id: int, now: datetime) -> Claimed | None:
-        d = session.scalars(select(Delivery).where(Delivery.id == delivery_id)
-                            .with_for_update(skip_locked=True)).first()
-        if d is None or not self._claimable(d, now):
-            return None
-        lock_key(session, d.target, d.ordering_key)
-        before = earliest_open_before(session, d)
-        if before is not None:
-            d.status = DeliveryStatus.HELD.value
-            d.held_by = before.id
-            d.last_error = f"waiting for delivery {before.id} ({before.status})"
-            d.updated_at = now
-            log.info("held", extra={"delivery_id": d.id, "held_by": before.id})
-            return None
-        target = session.get(Target, d.target)
-        event = session.get(OutboxEvent, d.outbox_id)
-        if target is None or event is None or not target.enabled:
-            return None  # a disabled target keeps its deliveries pending until enabled again
-        d.status = DeliveryStatus.IN_FLIGHT.value
-        d.attempts += 1  # counted at claim: a delivery that kills its worker still runs out
-        d.lease_until = now + timedelta(seconds=target.timeout_seconds) + LEASE_MARGIN
-        d.updated_at = now
-        session.expunge(target)
-        return Claimed(d.id, target, d.mapping, _event_document(event), d.idempotency_key,
-                       d.ordering_key, d.sequence, d.event_type, d.attempts)
-
     @staticmethod
-    def _claimable(d: Delivery, now: datetime) -> bool:
-        status = DeliveryStatus(d.status)
-        if status in (DeliveryStatus.PENDING, DeliveryStatus.HELD):
+    def _may_go(d: Delivery, heads: dict[Key, tuple[int, int, str]], now: datetime) -> bool:
+        head_id, _, head_status = heads[(d.target, d.ordering_key)]
+        if head_id == d.id:
             return True
-        if status is DeliveryStatus.RETRYING:
-            return d.next_attempt_at <= now
-        if status is DeliveryStatus.IN_FLIGHT:
-            return d.lease_until is not None and d.lease_until <= now
+        d.status = DeliveryStatus.HELD.value
+        d.held_by = head_id
+        d.last_error = f"waiting for delivery {head_id} ({head_status})"
+        d.updated_at = now
         return False
 
-    def _send(self, c: Claimed) -> tuple[Outcome, str | None, datetime, float]:
+    # -- send ----------------------------------------------------------------------------------
+
+    def _send(self, c: Claimed) -> Sent:
         started = self._clock.now()
         t0 = time.perf_counter()
         request: str | None = None
@@ -155,33 +226,39 @@ class Deliverer:
         except Exception as err:
             log.exception("adapter raised", extra={"delivery_id": c.delivery_id})
             outcome = Outcome.retry(f"adapter error: {type(err).__name__}: {err}")
-        return outcome, request, started, (time.perf_counter() - t0) * 1000
+        return Sent(c, outcome, request, started, (time.perf_counter() - t0) * 1000)
 
-    def complete(self, c: Claimed, outcome: Outcome, request: str | None, started: datetime,
-                 duration_ms: float) -> list[int]:
+    # -- complete ------------------------------------------------------------------------------
+
+    def complete(self, sent: Sequence[Sent]) -> list[int]:
         now = self._clock.now()
-        follow: list[int] = []
+        by_id = {s.claimed.delivery_id: s for s in sent}
         with self._sessions() as session:
-            d = session.get(Delivery, c.delivery_id)
-            assert d is not None
-            lock_key(session, d.target, d.ordering_key)
-            session.refresh(d, with_for_update=True)
-            verdict = self._decide(d, c, outcome, now)
-            session.add(DeliveryAttempt(
-                delivery_id=d.id, number=c.attempt, started_at=started, duration_ms=duration_ms,
-                outcome=verdict, status_code=outcome.status_code, request=_clip(request),
-                response=_clip(outcome.response), error=_clip(outcome.error)))
-            if d.status == DeliveryStatus.DELIVERED and verdict == Verdict.DELIVERED:
-                released = release_next(session, d, now)
-                if released is not None:
-                    follow.append(released)
+            lock_keys(session, [(s.claimed.target.name, s.claimed.ordering_key) for s in sent])
+            rows = session.scalars(select(Delivery).where(Delivery.id.in_(by_id))
+                                   .order_by(Delivery.id).with_for_update()).all()
+            finished = []
+            for d in rows:
+                s = by_id[d.id]
+                verdict = self._decide(d, s.claimed, s.outcome, now)
+                session.add(DeliveryAttempt(
+                    delivery_id=d.id, number=s.claimed.attempt, started_at=s.started,
+                    duration_ms=s.duration_ms, outcome=verdict,
+                    status_code=s.outcome.status_code, request=_clip(s.request),
+                    response=_clip(s.outcome.response), error=_clip(s.outcome.error)))
+                if verdict == Verdict.DELIVERED:
+                    finished.append(d)
+                log.info(verdict, extra={"delivery_id": d.id, "attempt": s.claimed.attempt,
+                                         "target": d.target,
+                                         "status_code": s.outcome.status_code,
+                                         "duration_ms": round(s.duration_ms, 1),
+                                         "error": s.outcome.error})
+            follow = release_next(session, finished, now) if finished else []
             session.commit()
-        log.info(verdict, extra={"delivery_id": c.delivery_id, "attempt": c.attempt,
-                                 "target": c.target.name, "status_code": outcome.status_code,
-                                 "duration_ms": round(duration_ms, 1), "error": outcome.error})
         return follow
 
-    def _decide(self, d: Delivery, c: Claimed, outcome: Outcome, now: datetime) -> str:
+    @staticmethod
+    def _decide(d: Delivery, c: Claimed, outcome: Outcome, now: datetime) -> str:
         if d.status in (DeliveryStatus.DELIVERED, DeliveryStatus.DISCARDED):
             return f"late-{outcome.verdict}"  # someone finished it meanwhile; keep the record
         superseded = d.status != DeliveryStatus.IN_FLIGHT or d.attempts != c.attempt
@@ -205,12 +282,5 @@ class Deliverer:
         d.next_attempt_at = now + policy.delay(d.attempts, outcome.retry_after)
         return Verdict.RETRY
 
-
-def _event_document(event: OutboxEvent) -> dict[str, Any]:
-    """What a mapping sees: the event envelope and its payload."""
-    return {
-        "event_id": event.event_id, "event_type": event.event_type,
-        "aggregate_type": event.aggregate_type, "aggregate_id": event.aggregate_id,
-        "ordering_key": event.ordering_key, "occurred_at": event.occurred_at.isoformat(),
-        "payload": json.loads(json.dumps(event.payload)),
-    }
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.errors import DomainError, ErrorKind
 from exchange.delivery import release_next
-from exchange.keylock import lock_key
+from exchange.keylock import lock_keys
 from exchange.model import Delivery, DeliveryStatus
 
 REPLAYABLE = frozenset({DeliveryStatus.PARKED, DeliveryStatus.DELIVERED,
@@ -90,12 +90,13 @@ def discard(session: Session, selection: Selection, reason: str, actor: str,
     if not reason.strip():
         raise DomainError("REASON_REQUIRED", "放弃投递须说明原因",
                           "discarding needs a reason", ErrorKind.INVALID, field="reason")
+    # key locks before row locks, the order every delivery transaction uses
+    lock_keys(session, session.execute(selection.query().with_only_columns(
+        Delivery.target, Delivery.ordering_key).limit(MAX_SELECTION)).tuples().all())
     rows = [d for d in _selected(session, selection)
             if d.status not in (DeliveryStatus.DELIVERED, DeliveryStatus.DISCARDED,
                                 DeliveryStatus.IN_FLIGHT)]
-    released = []
     for d in rows:
-        lock_key(session, d.target, d.ordering_key)
         before = {"status": d.status}
         d.status = DeliveryStatus.DISCARDED.value
         d.last_error = f"discarded by {actor}: {reason.strip()}"
@@ -103,9 +104,7 @@ def discard(session: Session, selection: Selection, reason: str, actor: str,
         audit.append(session, at=now, actor=actor, action="delivery.discard",
                      object_type="delivery", object_id=str(d.id), before=before,
                      after={"status": d.status, "reason": reason.strip()})
-        nxt = release_next(session, d, now)
-        if nxt is not None:
-            released.append(nxt)
+    released = release_next(session, rows, now) if rows else []
     session.commit()
     return [d.id for d in rows], released
 

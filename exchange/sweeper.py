@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from exchange.keylock import lock_key
+from exchange.keylock import lock_keys
 from exchange.model import DONE, Delivery, DeliveryAttempt, DeliveryStatus, Target
 from exchange.policy import RetryPolicy
 
@@ -21,10 +21,12 @@ REANNOUNCE_AFTER = timedelta(seconds=10)
 
 
 def sweep(session: Session, now: datetime, limit: int = 1000) -> list[int]:
-    ids = _due(session, now, limit)
-    ids += _expired_leases(session, now, limit)
-    ids += _unblocked(session, now, limit)
-    session.commit()
+    """Each phase commits on its own, so no phase holds row locks while another waits for a
+    key lock (the order every other transaction takes them in is key first, then rows)."""
+    ids: list[int] = []
+    for phase in (_due, _expired_leases, _unblocked):
+        ids += phase(session, now, limit)
+        session.commit()
     return ids
 
 
@@ -45,13 +47,16 @@ def _due(session: Session, now: datetime, limit: int) -> list[int]:
 
 def _expired_leases(session: Session, now: datetime, limit: int) -> list[int]:
     """A worker took these and vanished (killed, crashed, partitioned): count the lost attempt."""
-    rows = session.scalars(
-        select(Delivery).where(Delivery.status == DeliveryStatus.IN_FLIGHT.value,
-                               Delivery.lease_until < now)
-        .limit(limit).with_for_update(skip_locked=True)).all()
+    expired = (Delivery.status == DeliveryStatus.IN_FLIGHT.value) & (Delivery.lease_until < now)
+    keys = session.execute(select(Delivery.target, Delivery.ordering_key).where(expired)
+                           .limit(limit)).tuples().all()
+    if not keys:
+        return []
+    lock_keys(session, keys)
+    rows = session.scalars(select(Delivery).where(expired).limit(limit)
+                           .with_for_update(skip_locked=True)).all()
     ids = []
     for d in rows:
-        lock_key(session, d.target, d.ordering_key)
         target = session.get(Target, d.target)
         session.add(DeliveryAttempt(delivery_id=d.id, number=d.attempts, started_at=now,
                                     duration_ms=0.0, outcome="expired",

@@ -35,6 +35,18 @@ Errors are RFC 9457 `application/problem+json` with a stable `code` and messages
 """
 
 
+SANDBOX_PREFIX = "/sandbox/recorder"
+
+
+def mount_sandbox(app: FastAPI, container: Container) -> None:
+    """The embedded default carries its own peer, so a newcomer sees the exchange deliver with
+    nothing else installed. Production never mounts it (GGZY_SANDBOX=auto means SQLite only)."""
+    from sandbox.recording_peer import create_app as recording_peer
+
+    store = container.settings.var_dir / "sandbox-recorder.db"
+    app.mount(SANDBOX_PREFIX, recording_peer(store))
+
+
 def create_app(container: Container, engine: EmbeddedEngine | None = None) -> FastAPI:
     """``engine``: the in-process exchange engine to run for the app's lifetime (embedded)."""
 
@@ -57,5 +69,7 @@ def create_app(container: Container, engine: EmbeddedEngine | None = None) -> Fa
                    health, metrics):
         app.include_router(module.router)
     app.include_router(portal_router)
+    if container.settings.sandbox:
+        mount_sandbox(app, container)
     app.add_middleware(BodySizeLimit, max_bytes=container.settings.max_body_bytes)
     return app

@@ -21,7 +21,7 @@ from core.events import DomainEvent, EventType
 from exchange import config
 from exchange.delivery import Deliverer
 from exchange.model import Delivery, Target
-from exchange.outcome import Outcome, OutboundMessage
+from exchange.outcome import OutboundMessage, Outcome
 from exchange.registry import Registry
 from exchange.relay import relay_batch
 from exchange.sweeper import sweep

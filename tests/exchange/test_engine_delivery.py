@@ -162,7 +162,7 @@ def test_discard_needs_a_reason_and_releases_the_key(engine: Engine) -> None:
             operations.discard(s, operations.Selection(ids=(first.id,)), " ", "admin:ops",
                                engine.clock.now())
             raise AssertionError("a blank reason was accepted")
-        except Exception as err:  # noqa: BLE001
+        except Exception as err:
             assert getattr(err, "code", None) == "REASON_REQUIRED"
     with engine.container.session_factory() as s:
         done, released = operations.discard(s, operations.Selection(ids=(first.id,)),

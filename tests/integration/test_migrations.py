@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-import core.model  # noqa: F401
+import core.model  # noqa: F401  (registers every table on the metadata)
 import exchange.model  # noqa: F401
 from adapters.db.migrate import downgrade, upgrade
 from core.db.base import Base

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 from fastapi.security import HTTPAuthorizationCredentials
 
-from adapters.rest.deps import UoW, bearer, principal
+from adapters.rest.deps import Deps, UoW, bearer, principal
 from adapters.rest.schemas import AccountOut, TokenIn, TokenOut, account_out
 from core.model.account import Account
 from core.security.principal import Principal
@@ -17,8 +18,9 @@ router = APIRouter(prefix="/api/v1", tags=["auth"])
 
 
 @router.post("/auth/token", response_model=TokenOut)
-def sign_in(body: TokenIn, uow: UoW) -> TokenOut:
-    result = accounts.sign_in(uow, body.username, body.password)
+def sign_in(body: TokenIn, uow: UoW, c: Deps) -> TokenOut:
+    result = accounts.sign_in(uow, body.username, body.password,
+                              timedelta(hours=c.settings.token_ttl_hours))
     account = uow.session.get(Account, result.principal.account_id)
     assert account is not None
     return TokenOut(access_token=result.token, expires_at=result.expires_at,
