@@ -97,7 +97,11 @@ def release_next(session: Session, done: Sequence[Delivery], now: datetime) -> l
 
     The caller holds the key locks, so no claim can slip in between."""
     session.flush()
-    heads = first_open(session, [(d.target, d.ordering_key) for d in done])
+    keys = [(d.target, d.ordering_key) for d in done]
+    if session.scalar(select(Delivery.id).where(  # the common case: nobody is waiting
+            _in_keys(keys), Delivery.status == DeliveryStatus.HELD.value).limit(1)) is None:
+        return []
+    heads = first_open(session, keys)
     held = [i for i, _, status in heads.values() if status == DeliveryStatus.HELD]
     if not held:
         return []
@@ -248,11 +252,12 @@ class Deliverer:
                     response=_clip(s.outcome.response), error=_clip(s.outcome.error)))
                 if verdict == Verdict.DELIVERED:
                     finished.append(d)
-                log.info(verdict, extra={"delivery_id": d.id, "attempt": s.claimed.attempt,
-                                         "target": d.target,
-                                         "status_code": s.outcome.status_code,
-                                         "duration_ms": round(s.duration_ms, 1),
-                                         "error": s.outcome.error})
+                # a success is routine (DEBUG); every failure is worth a line (INFO)
+                log.log(logging.DEBUG if verdict == Verdict.DELIVERED else logging.INFO,
+                        verdict, extra={
+                            "delivery_id": d.id, "attempt": s.claimed.attempt,
+                            "target": d.target, "status_code": s.outcome.status_code,
+                            "duration_ms": round(s.duration_ms, 1), "error": s.outcome.error})
             follow = release_next(session, finished, now) if finished else []
             session.commit()
         return follow

@@ -28,13 +28,16 @@ class EngineLoops:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._threads: list[threading.Thread] = []
+        self.relay_batch_size = 500
 
     def relay_once(self) -> int:
+        """Returns how many events were relayed; only a full batch means "more are waiting",
+        so a trickle is gathered for one interval into one message instead of one each."""
         with self._sessions() as session:
-            ids = relay_batch(session, self._clock.now())
+            ids, events = relay_batch(session, self._clock.now(), self.relay_batch_size)
         if ids:
             self._dispatch(ids)
-        return len(ids)
+        return events if events >= self.relay_batch_size else 0
 
     def sweep_once(self) -> int:
         with self._sessions() as session:

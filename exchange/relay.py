@@ -31,15 +31,16 @@ def active_routes(session: Session) -> list[Route]:
         .where(Route.enabled.is_(True), Target.enabled.is_(True)).order_by(Route.id)))
 
 
-def relay_batch(session: Session, now: datetime, limit: int = 500) -> list[int]:
-    """Relay up to ``limit`` events in one transaction; returns the new delivery ids."""
+def relay_batch(session: Session, now: datetime, limit: int = 500) -> tuple[list[int], int]:
+    """Relay up to ``limit`` events in one transaction; returns the new delivery ids and the
+    number of events relayed."""
     events = session.scalars(
         select(OutboxEvent).where(OutboxEvent.relayed_at.is_(None))
         .order_by(OutboxEvent.id).limit(limit).with_for_update(skip_locked=True)
     ).all()
     if not events:
         session.rollback()
-        return []
+        return [], 0
     routes = active_routes(session)
     created: list[Delivery] = []
     for event in events:
@@ -51,7 +52,7 @@ def relay_batch(session: Session, now: datetime, limit: int = 500) -> list[int]:
     # takes it delivers them one after the other instead of several workers holding them.
     ids = [d.id for d in sorted(created, key=lambda d: (d.target, d.ordering_key, d.sequence))]
     session.commit()
-    return ids
+    return ids, len(events)
 
 
 def _deliveries_for(event: OutboxEvent, routes: Sequence[Route],

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Protocol
 
 log = logging.getLogger("ggzy.exchange.transport")
-BATCH = 20  # ids per message: fewer round trips, still spread over the workers
+BATCH = 50  # ids per message: a batch costs a few statements, a message costs a round trip
 
 
 class Dispatcher(Protocol):

@@ -60,7 +60,7 @@ class Engine:
 
     def relay(self) -> list[int]:
         with self.container.session_factory() as s:
-            return relay_batch(s, self.clock.now())
+            return relay_batch(s, self.clock.now())[0]
 
     def sweep(self) -> list[int]:
         with self.container.session_factory() as s:
