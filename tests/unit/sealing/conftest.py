@@ -1,0 +1,37 @@
+"""Keys and a committee shared by the sealing tests (session-scoped: keys are immutable)."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from core.sealing.committee import Committee, create_committee
+from core.sealing.wrap import generate_private_key
+
+SECTION = "E3201000001234567001001"  # 23 characters, like a national section code
+OTHER_SECTION = "E3201000001234567001002"
+BIDDER = "91320100MA1XXXXX0A"  # an 18-character 统一社会信用代码 shape
+OTHER_BIDDER = "91320100MA1YYYYY1B"
+
+
+@pytest.fixture(scope="session")
+def keyholder_keys() -> list[tuple[str, ec.EllipticCurvePrivateKey]]:
+    names = ["交易中心-张三", "交易中心-李四", "监督-王五", "招标人代表-赵六", "交易中心-钱七"]
+    return [(name, generate_private_key()) for name in names]
+
+
+@pytest.fixture(scope="session")
+def committee(keyholder_keys: list[tuple[str, ec.EllipticCurvePrivateKey]]) -> Committee:
+    return create_committee(
+        SECTION, [(name, key.public_key()) for name, key in keyholder_keys], 3
+    )
+
+
+@pytest.fixture(scope="session")
+def bidder_key() -> ec.EllipticCurvePrivateKey:
+    return generate_private_key()
+
+
+@pytest.fixture(scope="session")
+def other_bidder_key() -> ec.EllipticCurvePrivateKey:
+    return generate_private_key()
