@@ -7,8 +7,10 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from adapters.bootstrap import Container
 from adapters.db.migrate import current_heads
 from tests.api.conftest import PASSWORD, Api, make_uscc
 
@@ -168,3 +170,17 @@ def test_money_as_a_float_in_a_partial_update_is_refused(api: Api) -> None:
     r = api.client.patch(f"/api/v1/sections/{section['code']}", headers=headers,
                          json={"estimated_price": "1.10"})
     assert r.status_code == 200 and r.json()["estimated_price"] == "1.10"
+
+
+def test_readiness_needs_the_broker_when_deliveries_go_through_it(
+        container: Container) -> None:
+    from dataclasses import replace
+
+    from adapters.rest.app import create_app
+
+    for url, status in (("amqp://guest:guest@127.0.0.1:5672//", 200),
+                        ("amqp://guest:guest@127.0.0.1:1//", 503)):
+        container.settings = replace(container.settings, transport="celery", broker_url=url)
+        with TestClient(create_app(container)) as client:
+            r = client.get("/readyz")
+        assert r.status_code == status, r.text

@@ -1,4 +1,5 @@
-"""Liveness (the process answers) and readiness (the database answers and is migrated)."""
+"""Liveness (the process answers) and readiness (the database answers and is migrated, and
+the broker answers when deliveries go through it)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,21 @@ def readyz(c: Deps) -> JSONResponse:
     try:
         with c.engine.connect() as conn:
             version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except Exception as err:
+    except Exception as err:  # any failure means "not ready", said plainly
         return JSONResponse({"status": "unavailable", "reason": type(err).__name__},
                             status_code=503)
+    if c.settings.transport == "celery" and not _broker_answers(c.settings.broker_url):
+        return JSONResponse({"status": "unavailable", "reason": "broker"}, status_code=503)
     return JSONResponse({"status": "ready", "schema": version})
+
+
+def _broker_answers(url: str) -> bool:
+    """This process publishes delivery ids; without the broker it can only queue in the DB."""
+    from kombu import Connection
+
+    try:
+        with Connection(url, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1)
+        return True
+    except Exception:
+        return False
