@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import click
 
-from adapters.bootstrap import build
+from adapters.bootstrap import Container, build
 from adapters.config import load_settings
 from adapters.db import migrate as migrations
+
+
+@contextmanager
+def _container() -> Iterator[Container]:
+    """The composition root for one CLI command, closed however the command ends."""
+    container = build(load_settings())
+    try:
+        yield container
+    finally:
+        container.close()
 
 
 @click.group()
@@ -93,12 +105,8 @@ def audit_verify() -> None:
     """Check every link of the chain; name the first broken entry. Exit 1 when broken."""
     from core.audit import verify_chain
 
-    container = build(load_settings())
-    try:
-        with container.uow() as uow:
-            report = verify_chain(uow.session)
-    finally:
-        container.close()
+    with _container() as container, container.uow() as uow:
+        report = verify_chain(uow.session)
     if report.ok:
         click.echo(f"audit chain intact: {report.entries_checked} entries")
         return
@@ -124,15 +132,12 @@ def account_create(username: str, kind: str, display_name: str | None, password:
     from core.model.account import AccountKind
     from core.services.accounts import NewAccount, create_account
 
-    container = build(load_settings())
-    try:
+    with _container() as container:
         with container.uow() as uow:
             created = create_account(uow, None, NewAccount(
                 username=username, password=password, kind=AccountKind(kind),
                 display_name=display_name or username))
         click.echo(f"account {created.username} ({created.kind}) created")
-    finally:
-        container.close()
 
 
 @main.group()
@@ -150,8 +155,7 @@ def token_issue(username: str, hours: int) -> None:
     from core.model.account import Account
     from core.security.tokens import issue_token
 
-    container = build(load_settings())
-    try:
+    with _container() as container:
         with container.uow() as uow:
             found = uow.session.scalars(
                 select(Account).where(Account.username == username)).one_or_none()
@@ -162,8 +166,6 @@ def token_issue(username: str, hours: int) -> None:
                        {"username": username, "hours": hours})
             uow.commit()
         click.echo(value)
-    finally:
-        container.close()
 
 
 @main.command()
@@ -244,17 +246,13 @@ def deliveries_stats() -> None:
     """Counters per target, and the age of the oldest undelivered message."""
     from exchange import operations
 
-    container = build(load_settings())
-    try:
-        with container.uow() as uow:
-            click.echo(f"unrelayed events: {operations.unrelayed_events(uow.session)}")
-            for t in operations.counters(uow.session, uow.clock.now()):
-                counts = " ".join(f"{k}={v}" for k, v in t.by_status.items() if v)
-                age = t.oldest_open_age_seconds
-                click.echo(f"{t.target}: {counts}"
-                           + ("" if age is None else f" oldest_open={age:.1f}s"))
-    finally:
-        container.close()
+    with _container() as container, container.uow() as uow:
+        click.echo(f"unrelayed events: {operations.unrelayed_events(uow.session)}")
+        for t in operations.counters(uow.session, uow.clock.now()):
+            counts = " ".join(f"{k}={v}" for k, v in t.by_status.items() if v)
+            age = t.oldest_open_age_seconds
+            click.echo(f"{t.target}: {counts}"
+                       + ("" if age is None else f" oldest_open={age:.1f}s"))
 
 
 @deliveries.command("replay")
@@ -264,14 +262,11 @@ def deliveries_replay(ids: tuple[int, ...], target: str | None, status: str | No
     """Send deliveries again with a fresh attempt budget (the sweeper announces them)."""
     from exchange import operations
 
-    container = build(load_settings())
-    try:
+    with _container() as container:
         with container.uow() as uow:
             done = operations.replay(uow.session, _selection(ids, target, status, since, until),
                                      "operator:cli", uow.clock.now())
         click.echo(f"replayed {len(done)} deliveries")
-    finally:
-        container.close()
 
 
 @deliveries.command("discard")
@@ -282,15 +277,12 @@ def deliveries_discard(ids: tuple[int, ...], target: str | None, status: str | N
     """Give up on deliveries, with a reason; later ones of the same key may then go."""
     from exchange import operations
 
-    container = build(load_settings())
-    try:
+    with _container() as container:
         with container.uow() as uow:
             done, _ = operations.discard(uow.session,
                                          _selection(ids, target, status, since, until),
                                          reason, "operator:cli", uow.clock.now())
         click.echo(f"discarded {len(done)} deliveries")
-    finally:
-        container.close()
 
 
 @main.group()
@@ -313,15 +305,12 @@ def targets_set(name: str, disabled: bool, **values: object) -> None:
     """Create or change a target."""
     from exchange.config import upsert_target
 
-    container = build(load_settings())
-    try:
+    with _container() as container:
         with container.uow() as uow:
             upsert_target(uow.session, name, {**values, "enabled": not disabled},
                           "operator:cli", uow.clock.now())
             uow.commit()
         click.echo(f"target {name} saved")
-    finally:
-        container.close()
 
 
 @main.group()
@@ -337,15 +326,11 @@ def routes_add(event_type: str, target: str, mapping: str) -> None:
     """Route EVENT_TYPE ('notice.published', 'notice.*' or '*') to TARGET."""
     from exchange.config import add_route
 
-    container = build(load_settings())
-    try:
-        with container.uow() as uow:
-            route = add_route(uow.session, event_type, target, mapping, True, "operator:cli",
-                              uow.clock.now())
-            uow.commit()
-            click.echo(f"route {route.id}: {event_type} -> {target} ({mapping})")
-    finally:
-        container.close()
+    with _container() as container, container.uow() as uow:
+        route = add_route(uow.session, event_type, target, mapping, True, "operator:cli",
+                          uow.clock.now())
+        uow.commit()
+        click.echo(f"route {route.id}: {event_type} -> {target} ({mapping})")
 
 
 if __name__ == "__main__":

@@ -108,10 +108,7 @@ def release_next(session: Session, done: Sequence[Delivery], now: datetime) -> l
     rows = session.scalars(select(Delivery).where(Delivery.id.in_(held))
                            .with_for_update(skip_locked=True)).all()
     for nxt in rows:
-        nxt.status = DeliveryStatus.PENDING.value
-        nxt.held_by = None
-        nxt.next_attempt_at = now
-        nxt.updated_at = now
+        nxt.make_due(now)
     return [n.id for n in rows]
 
 

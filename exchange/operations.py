@@ -71,12 +71,9 @@ def replay(session: Session, selection: Selection, actor: str, now: datetime) ->
     rows = [d for d in _selected(session, selection) if DeliveryStatus(d.status) in REPLAYABLE]
     for d in rows:
         before = {"status": d.status, "attempts": d.attempts}
-        d.status = DeliveryStatus.PENDING.value
+        d.make_due(now)
         d.attempts = 0
-        d.next_attempt_at = now
         d.lease_until = None
-        d.held_by = None
-        d.updated_at = now
         audit.append(session, at=now, actor=actor, action="delivery.replay",
                      object_type="delivery", object_id=str(d.id), before=before,
                      after={"status": d.status, "attempts": 0})

@@ -83,8 +83,5 @@ def _unblocked(session: Session, now: datetime, limit: int) -> list[int]:
                blocker.status.in_([s.value for s in DONE]))
         .limit(limit).with_for_update(of=Delivery, skip_locked=True)).all()
     for d in rows:
-        d.status = DeliveryStatus.PENDING.value
-        d.held_by = None
-        d.next_attempt_at = now
-        d.updated_at = now
+        d.make_due(now)
     return [d.id for d in rows]

@@ -196,13 +196,20 @@ def create_project(uow: UnitOfWork, principal: Principal, platform: PlatformIden
         created_by=principal.account_id, created_at=now, updated_at=now,
     )
     uow.session.add(project)
-    uow.record(principal.actor, "project.create", "project", project.code, None,
-               snapshot(project))
-    uow.emit(DomainEvent(EventType.PROJECT_CREATED, "project", project.code,
-                         project_ordering_key(project.code), project_payload(project)),
+    _commit_change(uow, principal, project, "project", project.code,
+                   EventType.PROJECT_CREATED, project_payload(project), None)
+    return project
+
+
+def _commit_change(uow: UnitOfWork, principal: Principal, obj: Any, kind: str,
+                   project_code: str, event: EventType, payload: dict[str, Any],
+                   before: dict[str, Any] | None) -> None:
+    """Audit, announce and commit one change to a project-tree object, in one transaction."""
+    action = f"{kind}.{'create' if before is None else 'update'}"
+    uow.record(principal.actor, action, kind, obj.code, before, snapshot(obj))
+    uow.emit(DomainEvent(event, kind, obj.code, project_ordering_key(project_code), payload),
              principal.actor)
     uow.commit()
-    return project
 
 
 def _tender_mode(domain: str, mode: str) -> str:
@@ -237,12 +244,8 @@ def create_tender_project(uow: UnitOfWork, principal: Principal, platform: Platf
         supervise_dept_name=d.supervise_dept_name, created_at=now, updated_at=now,
     )
     uow.session.add(tp)
-    uow.record(principal.actor, "tender_project.create", "tender_project", tp.code, None,
-               snapshot(tp))
-    uow.emit(DomainEvent(EventType.TENDER_PROJECT_CREATED, "tender_project", tp.code,
-                         project_ordering_key(project.code), tender_project_payload(tp)),
-             principal.actor)
-    uow.commit()
+    _commit_change(uow, principal, tp, "tender_project", project.code,
+                   EventType.TENDER_PROJECT_CREATED, tender_project_payload(tp), None)
     return tp
 
 
@@ -263,12 +266,8 @@ def create_section(uow: UnitOfWork, principal: Principal, tender_project_code: s
         created_at=now, updated_at=now,
     )
     uow.session.add(section)
-    uow.record(principal.actor, "section.create", "section", section.code, None,
-               snapshot(section))
-    uow.emit(DomainEvent(EventType.SECTION_CREATED, "section", section.code,
-                         project_ordering_key(tp.project.code), section_payload(section)),
-             principal.actor)
-    uow.commit()
+    _commit_change(uow, principal, section, "section", tp.project.code,
+                   EventType.SECTION_CREATED, section_payload(section), None)
     return section
 
 
@@ -301,12 +300,8 @@ def update_project(uow: UnitOfWork, principal: Principal, code: str, ch: Changes
         "approval_number": lambda v: v,
         "description": lambda v: v,
     })
-    uow.record(principal.actor, "project.update", "project", project.code, before,
-               snapshot(project))
-    uow.emit(DomainEvent(EventType.PROJECT_UPDATED, "project", project.code,
-                         project_ordering_key(project.code), project_payload(project)),
-             principal.actor)
-    uow.commit()
+    _commit_change(uow, principal, project, "project", project.code,
+                   EventType.PROJECT_UPDATED, project_payload(project), before)
     return project
 
 
@@ -322,12 +317,8 @@ def update_tender_project(uow: UnitOfWork, principal: Principal, code: str,
         "tender_project_type": _optional(
             lambda v: table_value("tender_project_type", v, "tender_project_type")),
     })
-    uow.record(principal.actor, "tender_project.update", "tender_project", tp.code, before,
-               snapshot(tp))
-    uow.emit(DomainEvent(EventType.TENDER_PROJECT_UPDATED, "tender_project", tp.code,
-                         project_ordering_key(tp.project.code), tender_project_payload(tp)),
-             principal.actor)
-    uow.commit()
+    _commit_change(uow, principal, tp, "tender_project", tp.project.code,
+                   EventType.TENDER_PROJECT_UPDATED, tender_project_payload(tp), before)
     return tp
 
 
@@ -350,12 +341,8 @@ def update_section(uow: UnitOfWork, principal: Principal, code: str, ch: Changes
         "duration_days": duration,
         "qualification": lambda v: v,
     })
-    uow.record(principal.actor, "section.update", "section", section.code, before,
-               snapshot(section))
-    uow.emit(DomainEvent(EventType.SECTION_UPDATED, "section", section.code,
-                         project_ordering_key(section.tender_project.project.code),
-                         section_payload(section)), principal.actor)
-    uow.commit()
+    _commit_change(uow, principal, section, "section", section.tender_project.project.code,
+                   EventType.SECTION_UPDATED, section_payload(section), before)
     return section
 
 
