@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.config import Settings
 from adapters.db.engine import make_engine, make_session_factory
+from adapters.keys import FileReceiptSigner
 from core.clock import Clock, SystemClock
+from core.sealing.store import FolderStore
 from core.uow import UnitOfWork
 
 
@@ -22,6 +24,18 @@ class Container:
     clock: Clock
     # hands delivery ids to the transport when this process runs one (embedded mode)
     dispatch: Callable[[list[int]], None] | None = None
+    _signer: FileReceiptSigner | None = None
+
+    @property
+    def bid_store(self) -> FolderStore:
+        """Sealed bids by content address (a folder by default; ciphertext only)."""
+        return FolderStore(self.settings.var_dir / "bids")
+
+    @property
+    def signer(self) -> FileReceiptSigner:
+        if self._signer is None:
+            self._signer = FileReceiptSigner(self.settings)
+        return self._signer
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.clock)

@@ -43,6 +43,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = 1024 * 1024
+    max_bid_bytes: int = 512 * 1024 * 1024
     token_ttl_hours: int = 12
     transport: str = "inprocess"  # inprocess (embedded) | celery (RabbitMQ)
     broker_url: str = "amqp://guest:guest@127.0.0.1:5672//"
@@ -74,6 +75,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         host=env.get("GGZY_HOST", "127.0.0.1"),
         port=_int(env, "GGZY_PORT", 8000),
         max_body_bytes=_int(env, "GGZY_MAX_BODY_BYTES", 1024 * 1024),
+        max_bid_bytes=_int(env, "GGZY_MAX_BID_BYTES", 512 * 1024 * 1024),
         token_ttl_hours=_int(env, "GGZY_TOKEN_TTL_HOURS", 12),
         transport=_choice(env, "GGZY_TRANSPORT", ("inprocess", "celery")),
         broker_url=env.get("GGZY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//"),

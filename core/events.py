@@ -28,6 +28,12 @@ class EventType(StrEnum):
     NOTICE_SUBMITTED = "notice.submitted"
     NOTICE_RETURNED = "notice.returned"
     NOTICE_PUBLISHED = "notice.published"
+    # Nothing about registrations or bids is announced before the deadline: 招标投标法 Art. 22
+    # forbids disclosing who obtained the documents, and how many.
+    TENDER_DOCUMENTS_ISSUED = "round.documents_issued"
+    TENDER_DOCUMENTS_CLARIFIED = "round.clarified"
+    ROUND_OPENING_STARTED = "round.opening_started"
+    ROUND_FAILED = "round.failed"
 
 
 @dataclass(frozen=True)

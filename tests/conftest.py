@@ -59,11 +59,11 @@ def pg_url() -> Iterator[str]:
     drop_database(url)
 
 
-TABLES = ("exchange_attempts", "exchange_deliveries", "exchange_routes", "exchange_targets",
-          "exchange_inbox", "notice_sections", "notices", "sections", "tender_projects",
-          "projects", "api_tokens",
-          "accounts", "party_roles", "parties", "code_sequences", "outbox", "audit_log",
-          "audit_head")
+TABLES = ("tender_bids", "tender_registrations", "tender_rounds", "exchange_attempts",
+          "exchange_deliveries", "exchange_routes", "exchange_targets", "exchange_inbox",
+          "notice_sections", "notices", "sections", "tender_projects", "projects",
+          "api_tokens", "accounts", "party_roles", "parties", "code_sequences", "outbox",
+          "audit_log", "audit_head")
 
 
 @pytest.fixture

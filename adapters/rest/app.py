@@ -23,6 +23,7 @@ from adapters.rest.routes import (
     parties,
     projects,
     public,
+    tendering,
 )
 
 DESCRIPTION = """
@@ -65,11 +66,12 @@ def create_app(container: Container, engine: EmbeddedEngine | None = None) -> Fa
                   lifespan=lifespan)
     app.state.container = container
     problems.install(app)
-    for module in (auth, accounts, parties, projects, notices, public, audit, exchange,
-                   health, metrics):
+    for module in (auth, accounts, parties, projects, notices, tendering, public, audit,
+                   exchange, health, metrics):
         app.include_router(module.router)
     app.include_router(portal_router)
     if container.settings.sandbox:
         mount_sandbox(app, container)
-    app.add_middleware(BodySizeLimit, max_bytes=container.settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=container.settings.max_body_bytes,
+                       large=(("/bids", container.settings.max_bid_bytes),))
     return app

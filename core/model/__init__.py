@@ -6,6 +6,7 @@ from core.model.notice import Notice, NoticeStatus
 from core.model.outbox import OutboxEvent
 from core.model.party import Party, PartyKind, PartyRole
 from core.model.project import CodeSequence, Project, Section, TenderProject
+from core.model.tendering import Bid, BidStatus, Registration, Round, RoundStatus
 
 __all__ = [
     "Account",
@@ -13,6 +14,8 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "AuditHead",
+    "Bid",
+    "BidStatus",
     "CodeSequence",
     "Notice",
     "NoticeStatus",
@@ -21,6 +24,9 @@ __all__ = [
     "PartyKind",
     "PartyRole",
     "Project",
+    "Registration",
+    "Round",
+    "RoundStatus",
     "Section",
     "TenderProject",
 ]

@@ -18,7 +18,8 @@ from tests.conftest import create_database, drop_database
 EXPECTED = {"parties", "party_roles", "accounts", "api_tokens", "projects", "tender_projects",
             "sections", "notices", "notice_sections", "audit_log", "audit_head", "outbox",
             "code_sequences", "alembic_version", "exchange_targets", "exchange_routes",
-            "exchange_deliveries", "exchange_attempts", "exchange_inbox"}
+            "exchange_deliveries", "exchange_attempts", "exchange_inbox", "tender_rounds",
+            "tender_registrations", "tender_bids"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

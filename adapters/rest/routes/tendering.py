@@ -1,0 +1,166 @@
+"""Tendering rounds over REST: configure and issue (owner or agency), register and bid (bidders).
+
+Bids arrive as multipart: the envelope (JSON) and the ciphertext, both sealed on the bidder's
+side (`ggzy-bid seal`); the server never receives a plaintext bid.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from cryptography.hazmat.primitives import serialization
+from fastapi import APIRouter, File, UploadFile
+from pydantic import BaseModel, Field
+
+from adapters.rest.deps import Caller, Deps, UoW
+from adapters.rest.schemas import AmountText, Strict
+from core.model.tendering import Bid, Registration, Round
+from core.sealing.committee import Committee
+from core.sealing.wrap import key_fingerprint
+from core.services.tendering import bids, rounds
+from core.services.validation import amount
+
+router = APIRouter(prefix="/api/v1", tags=["tendering"])
+MAX_ENVELOPE_BYTES = 64 * 1024
+
+
+class KeyholderIn(Strict):
+    name: str = Field(min_length=1, max_length=100)
+    public_key_pem: str = Field(max_length=4000, description="P-256 public key, PEM")
+
+
+class RoundIn(Strict):
+    bid_deadline: datetime = Field(description="投标截止时间, with a time zone")
+    keyholders: list[KeyholderIn] = Field(min_length=1, max_length=15)
+    threshold: int = Field(ge=1, le=15, description="k: shares needed to open without a bidder")
+    deposit: AmountText | None = None
+    state_funded: bool = False
+    opening_window_minutes: int = 60
+    committee_fallback: bool = True
+
+
+class RoundOut(BaseModel):
+    section_code: str
+    round_no: int
+    procedure: str
+    status: str
+    bid_deadline: datetime
+    documents_issued_at: datetime | None
+    deposit: str | None
+    opening_window_minutes: int
+    committee_fallback: bool
+    committee_public_key_pem: str
+    committee_key_fingerprint: str
+    threshold: int
+    keyholders: list[str]
+    failure_reason: str | None
+
+
+def round_out(r: Round) -> RoundOut:
+    committee = Committee.from_json(r.committee)
+    pem = committee.public_key.public_bytes(serialization.Encoding.PEM,
+                                            serialization.PublicFormat.SubjectPublicKeyInfo)
+    return RoundOut(
+        section_code=r.section.code, round_no=r.round_no, procedure=r.procedure,
+        status=r.status, bid_deadline=r.bid_deadline, documents_issued_at=r.documents_issued_at,
+        deposit=None if r.deposit is None else str(r.deposit),
+        opening_window_minutes=r.opening_window_minutes, committee_fallback=r.committee_fallback,
+        committee_public_key_pem=pem.decode(),
+        committee_key_fingerprint=key_fingerprint(committee.public_key).hex(),
+        threshold=committee.k, keyholders=[s.keyholder for s in committee.shares],
+        failure_reason=r.failure_reason)
+
+
+@router.post("/sections/{code}/rounds", response_model=RoundOut, status_code=201)
+def configure(code: str, body: RoundIn, uow: UoW, caller: Caller) -> RoundOut:
+    settings = rounds.RoundSettings(
+        bid_deadline=body.bid_deadline,
+        keyholders=tuple(rounds.Keyholder(k.name, k.public_key_pem) for k in body.keyholders),
+        threshold=body.threshold, deposit=amount(body.deposit, "deposit"),
+        state_funded=body.state_funded, opening_window_minutes=body.opening_window_minutes,
+        committee_fallback=body.committee_fallback)
+    return round_out(rounds.configure_round(uow, caller, code, settings))
+
+
+@router.get("/sections/{code}/rounds/current", response_model=RoundOut)
+def current(code: str, uow: UoW, caller: Caller) -> RoundOut:
+    """The round and its published opening key: what a bidder seals to."""
+    return round_out(rounds.get_round(uow, caller, code))
+
+
+@router.get("/sections/{code}/rounds/current/committee")
+def committee(code: str, uow: UoW, caller: Caller) -> dict[str, object]:
+    """The committee record: each share is encrypted to its keyholder, so only it can use it."""
+    import json
+
+    return dict(json.loads(rounds.get_round(uow, caller, code).committee))
+
+
+@router.post("/sections/{code}/rounds/current/issue", response_model=RoundOut)
+def issue(code: str, uow: UoW, caller: Caller) -> RoundOut:
+    return round_out(rounds.issue_documents(uow, caller, code))
+
+
+@router.post("/sections/{code}/rounds/current/clarify", response_model=RoundOut)
+def clarify(code: str, uow: UoW, caller: Caller) -> RoundOut:
+    return round_out(rounds.clarify(uow, caller, code))
+
+
+class RegistrationOut(BaseModel):
+    section_code: str
+    party_id: int
+    registered_at: datetime
+    deposit_status: str
+
+
+@router.post("/sections/{code}/registration", response_model=RegistrationOut)
+def register(code: str, uow: UoW, caller: Caller) -> RegistrationOut:
+    reg: Registration = bids.register(uow, caller, code)
+    return RegistrationOut(section_code=code, party_id=reg.party_id,
+                           registered_at=reg.registered_at, deposit_status=reg.deposit_status)
+
+
+class BidOut(BaseModel):
+    id: int
+    status: str
+    ciphertext_sha256: str
+    ciphertext_size: int
+    submitted_at: datetime
+    receipt: str = Field(description="the platform-signed receipt (JSON)")
+
+
+def bid_out(b: Bid) -> BidOut:
+    return BidOut(id=b.id, status=b.status, ciphertext_sha256=b.ciphertext_sha256,
+                  ciphertext_size=b.ciphertext_size, submitted_at=b.submitted_at,
+                  receipt=b.receipt)
+
+
+@router.post("/sections/{code}/bids", response_model=BidOut, status_code=201)
+def submit(code: str, envelope: Annotated[UploadFile, File()],
+           ciphertext: Annotated[UploadFile, File()], uow: UoW, caller: Caller,
+           c: Deps) -> BidOut:
+    envelope_json = envelope.file.read(MAX_ENVELOPE_BYTES + 1)
+    if len(envelope_json) > MAX_ENVELOPE_BYTES:
+        from core.errors import DomainError
+
+        raise DomainError("ENVELOPE_MALFORMED", "封装记录过大", "the envelope is too large")
+    bid = bids.submit_bid(uow, caller, c.bid_store, c.signer, code, envelope_json,
+                          ciphertext.file)
+    return bid_out(bid)
+
+
+@router.get("/sections/{code}/bids/mine", response_model=list[BidOut])
+def mine(code: str, uow: UoW, caller: Caller) -> list[BidOut]:
+    return [bid_out(b) for b in bids.my_bids(uow, caller, code)]
+
+
+@router.delete("/sections/{code}/bids/mine", response_model=BidOut)
+def withdraw(code: str, uow: UoW, caller: Caller) -> BidOut:
+    return bid_out(bids.withdraw_bid(uow, caller, code))
+
+
+@router.get("/public/platform-keys")
+def platform_keys(c: Deps) -> dict[str, str]:
+    """The key that verifies submission receipts and, later, opening records."""
+    return {"receipt_signing_key_pem": c.signer.public_pem()}

@@ -1,0 +1,58 @@
+"""Legal rules of the tendering lifecycle: the Beijing calendar, procedure types, and legal limits.
+
+Pure: no database, no clock of its own, no I/O — callers pass the moments in. Modules:
+
+* :mod:`core.rules.calendar` — 日 vs 工作日, 调休, 民法典 第二百零一条/第二百零三条 period ends;
+* :mod:`core.rules.procedures` — :class:`Procedure` configuration and the :data:`PROCEDURES`
+  registry;
+* :mod:`core.rules.limits` — one check per legal limit, each raising a ``DomainError`` whose code
+  names the rule (``BIDDING_PERIOD_TOO_SHORT_LAW_24``, ``DEPOSIT_OVER_LIMIT_REG_26``…).
+
+Open legal questions (decisions taken here, to confirm with the centre's legal staff)
+--------------------------------------------------------------------------------------
+1. Whether 民法典 第二百零三条 (last day on a legal rest day moves to the next working day) applies
+   to *minimum* periods such as 招标投标法 第二十四条's 20 days. We apply it (cautious: it only
+   ever asks for a later deadline); if it does not, deadlines on a weekend 20th day would be
+   refused needlessly.
+2. Whether weekends count as 法定休假日 for that rule (we say yes, following the older judicial
+   reading).
+3. Whether the day a publicity starts counts towards its 3 日 (we say no, 民法典 第二百零一条).
+4. A bid received exactly at the deadline instant is accepted (the law refuses bids "after" it).
+5. The articles marked [unverified] in :mod:`core.rules.procedures` (财政部令第74号/第87号, 财库
+   〔2014〕214号, 财库〔2015〕135号).
+"""
+
+from core.rules.calendar import (
+    DayCount,
+    add_days,
+    add_working_days,
+    beijing_date,
+    count_period,
+    end_of_day,
+    is_working_day,
+    period_end,
+    start_of_day,
+    to_beijing,
+    working_days_between,
+)
+from core.rules.procedures import PROCEDURES, Domain, LegalRef, Period, Procedure, procedure_for
+
+__all__ = [
+    "PROCEDURES",
+    "DayCount",
+    "Domain",
+    "LegalRef",
+    "Period",
+    "Procedure",
+    "add_days",
+    "add_working_days",
+    "beijing_date",
+    "count_period",
+    "end_of_day",
+    "is_working_day",
+    "period_end",
+    "procedure_for",
+    "start_of_day",
+    "to_beijing",
+    "working_days_between",
+]

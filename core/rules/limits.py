@@ -1,0 +1,616 @@
+"""One function per legal limit of the tendering lifecycle; each refusal's code names its rule.
+
+Error codes are ``<WHAT>_<TAG>``, where the tag names the rule's source (see
+:class:`core.rules.procedures.LegalRef`): ``BIDDING_PERIOD_TOO_SHORT_LAW_24`` for an engineering
+tender, ``BIDDING_PERIOD_TOO_SHORT_GPL_35`` for a government tender, and so on. All possible codes
+are in :data:`ERROR_CODES`. Messages cite the article, in Chinese and English.
+
+How days are counted (see :mod:`core.rules.calendar`)
+----------------------------------------------------
+* Every moment is taken at its Beijing (Asia/Shanghai) date; naive datetimes are refused.
+* The day of the triggering event (issue, clarification, report, contract) never counts
+  (民法典 第二百零一条). A period of N 日 ends on the Nth day after it; if that day is a legal rest
+  day the period ends on the next working day (民法典 第二百零三条, see
+  :func:`~core.rules.calendar.period_end`). A period of N 工作日 ends on its Nth working day.
+* For *minimum* periods (bidding period, clarification notice, publicity) the deadline's Beijing
+  date must be on or after that last day. Applying the holiday rule here is the cautious reading:
+  it can only make the platform ask for a later deadline, which is always lawful (see the open
+  questions in the module docs of :mod:`core.rules`).
+* For *maximum* periods (refund) the last day's 24:00 is the deadline (民法典 第二百零三条第二款).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal, localcontext
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from core.clock import SHANGHAI
+from core.errors import DomainError, ErrorKind
+from core.evaluation.methods import EvaluationMethod
+from core.rules.calendar import (
+    beijing_date,
+    count_period,
+    end_of_day,
+    require_aware,
+    to_beijing,
+)
+from core.rules.procedures import (
+    LAW_28,
+    LAW_37,
+    PROCEDURES,
+    REG_53,
+    REG_55,
+    LegalRef,
+    Period,
+    Procedure,
+)
+
+T = TypeVar("T")
+
+# Codes that do not depend on the procedure.
+BID_LATE_LAW_28 = "BID_LATE_LAW_28"
+TOO_MANY_CANDIDATES = "TOO_MANY_CANDIDATES"
+NO_CANDIDATE_LEFT_REG_55 = "NO_CANDIDATE_LEFT_REG_55"
+AWARD_NOT_FIRST_RANKED_REG_55 = "AWARD_NOT_FIRST_RANKED_REG_55"
+AWARD_NOT_A_CANDIDATE_LAW_40 = "AWARD_NOT_A_CANDIDATE_LAW_40"
+DEADLINE_NOT_AFTER_ISSUE = "DEADLINE_NOT_AFTER_ISSUE"
+CLARIFICATION_AFTER_DEADLINE = "CLARIFICATION_AFTER_DEADLINE"
+PUBLICITY_END_BEFORE_START = "PUBLICITY_END_BEFORE_START"
+DEPOSIT_NEGATIVE = "DEPOSIT_NEGATIVE"
+ESTIMATED_PRICE_NOT_POSITIVE = "ESTIMATED_PRICE_NOT_POSITIVE"
+AMOUNT_NOT_FINITE = "AMOUNT_NOT_FINITE"
+RULE_NOT_APPLICABLE = "RULE_NOT_APPLICABLE"
+EVALUATION_METHOD_NOT_ALLOWED = "EVALUATION_METHOD_NOT_ALLOWED"
+
+# Prefixes completed by the rule's tag.
+BIDDING_PERIOD_TOO_SHORT = "BIDDING_PERIOD_TOO_SHORT"
+DEPOSIT_OVER_LIMIT = "DEPOSIT_OVER_LIMIT"
+TOO_FEW_BIDS = "TOO_FEW_BIDS"
+COMMITTEE_INVALID = "COMMITTEE_INVALID"
+PUBLICITY_TOO_SHORT = "PUBLICITY_TOO_SHORT"
+PUBLICITY_STARTED_LATE = "PUBLICITY_STARTED_LATE"
+
+#: A publicity closing at or after 23:59:59 of its last day has lasted that whole day (stored times
+#: are often truncated to the second; 民法典 第二百零三条: the last day ends at 24:00).
+_CLOSING = time(23, 59, 59)
+
+
+def _rule_error(
+    prefix: str,
+    ref: LegalRef,
+    message_zh: str,
+    message_en: str,
+    kind: ErrorKind = ErrorKind.INVALID,
+    **details: Any,
+) -> DomainError:
+    return DomainError(
+        f"{prefix}_{ref.tag}",
+        f"{message_zh}（{ref.cite_zh}）",
+        f"{message_en} ({ref.cite_en})",
+        kind,
+        rule=ref.tag,
+        **details,
+    )
+
+
+def _decimal(value: object, name: str) -> Decimal:
+    if not isinstance(value, Decimal):
+        raise TypeError(f"{name} must be a Decimal, not {type(value).__name__}")
+    if not value.is_finite():
+        raise DomainError(
+            AMOUNT_NOT_FINITE, f"{name} 不是有限数值", f"{name} is not a finite number", field=name
+        )
+    return value
+
+
+def _last_day(start: datetime, period: Period) -> date:
+    return count_period(beijing_date(start), period.days, period.unit)
+
+
+# -- 招标投标法 第二十四条: the bidding period -----------------------------------------------------
+
+
+def earliest_deadline(procedure: Procedure, documents_issued_at: datetime) -> date | None:
+    """The first Beijing date the bid/response deadline may fall on (``None``: no minimum)."""
+    period = procedure.bidding_period
+    if period is None:
+        return None
+    return _last_day(require_aware(documents_issued_at, "documents_issued_at"), period)
+
+
+def check_bidding_period(
+    procedure: Procedure, documents_issued_at: datetime, deadline: datetime
+) -> None:
+    """Refuse a deadline too soon after the tender documents are first issued.
+
+    招标投标法 第二十四条: "依法必须进行招标的项目，自招标文件开始发出之日起至投标人提交投标文件截止
+    之日止，最短不得少于二十日。" Government tenders: the same 20 日 (政府采购法 第三十五条); 竞争性
+    谈判 and 询价: 3 个工作日 (财政部令第74号 第二十九条、第四十五条); 竞争性磋商: 10 日 (财库
+    〔2014〕214号 第十条).
+
+    Counting: the issue day does not count; the deadline's Beijing date must be on or after the
+    period's last day (:func:`earliest_deadline`) — e.g. documents issued on 2025-03-03, deadline on
+    2025-03-23 (20 days later, a Sunday) is too early, 2025-03-24 passes. The time of day of either
+    moment does not matter. A deadline not after the issue is ``DEADLINE_NOT_AFTER_ISSUE``.
+    """
+    require_aware(documents_issued_at, "documents_issued_at")
+    require_aware(deadline, "deadline")
+    if deadline <= documents_issued_at:
+        raise DomainError(
+            DEADLINE_NOT_AFTER_ISSUE,
+            "投标截止时间必须晚于招标文件发出时间",
+            "The deadline must come after the documents are issued",
+        )
+    period = procedure.bidding_period
+    if period is None:
+        return
+    earliest = _last_day(documents_issued_at, period)
+    due = beijing_date(deadline)
+    if due < earliest:
+        issued = beijing_date(documents_issued_at)
+        raise _rule_error(
+            BIDDING_PERIOD_TOO_SHORT,
+            period.ref,
+            f"提交截止日 {due} 早于最早可定的截止日 {earliest}：自文件发出之日（{issued}，"
+            f"当日不计入）起不得少于{period.describe_zh()}，最后一日为法定休假日的顺延",
+            f"The deadline date {due} is before the earliest lawful one, {earliest}: at least "
+            f"{period.describe_en()} from the issue of the documents ({issued}, not counted), "
+            "a last day on a legal rest day moving to the next working day",
+            issued=issued.isoformat(),
+            deadline=due.isoformat(),
+            earliest=earliest.isoformat(),
+            minimum_days=period.days,
+            unit=period.unit.value,
+        )
+
+
+# -- 招标投标法 第二十三条 / 实施条例 第二十一条: clarifications -----------------------------------
+
+
+def deadline_after_clarification(
+    procedure: Procedure, clarified_at: datetime, deadline: datetime
+) -> datetime:
+    """The deadline after a clarification or amendment: unchanged, or moved so enough time remains.
+
+    招标投标法 第二十三条: "招标人对已发出的招标文件进行必要的澄清或者修改的，应当在招标文件要求提交
+    投标文件截止时间至少十五日前，以书面形式通知所有招标文件收受人。" 实施条例 第二十一条: "…不足3日
+    或者15日的，招标人应当顺延提交资格预审申请文件或者投标文件的截止时间。" Government tenders: 15
+    日 (政府采购法实施条例 第三十一条); 谈判/询价: 3 个工作日 (财政部令第74号 第二十九条、第四十五
+    条); 磋商: 5 日 (财库〔2014〕214号 第十条).
+
+    Counting: the clarification day does not count; if the deadline's Beijing date is on or after
+    the period's last day the same ``deadline`` is returned, otherwise a deadline on that last day
+    at the original Beijing time of day. Whether a clarification "may affect the preparation of
+    bids" is a judgment for the caller; call this only when it may. A clarification at or after the
+    deadline is ``CLARIFICATION_AFTER_DEADLINE``.
+    """
+    require_aware(clarified_at, "clarified_at")
+    require_aware(deadline, "deadline")
+    if clarified_at >= deadline:
+        raise DomainError(
+            CLARIFICATION_AFTER_DEADLINE,
+            "投标截止后不得再澄清或修改招标文件",
+            "The documents cannot be clarified or amended after the deadline",
+            ErrorKind.CONFLICT,
+        )
+    notice = procedure.clarification_notice
+    if notice is None:
+        return deadline
+    earliest = _last_day(clarified_at, notice)
+    local = to_beijing(deadline)
+    if local.date() >= earliest:
+        return deadline
+    return datetime.combine(earliest, local.timetz())
+
+
+# -- 实施条例 第二十六条: the deposit --------------------------------------------------------------
+
+
+def check_deposit(procedure: Procedure, deposit: Decimal, estimated_price: Decimal) -> None:
+    """Refuse a bid deposit above the cap.
+
+    招标投标法实施条例 第二十六条: "招标人在招标文件中要求投标人提交投标保证金的，投标保证金不得超过
+    招标项目估算价的2%。" Government procurement: "不得超过采购项目预算金额的2%" (政府采购法实施条
+    例 第三十三条, also for 谈判/询价 by its third paragraph; 磋商: 财库〔2014〕214号).
+
+    ``estimated_price`` is the 估算价 (engineering) or 预算金额 (government); both amounts are
+    ``Decimal`` in the same unit (a float raises ``TypeError``). The comparison is exact:
+    2 % of 1,000,000.00 is 20,000.00 — a deposit of 20,000.00 passes, 20,000.01 fails. A procedure
+    without a cap (单一来源) accepts any non-negative deposit.
+    """
+    amount = _decimal(deposit, "deposit")
+    base = _decimal(estimated_price, "estimated_price")
+    if amount < 0:
+        raise DomainError(
+            DEPOSIT_NEGATIVE, "投标保证金不能为负数", "The deposit cannot be negative"
+        )
+    if base <= 0:
+        raise DomainError(
+            ESTIMATED_PRICE_NOT_POSITIVE,
+            "估算价（预算金额）必须大于零",
+            "The estimated price (budget) must be greater than zero",
+        )
+    rate, ref = procedure.max_deposit_rate, procedure.deposit_ref
+    if rate is None or ref is None:
+        return
+    with localcontext() as exact:
+        exact.prec = 100  # enough for any amount times a two-digit rate, without rounding
+        limit = base * rate
+        over = amount > limit
+    if over:
+        raise _rule_error(
+            DEPOSIT_OVER_LIMIT,
+            ref,
+            f"投标保证金 {amount} 超过估算价（预算金额）{base} 的 {rate:%}，上限为 {limit}",
+            f"Deposit {amount} exceeds {rate:%} of the estimated price (budget) {base}; "
+            f"the cap is {limit}",
+            deposit=str(amount),
+            estimated_price=str(base),
+            limit=str(limit),
+        )
+
+
+# -- 招标投标法 第二十八条: late bids, too few bids ------------------------------------------------
+
+
+def check_late_bid(deadline: datetime, received_at: datetime) -> None:
+    """Refuse a bid received after the deadline.
+
+    招标投标法 第二十八条: "在招标文件要求提交投标文件的截止时间后送达的投标文件，招标人应当拒收。"
+    (also 实施条例 第三十六条: "逾期送达…的投标文件，招标人应当拒收").
+
+    The comparison is on instants, not dates: a bid received exactly at the deadline is on time
+    (the law refuses those received *after* it); one microsecond later is ``BID_LATE_LAW_28``.
+    """
+    require_aware(deadline, "deadline")
+    require_aware(received_at, "received_at")
+    if received_at > deadline:
+        raise _rule_error(
+            "BID_LATE",
+            LAW_28,
+            f"投标文件于 {to_beijing(received_at):%Y-%m-%d %H:%M:%S} 送达，晚于截止时间 "
+            f"{to_beijing(deadline):%Y-%m-%d %H:%M:%S}，应当拒收",
+            f"Bid received at {to_beijing(received_at):%Y-%m-%d %H:%M:%S} Beijing time, after the "
+            f"deadline {to_beijing(deadline):%Y-%m-%d %H:%M:%S}; it must be refused",
+            ErrorKind.CONFLICT,
+            deadline=deadline.isoformat(),
+            received_at=received_at.isoformat(),
+        )
+
+
+def check_enough_bids(procedure: Procedure, count: int) -> None:
+    """Refuse to open (or to go on) with fewer bids than the procedure needs.
+
+    招标投标法 第二十八条: "投标人少于三个的，招标人应当依照本法重新招标。" 实施条例 第四十四条: "投
+    标人少于 3个的，不得开标；招标人应当重新招标。" Government tenders: fewer than three responsive
+    suppliers means 废标 (政府采购法 第三十六条); 谈判/询价/磋商: 3 suppliers (财政部令第74号; 财库
+    〔2014〕214号, with exceptions allowing 2 in some cases **[unverified]**); 单一来源: 1.
+    """
+    if count < 0:
+        raise ValueError("count cannot be negative")
+    if count < procedure.min_bids:
+        raise _rule_error(
+            TOO_FEW_BIDS,
+            procedure.min_bids_ref,
+            f"投标人（供应商）只有 {count} 个，少于 {procedure.min_bids} 个",
+            f"Only {count} bid(s); at least {procedure.min_bids} are required",
+            ErrorKind.CONFLICT,
+            count=count,
+            minimum=procedure.min_bids,
+        )
+
+
+# -- 招标投标法 第三十七条: the evaluation committee -----------------------------------------------
+
+
+class MemberKind(StrEnum):
+    TENDERER_REPRESENTATIVE = "tenderer_representative"  # 招标人（采购人）代表
+    TECHNICAL_ECONOMIC_EXPERT = "technical_economic_expert"  # 技术、经济等方面的专家（评审专家）
+
+
+@dataclass(frozen=True)
+class CommitteeMember:
+    member_id: str
+    kind: MemberKind
+
+
+def check_committee(
+    members: Sequence[CommitteeMember],
+    procedure: Procedure | None = None,
+    *,
+    min_members: int | None = None,
+) -> None:
+    """Refuse a committee that is too small, even, short of experts, or lists someone twice.
+
+    招标投标法 第三十七条: "依法必须进行招标的项目，其评标委员会由招标人的代表和有关技术、经济等方面
+    的专家组成，成员人数为五人以上单数，其中技术、经济等方面的专家不得少于成员总数的三分之二。"
+
+    Without ``procedure`` this is the engineering rule. With one, its ``committee_min_members`` and
+    reference apply (government tender: 5; 谈判/询价/磋商 小组: 3 — odd and ≥ 2/3 experts
+    everywhere). ``min_members`` raises the floor where a rule asks for more (e.g. 7 for large
+    government tenders, 财政部令第87号 **[unverified]**). The error's ``failed`` detail lists every
+    condition that failed: ``too_few``, ``even``, ``experts_below_two_thirds``,
+    ``duplicate_member``. A procedure without a committee (单一来源) accepts any list.
+    """
+    if procedure is None:
+        floor, ref = 5, LAW_37
+    elif procedure.committee_min_members is None or procedure.committee_ref is None:
+        return
+    else:
+        floor, ref = procedure.committee_min_members, procedure.committee_ref
+    if min_members is not None:
+        floor = max(floor, min_members)
+    size = len(members)
+    experts = sum(1 for m in members if m.kind is MemberKind.TECHNICAL_ECONOMIC_EXPERT)
+    failed: list[str] = []
+    if size < floor:
+        failed.append("too_few")
+    if size % 2 == 0:
+        failed.append("even")
+    if 3 * experts < 2 * size:
+        failed.append("experts_below_two_thirds")
+    if len({m.member_id for m in members}) != size:
+        failed.append("duplicate_member")
+    if failed:
+        raise _rule_error(
+            COMMITTEE_INVALID,
+            ref,
+            f"评标委员会（评审小组）组成不合法：{size} 人，其中专家 {experts} 人；"
+            f"应为 {floor} 人以上单数，专家不少于三分之二（未满足：{'、'.join(failed)}）",
+            f"Invalid committee: {size} members of whom {experts} experts; it needs an odd number "
+            f"of at least {floor}, at least two thirds experts (failed: {', '.join(failed)})",
+            failed=failed,
+            size=size,
+            experts=experts,
+            minimum=floor,
+        )
+
+
+# -- 实施条例 第五十三条: candidates ---------------------------------------------------------------
+
+
+def check_candidates(n: int) -> None:
+    """Refuse a candidate list longer than three.
+
+    招标投标法实施条例 第五十三条: "评标完成后，评标委员会应当向招标人提交书面评标报告和中标候选人名
+    单。中标候选人应当不超过3个，并标明排序。" Zero is allowed: when every bid is rejected there is
+    no candidate (招标投标法 第四十二条 lets the committee reject them all).
+    """
+    if n < 0:
+        raise ValueError("n cannot be negative")
+    if n > 3:
+        raise DomainError(
+            TOO_MANY_CANDIDATES,
+            f"中标候选人应当不超过3个，现为 {n} 个（{REG_53.cite_zh}）",
+            f"At most 3 candidates may be named, not {n} ({REG_53.cite_en})",
+            rule=REG_53.tag,
+            count=n,
+        )
+
+
+# -- 实施条例 第五十四条: publicity of candidates --------------------------------------------------
+
+
+def publicity_end(procedure: Procedure, start: datetime) -> datetime:
+    """The earliest lawful end of a publicity (or result notice) that starts at ``start``.
+
+    It is 24:00 (:func:`~core.rules.calendar.end_of_day`) of the period's last day, counted from the
+    day after ``start``. Raises ``RULE_NOT_APPLICABLE`` if the procedure has no publicity period.
+    """
+    period = procedure.publicity
+    if period is None:
+        raise _not_applicable(procedure, "公示期", "publicity period")
+    return end_of_day(_last_day(require_aware(start, "start"), period))
+
+
+def check_publicity(
+    procedure: Procedure,
+    start: datetime,
+    end: datetime,
+    *,
+    report_received_at: datetime | None = None,
+) -> None:
+    """Refuse a publicity that is too short, or (given ``report_received_at``) started too late.
+
+    招标投标法实施条例 第五十四条: "依法必须进行招标的项目，招标人应当自收到评标报告之日起3日内公示
+    中标候选人，公示期不得少于3日。" Government procurement: the result notice lasts 1 个工作日 (财
+    政部令第87号; 财库〔2015〕135号 **[unverified]**).
+
+    Counting: the start day does not count; the publicity must stay up until the end of the
+    period's last day — ``end`` at or after 23:59:59 Beijing time of that day (see
+    :func:`publicity_end`). E.g. published Monday 2025-03-03 10:00: the 3 days are Tue–Thu, so it
+    may close no earlier than Thursday 2025-03-06 23:59:59. With ``report_received_at``, the start
+    must fall within 3 日 of the day the report was received (``PUBLICITY_STARTED_LATE_REG_54``).
+    """
+    require_aware(start, "start")
+    require_aware(end, "end")
+    if end <= start:
+        raise DomainError(
+            PUBLICITY_END_BEFORE_START,
+            "公示结束时间必须晚于开始时间",
+            "The publicity must end after it starts",
+        )
+    period = procedure.publicity
+    if period is None:
+        return
+    last = _last_day(start, period)
+    closes_by = datetime.combine(last, _CLOSING, tzinfo=SHANGHAI)
+    if end < closes_by:
+        raise _rule_error(
+            PUBLICITY_TOO_SHORT,
+            period.ref,
+            f"公示期不足{period.describe_zh()}：自 {to_beijing(start):%Y-%m-%d %H:%M} 开始，"
+            f"应至少持续到 {last} 24时",
+            f"The publicity is shorter than {period.describe_en()}: started "
+            f"{to_beijing(start):%Y-%m-%d %H:%M}, it must last until the end of {last}",
+            start=start.isoformat(),
+            end=end.isoformat(),
+            last_day=last.isoformat(),
+        )
+    within = procedure.publicity_start_within
+    if report_received_at is not None and within is not None:
+        latest = _last_day(require_aware(report_received_at, "report_received_at"), within)
+        if beijing_date(start) > latest:
+            raise _rule_error(
+                PUBLICITY_STARTED_LATE,
+                within.ref,
+                f"应自收到评标报告之日起{within.describe_zh()}内公示，最迟 {latest}",
+                f"The publicity must start within {within.describe_en()} of receiving the "
+                f"evaluation report, by {latest}",
+                latest_start=latest.isoformat(),
+            )
+
+
+# -- 实施条例 第五十七条: deposit refund -----------------------------------------------------------
+
+
+def refund_due(procedure: Procedure, contract_signed_at: datetime) -> datetime:
+    """The latest moment to refund the deposits (with interest) after the contract is signed.
+
+    招标投标法实施条例 第五十七条: "招标人最迟应当在书面合同签订后5日内向中标人和未中标的投标人退还
+    投标保证金及银行同期存款利息。" Government procurement: "自政府采购合同签订之日起5个工作日内退还
+    中标供应商的投标保证金" (政府采购法实施条例 第三十三条; the losers' deposits are due 5 个工作日
+    after the award notice instead — compute that with ``count_period`` from the notice date).
+
+    Counting: the signing day does not count; the due moment is 24:00 Beijing time (returned as
+    23:59:59.999999 Asia/Shanghai) of the 5th day — moved past legal rest days (民法典 第二百零三条)
+    — or of the 5th working day. E.g. signed Thursday 2025-09-25: 5 日 ends Tuesday 09-30.
+    Raises ``RULE_NOT_APPLICABLE`` for a procedure without deposits (单一来源).
+    """
+    period = procedure.refund_after_contract
+    if period is None:
+        raise _not_applicable(procedure, "保证金退还期限", "deposit refund period")
+    return end_of_day(_last_day(require_aware(contract_signed_at, "contract_signed_at"), period))
+
+
+# -- 实施条例 第五十五条: who is awarded -----------------------------------------------------------
+
+
+def award_choice(
+    state_funded: bool,
+    ranked_candidates: Sequence[T],
+    declined: Collection[T],
+    chosen: T | None = None,
+) -> T:
+    """The candidate to award, given the ranked list and those out of the running.
+
+    招标投标法实施条例 第五十五条: "国有资金占控股或者主导地位的依法必须进行招标的项目，招标人应当确
+    定排名第一的中标候选人为中标人。排名第一的中标候选人放弃中标、因不可抗力不能履行合同、不按照招标
+    文件要求提交履约保证金，或者被查实存在影响中标结果的违法行为等情形，不符合中标条件的，招标人可以
+    按照评标委员会提出的中标候选人名单排序依次确定其他中标候选人为中标人，也可以重新招标。"
+
+    * ``declined`` — candidates that gave up, cannot perform, did not lodge the performance bond
+      or were found to have broken the law.
+    * ``state_funded=True``: the first candidate in rank order not in ``declined`` is the answer;
+      a different ``chosen`` is ``AWARD_NOT_FIRST_RANKED_REG_55``. Government procurement behaves
+      the same ("按顺序确定", 政府采购法实施条例 第四十三条、第四十九条): pass True.
+    * ``state_funded=False``: the tenderer picks any remaining candidate (招标投标法 第四十条);
+      ``chosen`` defaults to the first remaining one, and one not on the list (or declined) is
+      ``AWARD_NOT_A_CANDIDATE_LAW_40``.
+    * Nobody left: ``NO_CANDIDATE_LEFT_REG_55`` — re-tender. (Re-tendering instead of falling back
+      is also lawful; that choice is the caller's, made before calling this.)
+    """
+    remaining = [c for c in ranked_candidates if c not in declined]
+    if not remaining:
+        raise DomainError(
+            NO_CANDIDATE_LEFT_REG_55,
+            f"没有可确定为中标人的中标候选人，应当重新招标（{REG_55.cite_zh}）",
+            f"No candidate is left to award; tender again ({REG_55.cite_en})",
+            ErrorKind.CONFLICT,
+            rule=REG_55.tag,
+        )
+    if state_funded:
+        first = remaining[0]
+        if chosen is not None and chosen != first:
+            raise DomainError(
+                AWARD_NOT_FIRST_RANKED_REG_55,
+                f"国有资金占控股或者主导地位的项目应当确定排名第一的中标候选人为中标人（{REG_55.cite_zh}）",
+                f"A state-funded project must award the first-ranked remaining candidate "
+                f"({REG_55.cite_en})",
+                ErrorKind.CONFLICT,
+                rule=REG_55.tag,
+            )
+        return first
+    if chosen is None:
+        return remaining[0]
+    if chosen not in remaining:
+        raise DomainError(
+            AWARD_NOT_A_CANDIDATE_LAW_40,
+            "中标人应当在评标委员会推荐的中标候选人中确定（《招标投标法》第四十条）",
+            "The award must go to one of the committee's remaining candidates "
+            "(Tendering Law art. 40)",
+            ErrorKind.INVALID,
+            rule="LAW_40",
+        )
+    return chosen
+
+
+# -- evaluation method ---------------------------------------------------------------------------
+
+
+def check_evaluation_method(procedure: Procedure, method: EvaluationMethod) -> None:
+    """Refuse an evaluation method the procedure does not allow.
+
+    招标投标法 第四十一条 and 政府采购法实施条例 第三十四条: 综合评估法/综合评分法 or
+    经评审的最低投标价法/最低评标价法; 谈判/询价: lowest price (政府采购法 第三十八条、第四十条);
+    磋商: 综合评分法.
+    """
+    if method not in procedure.evaluation_methods:
+        allowed = ", ".join(sorted(m.value for m in procedure.evaluation_methods)) or "none"
+        raise DomainError(
+            EVALUATION_METHOD_NOT_ALLOWED,
+            f"{procedure.name_zh}不适用评标方法 {method.label_zh}",
+            f"{procedure.name_en} does not allow the {method.value} method (allowed: {allowed})",
+            method=method.value,
+            allowed=allowed,
+        )
+
+
+def _not_applicable(procedure: Procedure, what_zh: str, what_en: str) -> DomainError:
+    return DomainError(
+        RULE_NOT_APPLICABLE,
+        f"{procedure.name_zh}没有{what_zh}",
+        f"{procedure.name_en} has no {what_en}",
+        procedure=procedure.key,
+    )
+
+
+def _refs() -> Iterator[tuple[str, LegalRef]]:
+    for p in PROCEDURES.values():
+        if p.bidding_period:
+            yield BIDDING_PERIOD_TOO_SHORT, p.bidding_period.ref
+        if p.deposit_ref:
+            yield DEPOSIT_OVER_LIMIT, p.deposit_ref
+        yield TOO_FEW_BIDS, p.min_bids_ref
+        if p.committee_ref:
+            yield COMMITTEE_INVALID, p.committee_ref
+        if p.publicity:
+            yield PUBLICITY_TOO_SHORT, p.publicity.ref
+        if p.publicity_start_within:
+            yield PUBLICITY_STARTED_LATE, p.publicity_start_within.ref
+    yield COMMITTEE_INVALID, LAW_37
+
+
+#: Every code these functions can raise (besides the calendar's).
+ERROR_CODES: frozenset[str] = frozenset(
+    {
+        BID_LATE_LAW_28,
+        TOO_MANY_CANDIDATES,
+        NO_CANDIDATE_LEFT_REG_55,
+        AWARD_NOT_FIRST_RANKED_REG_55,
+        AWARD_NOT_A_CANDIDATE_LAW_40,
+        DEADLINE_NOT_AFTER_ISSUE,
+        CLARIFICATION_AFTER_DEADLINE,
+        PUBLICITY_END_BEFORE_START,
+        DEPOSIT_NEGATIVE,
+        ESTIMATED_PRICE_NOT_POSITIVE,
+        AMOUNT_NOT_FINITE,
+        RULE_NOT_APPLICABLE,
+        EVALUATION_METHOD_NOT_ALLOWED,
+    }
+    | {f"{prefix}_{ref.tag}" for prefix, ref in _refs()}
+)

@@ -1,0 +1,399 @@
+"""Procedure types as configuration: one frozen :class:`Procedure` per procedure, no code per type.
+
+The legal numbers of each procedure (periods, minimum bids, deposit cap, publicity, refund,
+committee, allowed evaluation methods) sit in :data:`PROCEDURES`, each with the :class:`LegalRef`
+it comes from. :mod:`core.rules.limits` applies them; a new procedure type is a new entry, not a
+new module.
+
+Domains and codes
+-----------------
+* ``engineering`` — 工程建设项目招标投标 under 招标投标法 and its 实施条例. Codes follow code table
+  ``tender_mode`` (core/codes/tables.py): ``"1"`` 公开招标 → ``open_tender``, ``"2"`` 邀请招标 →
+  ``invited_tender``. Government-funded works procured *by tender* also belong here
+  (政府采购法实施条例 第七条).
+* ``gov_procurement`` — 政府采购 of goods and services under 政府采购法, 政府采购法实施条例, 财政部
+  令第74号 (非招标采购方式), 财政部令第87号 (货物和服务招标投标) and 财库〔2014〕214号 (竞争性磋
+  商). Codes follow code table ``procurement_method``.
+
+Sources and confidence
+----------------------
+``LegalRef.verified`` is True where the article text was read (LawRefBook/Laws: 招标投标法实施条例,
+政府采购法实施条例, 民法典; 招标投标法 and 政府采购法 articles quoted alike by several sources).
+False marks **[unverified]** articles: quoted from memory or from secondary sources only. An
+unverified reference's ``tag`` (which becomes part of error codes) names the instrument without an
+article number, unless a secondary source corroborated the article, so that a wrong article number
+never gets frozen into a stable error code.
+
+* 财政部令第74号 第二十九条 (谈判: 文件发出至首次响应截止 ≥3 个工作日; 澄清修改 ≥3 个工作日前，不足
+  的顺延) and 第四十五条 (询价: the same) — article numbers corroborated by secondary sources.
+  **[unverified]**
+* 财库〔2014〕214号 第十条 (磋商: ≥10 日; 澄清修改 ≥5 日前，不足的顺延) — corroborated.
+  **[unverified]**
+* 财政部令第74号: 邀请不少于3家供应商; 谈判小组/询价小组 3 人以上单数、专家 ≥ 2/3, 达到公开招标数额
+  标准的 5 人以上 (第七条?). **[unverified]**
+* 财库〔2014〕214号: 磋商保证金 ≤ 预算 2 %, 磋商小组 3 人以上单数, 综合评分法; 财库〔2015〕124号
+  allows 2 suppliers in some 磋商 cases. **[unverified]**
+* 财政部令第87号 第四十七条 (评标委员会 5 人以上单数, 专家 ≥ 2/3; 预算 ≥1000 万元等 7 人以上)
+  and 第六十九条 (中标公告期限为1个工作日); 财库〔2015〕135号 (成交结果公告期限为1个工作日).
+  **[unverified]**
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from types import MappingProxyType
+
+from core.errors import DomainError, ErrorKind
+from core.evaluation.methods import EvaluationMethod
+from core.rules.calendar import DayCount
+
+UNKNOWN_PROCEDURE = "UNKNOWN_PROCEDURE"
+
+
+class Domain(StrEnum):
+    ENGINEERING = "engineering"
+    GOV_PROCUREMENT = "gov_procurement"
+
+
+@dataclass(frozen=True)
+class LegalRef:
+    """Where a rule comes from. ``tag`` is the short form used in error codes (e.g. ``LAW_24``).
+
+    Tags: LAW = 招标投标法, REG = 招标投标法实施条例, GPL = 政府采购法, GPREG = 政府采购法实施条例,
+    MOF74 / MOF87 = 财政部令第74号 / 第87号,
+    MOF214 / MOF135 = 财库〔2014〕214号 / 财库〔2015〕135号.
+    """
+
+    tag: str
+    zh: str
+    en: str
+    verified: bool = True
+
+    @property
+    def cite_zh(self) -> str:
+        return self.zh if self.verified else f"{self.zh}［待核实］"
+
+    @property
+    def cite_en(self) -> str:
+        return self.en if self.verified else f"{self.en} [unverified]"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A legal number of days, the unit it is counted in, and its source."""
+
+    days: int
+    unit: DayCount
+    ref: LegalRef
+
+    def describe_zh(self) -> str:
+        return f"{self.days}{self.unit.label_zh}"
+
+    def describe_en(self) -> str:
+        return f"{self.days} {self.unit.label_en}"
+
+
+# -- the references -----------------------------------------------------------------------------
+
+LAW_23 = LegalRef(
+    "LAW_23",
+    "《招标投标法》第二十三条、《招标投标法实施条例》第二十一条",
+    "Tendering Law art. 23; Tendering Regulation art. 21",
+)
+LAW_24 = LegalRef("LAW_24", "《招标投标法》第二十四条", "Tendering Law art. 24")
+LAW_28 = LegalRef(
+    "LAW_28",
+    "《招标投标法》第二十八条、《招标投标法实施条例》第四十四条",
+    "Tendering Law art. 28; Tendering Regulation art. 44",
+)
+LAW_37 = LegalRef("LAW_37", "《招标投标法》第三十七条", "Tendering Law art. 37")
+REG_26 = LegalRef("REG_26", "《招标投标法实施条例》第二十六条", "Tendering Regulation art. 26")
+REG_53 = LegalRef("REG_53", "《招标投标法实施条例》第五十三条", "Tendering Regulation art. 53")
+REG_54 = LegalRef("REG_54", "《招标投标法实施条例》第五十四条", "Tendering Regulation art. 54")
+REG_55 = LegalRef("REG_55", "《招标投标法实施条例》第五十五条", "Tendering Regulation art. 55")
+REG_57 = LegalRef("REG_57", "《招标投标法实施条例》第五十七条", "Tendering Regulation art. 57")
+GPL_31 = LegalRef("GPL_31", "《政府采购法》第三十一条", "Government Procurement Law art. 31")
+GPL_35 = LegalRef("GPL_35", "《政府采购法》第三十五条", "Government Procurement Law art. 35")
+GPL_36 = LegalRef(
+    "GPL_36",
+    "《政府采购法》第三十四条、第三十六条",
+    "Government Procurement Law arts. 34, 36",
+)
+GPREG_31 = LegalRef(
+    "GPREG_31", "《政府采购法实施条例》第三十一条", "Government Procurement Regulation art. 31"
+)
+GPREG_33 = LegalRef(
+    "GPREG_33", "《政府采购法实施条例》第三十三条", "Government Procurement Regulation art. 33"
+)
+MOF74_29 = LegalRef(
+    "MOF74_29",
+    "《政府采购非招标采购方式管理办法》（财政部令第74号）第二十九条",
+    "MOF Order 74 art. 29",
+    verified=False,
+)
+MOF74_45 = LegalRef(
+    "MOF74_45",
+    "《政府采购非招标采购方式管理办法》（财政部令第74号）第四十五条",
+    "MOF Order 74 art. 45",
+    verified=False,
+)
+MOF74 = LegalRef(
+    "MOF74",
+    "《政府采购非招标采购方式管理办法》（财政部令第74号）",
+    "MOF Order 74",
+    verified=False,
+)
+MOF214_10 = LegalRef(
+    "MOF214_10",
+    "《政府采购竞争性磋商采购方式管理暂行办法》（财库〔2014〕214号）第十条",
+    "Competitive Consultation Measures (Caiku [2014] 214) art. 10",
+    verified=False,
+)
+MOF214 = LegalRef(
+    "MOF214",
+    "《政府采购竞争性磋商采购方式管理暂行办法》（财库〔2014〕214号）",
+    "Competitive Consultation Measures (Caiku [2014] 214)",
+    verified=False,
+)
+MOF87 = LegalRef(
+    "MOF87",
+    "《政府采购货物和服务招标投标管理办法》（财政部令第87号）",
+    "MOF Order 87",
+    verified=False,
+)
+MOF135 = LegalRef(
+    "MOF135",
+    "《关于做好政府采购信息公开工作的通知》（财库〔2015〕135号）",
+    "Caiku [2015] 135 (procurement information disclosure)",
+    verified=False,
+)
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """The legal numbers of one procedure type. ``None`` means the rule does not apply.
+
+    Periods:
+
+    * ``bidding_period`` — minimum from issue of the documents to the bid/response deadline;
+    * ``clarification_notice`` — a clarification or amendment that may affect bids must reach
+      bidders at least this long before the deadline, else the deadline moves;
+    * ``publicity`` — minimum length of the candidate publicity (engineering) or result notice
+      (government procurement);
+    * ``publicity_start_within`` — the publicity must start within this period after the
+      evaluation report is received (招标投标法实施条例 第五十四条);
+    * ``refund_after_contract`` — deadline for refunding the (winner's) deposit after the contract.
+    """
+
+    domain: Domain
+    code: str  # the value in code table tender_mode (engineering) / procurement_method (gov.)
+    key: str  # our name, unique within the domain
+    name_zh: str
+    name_en: str
+    bidding_period: Period | None
+    clarification_notice: Period | None
+    min_bids: int
+    min_bids_ref: LegalRef
+    max_deposit_rate: Decimal | None  # of the estimated price (engineering) / budget (gov.)
+    deposit_ref: LegalRef | None
+    publicity: Period | None
+    publicity_start_within: Period | None
+    refund_after_contract: Period | None
+    committee_min_members: int | None  # odd, experts ≥ 2/3 wherever a committee applies
+    committee_ref: LegalRef | None
+    evaluation_methods: frozenset[EvaluationMethod]
+
+    # The flat names other modules and the brief use.
+    @property
+    def min_bidding_days(self) -> int | None:
+        return self.bidding_period.days if self.bidding_period else None
+
+    @property
+    def bidding_days_are_working_days(self) -> bool:
+        return bool(self.bidding_period and self.bidding_period.unit is DayCount.WORKING)
+
+    @property
+    def min_bids_to_open(self) -> int:
+        return self.min_bids
+
+    @property
+    def clarification_min_days_before_deadline(self) -> int | None:
+        return self.clarification_notice.days if self.clarification_notice else None
+
+    @property
+    def clarification_days_are_working_days(self) -> bool:
+        notice = self.clarification_notice
+        return bool(notice and notice.unit is DayCount.WORKING)
+
+    @property
+    def publicity_min_days(self) -> int | None:
+        return self.publicity.days if self.publicity else None
+
+    @property
+    def publicity_days_are_working_days(self) -> bool:
+        return bool(self.publicity and self.publicity.unit is DayCount.WORKING)
+
+    @property
+    def refund_days_after_contract(self) -> int | None:
+        return self.refund_after_contract.days if self.refund_after_contract else None
+
+    @property
+    def refund_days_are_working_days(self) -> bool:
+        refund = self.refund_after_contract
+        return bool(refund and refund.unit is DayCount.WORKING)
+
+    @property
+    def allows_evaluation_methods(self) -> frozenset[EvaluationMethod]:
+        return self.evaluation_methods
+
+
+_CAL = DayCount.CALENDAR
+_WORK = DayCount.WORKING
+_TWO_PERCENT = Decimal("0.02")
+_SCORED = frozenset({EvaluationMethod.COMPREHENSIVE, EvaluationMethod.LOWEST_EVALUATED_PRICE})
+
+
+def _engineering(code: str, key: str, name_zh: str, name_en: str) -> Procedure:
+    return Procedure(
+        domain=Domain.ENGINEERING,
+        code=code,
+        key=key,
+        name_zh=name_zh,
+        name_en=name_en,
+        bidding_period=Period(20, _CAL, LAW_24),
+        clarification_notice=Period(15, _CAL, LAW_23),
+        min_bids=3,
+        min_bids_ref=LAW_28,
+        max_deposit_rate=_TWO_PERCENT,
+        deposit_ref=REG_26,
+        publicity=Period(3, _CAL, REG_54),
+        publicity_start_within=Period(3, _CAL, REG_54),
+        refund_after_contract=Period(5, _CAL, REG_57),
+        committee_min_members=5,
+        committee_ref=LAW_37,
+        evaluation_methods=_SCORED,  # 招标投标法 第四十一条
+    )
+
+
+def _gov_tender(code: str, name_zh: str, name_en: str) -> Procedure:
+    return Procedure(
+        domain=Domain.GOV_PROCUREMENT,
+        code=code,
+        key=code,
+        name_zh=name_zh,
+        name_en=name_en,
+        bidding_period=Period(20, _CAL, GPL_35),
+        clarification_notice=Period(15, _CAL, GPREG_31),
+        min_bids=3,
+        min_bids_ref=GPL_36,
+        max_deposit_rate=_TWO_PERCENT,
+        deposit_ref=GPREG_33,
+        publicity=Period(1, _WORK, MOF87),
+        publicity_start_within=None,
+        refund_after_contract=Period(5, _WORK, GPREG_33),
+        committee_min_members=5,
+        committee_ref=MOF87,
+        evaluation_methods=_SCORED,  # 政府采购法实施条例 第三十四条
+    )
+
+
+def _non_tender(code: str, name_zh: str, name_en: str, period_ref: LegalRef) -> Procedure:
+    return Procedure(
+        domain=Domain.GOV_PROCUREMENT,
+        code=code,
+        key=code,
+        name_zh=name_zh,
+        name_en=name_en,
+        bidding_period=Period(3, _WORK, period_ref),
+        clarification_notice=Period(3, _WORK, period_ref),
+        min_bids=3,
+        min_bids_ref=MOF74,
+        max_deposit_rate=_TWO_PERCENT,
+        deposit_ref=GPREG_33,  # 第三款: 竞争性谈判或者询价 … 参照前两款
+        publicity=Period(1, _WORK, MOF135),
+        publicity_start_within=None,
+        refund_after_contract=Period(5, _WORK, GPREG_33),
+        committee_min_members=3,
+        committee_ref=MOF74,
+        evaluation_methods=frozenset({EvaluationMethod.LOWEST_PRICE}),  # 政府采购法 第38、40条
+    )
+
+
+_ALL: tuple[Procedure, ...] = (
+    _engineering("1", "open_tender", "公开招标", "Open tendering"),
+    _engineering("2", "invited_tender", "邀请招标", "Invited tendering"),
+    _gov_tender("public_tender", "公开招标", "Public tender"),
+    _gov_tender("invited_tender", "邀请招标", "Invited tender"),
+    _non_tender("competitive_negotiation", "竞争性谈判", "Competitive negotiation", MOF74_29),
+    _non_tender("inquiry", "询价", "Request for quotations", MOF74_45),
+    Procedure(
+        domain=Domain.GOV_PROCUREMENT,
+        code="competitive_consultation",
+        key="competitive_consultation",
+        name_zh="竞争性磋商",
+        name_en="Competitive consultation",
+        bidding_period=Period(10, _CAL, MOF214_10),
+        clarification_notice=Period(5, _CAL, MOF214_10),
+        min_bids=3,
+        min_bids_ref=MOF214,
+        max_deposit_rate=_TWO_PERCENT,
+        deposit_ref=MOF214,
+        publicity=Period(1, _WORK, MOF135),
+        publicity_start_within=None,
+        refund_after_contract=Period(5, _WORK, MOF214),
+        committee_min_members=3,
+        committee_ref=MOF214,
+        evaluation_methods=frozenset({EvaluationMethod.COMPREHENSIVE}),
+    ),
+    Procedure(
+        domain=Domain.GOV_PROCUREMENT,
+        code="single_source",
+        key="single_source",
+        name_zh="单一来源",
+        name_en="Single-source procurement",
+        bidding_period=None,
+        clarification_notice=None,
+        min_bids=1,
+        min_bids_ref=GPL_31,
+        max_deposit_rate=None,
+        deposit_ref=None,
+        publicity=Period(1, _WORK, MOF135),
+        publicity_start_within=None,
+        refund_after_contract=None,
+        committee_min_members=None,  # 协商 by the purchaser's staff, no evaluation committee
+        committee_ref=None,
+        evaluation_methods=frozenset(),
+    ),
+)
+
+#: Every procedure, keyed by ``(domain, key)``:
+#: e.g. ``PROCEDURES[Domain.ENGINEERING, "open_tender"]``.
+PROCEDURES: Mapping[tuple[Domain, str], Procedure] = MappingProxyType(
+    {(p.domain, p.key): p for p in _ALL}
+)
+_BY_CODE: Mapping[tuple[Domain, str], Procedure] = MappingProxyType(
+    {(p.domain, p.code): p for p in _ALL}
+)
+
+
+def procedure_for(domain: Domain | str, tender_mode: str) -> Procedure:
+    """The procedure for a code-table value: ``tender_mode`` "1"/"2" (engineering) or a
+    ``procurement_method`` code (gov_procurement). Anything else — including ``tender_mode`` "9"
+    (其他), which has no legal numbers of its own — is ``UNKNOWN_PROCEDURE``."""
+    try:
+        found = _BY_CODE.get((Domain(domain), tender_mode))
+    except ValueError:
+        found = None
+    if found is None:
+        raise DomainError(
+            UNKNOWN_PROCEDURE,
+            f"未知的交易方式：{domain}/{tender_mode}",
+            f"Unknown procedure: {domain}/{tender_mode}",
+            ErrorKind.INVALID,
+            domain=str(domain),
+            tender_mode=tender_mode,
+        )
+    return found

@@ -1,0 +1,1 @@
+"""The tendering lifecycle of a section: rounds, registration, sealed bids, the deadline."""

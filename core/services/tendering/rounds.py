@@ -1,0 +1,185 @@
+"""Configuring a tendering round and issuing its documents.
+
+A round is configured by the project's owner or agency with its deadline, deposit and opening
+committee (k of n named keyholders, each with a public key); issuing the documents opens bidding,
+and from then on the legal limits of the round's procedure apply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from sqlalchemy import func, select
+
+from core.audit import snapshot
+from core.errors import DomainError, ErrorKind, not_found
+from core.events import DomainEvent, EventType, project_ordering_key
+from core.model.tendering import Round, RoundStatus
+from core.rules import limits
+from core.rules.procedures import procedure_for
+from core.sealing.committee import create_committee
+from core.security.access import can_read_project, require_project_actor
+from core.security.principal import Principal
+from core.services.projects import get_section
+from core.services.validation import amount
+from core.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Keyholder:
+    name: str
+    public_key_pem: str
+
+
+@dataclass(frozen=True)
+class RoundSettings:
+    bid_deadline: datetime
+    keyholders: tuple[Keyholder, ...]
+    threshold: int
+    deposit: Decimal | None = None
+    state_funded: bool = False
+    opening_window_minutes: int = 60
+    committee_fallback: bool = True  # the tender documents let k keyholders open a failed bid
+
+
+def round_payload(r: Round) -> dict[str, Any]:
+    section = r.section
+    return {
+        "section_code": section.code, "tender_project_code": section.tender_project.code,
+        "project_code": section.tender_project.project.code, "round_no": r.round_no,
+        "procedure": r.procedure, "status": r.status, "bid_deadline": r.bid_deadline,
+        "documents_issued_at": r.documents_issued_at, "deposit": r.deposit,
+        "failure_reason": r.failure_reason,
+    }
+
+
+def emit_round(uow: UnitOfWork, r: Round, event: EventType, actor: str) -> None:
+    uow.emit(DomainEvent(event, "section", r.section.code,
+                         project_ordering_key(r.section.tender_project.project.code),
+                         round_payload(r)), actor)
+
+
+def _public_key(holder: Keyholder) -> ec.EllipticCurvePublicKey:
+    try:
+        key = load_pem_public_key(holder.public_key_pem.encode())
+    except ValueError as err:
+        raise DomainError("KEYHOLDER_KEY_INVALID", f"开标密钥持有人 {holder.name} 的公钥无效",
+                          f"keyholder {holder.name} has no valid public key",
+                          field="keyholders") from err
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise DomainError("KEYHOLDER_KEY_INVALID",
+                          f"开标密钥持有人 {holder.name} 须使用 P-256 公钥",
+                          f"keyholder {holder.name} needs a P-256 public key", field="keyholders")
+    return key
+
+
+def configure_round(uow: UnitOfWork, principal: Principal, section_code: str,
+                    s: RoundSettings) -> Round:
+    section = get_section(uow, principal, section_code)
+    project = section.tender_project.project
+    require_project_actor(principal, project)
+    open_round = uow.session.scalar(select(Round.id).where(
+        Round.section_id == section.id,
+        Round.status.in_([RoundStatus.DRAFT, RoundStatus.BIDDING, RoundStatus.OPENING])))
+    if open_round is not None:
+        raise DomainError("ROUND_ALREADY_OPEN", "该标段已有进行中的招标轮次",
+                          "this section already has a round in progress", ErrorKind.CONFLICT)
+    procedure = procedure_for(project.domain, section.tender_project.tender_mode)
+    deposit = amount(s.deposit, "deposit")
+    if deposit is not None and section.estimated_price is not None:
+        limits.check_deposit(procedure, deposit, section.estimated_price)
+    if s.bid_deadline.tzinfo is None:
+        raise DomainError("DEADLINE_NOT_AWARE", "截止时间须带时区",
+                          "the deadline needs a time zone", field="bid_deadline")
+    if not 5 <= s.opening_window_minutes <= 24 * 60:
+        raise DomainError("OPENING_WINDOW_INVALID", "解密时限须在 5 分钟至 24 小时之间",
+                          "the decryption window is 5 minutes to 24 hours",
+                          field="opening_window_minutes")
+    committee = create_committee(section.code, [(h.name, _public_key(h)) for h in s.keyholders],
+                                 s.threshold)
+    previous = uow.session.scalar(select(func.max(Round.round_no))
+                                  .where(Round.section_id == section.id)) or 0
+    now = uow.clock.now()
+    r = Round(section=section, round_no=previous + 1, procedure=procedure.code,
+              status=RoundStatus.DRAFT.value, state_funded=s.state_funded,
+              bid_deadline=s.bid_deadline, opening_window_minutes=s.opening_window_minutes,
+              deposit=deposit, committee_fallback=s.committee_fallback,
+              committee=committee.to_json().decode(), created_at=now, updated_at=now)
+    uow.session.add(r)
+    uow.record(principal.actor, "round.configure", "round", f"{section.code}/{r.round_no}",
+               None, snapshot(r))
+    uow.commit()
+    return r
+
+
+def get_round(uow: UnitOfWork, principal: Principal | None, section_code: str,
+              round_no: int | None = None) -> Round:
+    """The section's latest round (or round ``round_no``); bidders may read any issued round."""
+    query = (select(Round).join(Round.section).where(Round.section.has(code=section_code))
+             .order_by(Round.round_no.desc()))
+    if round_no is not None:
+        query = query.where(Round.round_no == round_no)
+    r = uow.session.scalars(query.limit(1)).first()
+    if r is None:
+        raise not_found("招标轮次", "round", section_code)
+    if r.status == RoundStatus.DRAFT and (
+            principal is None or not can_read_project(principal, r.section.tender_project.project)):
+        raise not_found("招标轮次", "round", section_code)
+    return r
+
+
+def issue_documents(uow: UnitOfWork, principal: Principal, section_code: str) -> Round:
+    """招标文件发出: bidding opens; the deadline must leave the legal bidding period (法 24)."""
+    r = get_round(uow, principal, section_code)
+    require_project_actor(principal, r.section.tender_project.project)
+    if r.status != RoundStatus.DRAFT:
+        raise DomainError("ROUND_NOT_DRAFT", "招标文件已发出", "the documents were already issued",
+                          ErrorKind.CONFLICT)
+    now = uow.clock.now()
+    procedure = procedure_for(r.section.tender_project.project.domain,
+                              r.section.tender_project.tender_mode)
+    limits.check_bidding_period(procedure, now, r.bid_deadline)
+    before = snapshot(r)
+    r.status = RoundStatus.BIDDING.value
+    r.documents_issued_at = now
+    r.next_check = r.bid_deadline
+    r.updated_at = now
+    uow.record(principal.actor, "round.issue_documents", "round",
+               f"{r.section.code}/{r.round_no}", before, snapshot(r))
+    emit_round(uow, r, EventType.TENDER_DOCUMENTS_ISSUED, principal.actor)
+    uow.commit()
+    return r
+
+
+def clarify(uow: UnitOfWork, principal: Principal, section_code: str) -> Round:
+    """An amendment or clarification of the documents: the deadline moves if fewer than the
+    legal minimum of days remain (法 23)."""
+    r = get_round(uow, principal, section_code)
+    require_project_actor(principal, r.section.tender_project.project)
+    if r.status != RoundStatus.BIDDING:
+        raise DomainError("ROUND_NOT_BIDDING", "只有投标期内可以澄清或修改招标文件",
+                          "documents can be clarified only while bidding is open",
+                          ErrorKind.CONFLICT)
+    procedure = procedure_for(r.section.tender_project.project.domain,
+                              r.section.tender_project.tender_mode)
+    now = uow.clock.now()
+    moved = limits.deadline_after_clarification(procedure, now, r.bid_deadline)
+    before = snapshot(r)
+    if moved != r.bid_deadline:
+        r.bid_deadline = moved
+        r.next_check = moved
+    r.updated_at = now
+    uow.record(principal.actor, "round.clarify", "round", f"{r.section.code}/{r.round_no}",
+               before, snapshot(r))
+    emit_round(uow, r, EventType.TENDER_DOCUMENTS_CLARIFIED, principal.actor)
+    uow.commit()
+    return r
+
+
+def opening_ends(r: Round) -> datetime:
+    return r.bid_deadline + timedelta(minutes=r.opening_window_minutes)

@@ -1,0 +1,77 @@
+"""Time moves the lifecycle: rounds whose ``next_check`` has come are advanced here.
+
+At the deadline a round with fewer bids than its procedure requires fails (流标, 法 28) and the
+section can be tendered again; otherwise the opening starts and bidders have the opening window
+to hand in their keys. The scheduler runs the same use cases a person would, on a moved clock in
+tests and in the demo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import func, select
+
+from core.audit import snapshot
+from core.errors import DomainError
+from core.events import EventType
+from core.model.tendering import Bid, BidStatus, Round, RoundStatus
+from core.rules import limits
+from core.rules.procedures import procedure_for
+from core.security.principal import SYSTEM_ACTOR
+from core.services.tendering.rounds import emit_round, opening_ends
+from core.uow import UnitOfWork
+
+
+def due_rounds(uow: UnitOfWork, limit: int = 100) -> list[int]:
+    return list(uow.session.scalars(
+        select(Round.id).where(Round.next_check <= uow.clock.now())
+        .order_by(Round.next_check).limit(limit)))
+
+
+def advance(uow: UnitOfWork, round_id: int) -> str | None:
+    """Run what is due for one round, in its own transaction; returns the new status."""
+    r = uow.session.scalars(select(Round).where(Round.id == round_id)
+                            .with_for_update(of=Round, skip_locked=True)).first()
+    now = uow.clock.now()
+    if r is None or r.next_check is None or r.next_check > now:
+        return None
+    before = snapshot(r)
+    if r.status == RoundStatus.BIDDING:
+        count = uow.session.scalar(select(func.count()).select_from(Bid).where(
+            Bid.round_id == r.id, Bid.status == BidStatus.SEALED.value)) or 0
+        procedure = procedure_for(r.section.tender_project.project.domain,
+                                  r.section.tender_project.tender_mode)
+        try:
+            limits.check_enough_bids(procedure, count)
+        except DomainError as refusal:
+            r.status = RoundStatus.FAILED.value
+            r.failure_reason = f"{refusal.code}: {refusal.message_zh}"
+            r.next_check = None
+            event = EventType.ROUND_FAILED
+        else:
+            r.status = RoundStatus.OPENING.value
+            r.next_check = opening_ends(r)
+            event = EventType.ROUND_OPENING_STARTED
+    else:
+        r.next_check = None  # the opening window's end is handled with the opening (next step)
+        uow.commit()
+        return r.status
+    r.updated_at = now
+    uow.record(SYSTEM_ACTOR, f"round.{r.status}", "round", f"{r.section.code}/{r.round_no}",
+               before, snapshot(r))
+    emit_round(uow, r, event, SYSTEM_ACTOR)
+    uow.commit()
+    return r.status
+
+
+def run_due(uow_factory: Callable[[], UnitOfWork], limit: int = 100) -> int:
+    """Advance every due round, each in its own unit of work; returns how many moved."""
+    with uow_factory() as uow:
+        ids = due_rounds(uow, limit)
+    moved = 0
+    for round_id in ids:
+        with uow_factory() as uow:
+            if advance(uow, round_id) is not None:
+                moved += 1
+    return moved

@@ -1,0 +1,138 @@
+"""Procedure types are configuration: one registry, codes matching the national/hub code tables."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+import pytest
+
+from core.codes.tables import CODE_TABLES
+from core.errors import DomainError
+from core.evaluation.methods import EvaluationMethod
+from core.rules.calendar import DayCount
+from core.rules.procedures import PROCEDURES, UNKNOWN_PROCEDURE, Domain, procedure_for
+
+ENG, GOV = Domain.ENGINEERING, Domain.GOV_PROCUREMENT
+
+# (domain, key): (bidding days, working?, min bids, clarification days, working?,
+#                 deposit rate, publicity days, working?, refund days, working?, committee)
+EXPECTED = {
+    (ENG, "open_tender"): (20, False, 3, 15, False, "0.02", 3, False, 5, False, 5),
+    (ENG, "invited_tender"): (20, False, 3, 15, False, "0.02", 3, False, 5, False, 5),
+    (GOV, "public_tender"): (20, False, 3, 15, False, "0.02", 1, True, 5, True, 5),
+    (GOV, "invited_tender"): (20, False, 3, 15, False, "0.02", 1, True, 5, True, 5),
+    (GOV, "competitive_negotiation"): (3, True, 3, 3, True, "0.02", 1, True, 5, True, 3),
+    (GOV, "inquiry"): (3, True, 3, 3, True, "0.02", 1, True, 5, True, 3),
+    (GOV, "competitive_consultation"): (10, False, 3, 5, False, "0.02", 1, True, 5, True, 3),
+    (GOV, "single_source"): (None, False, 1, None, False, None, 1, True, None, False, None),
+}
+
+
+def test_the_registry_holds_exactly_the_expected_procedures() -> None:
+    assert set(PROCEDURES) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED))
+def test_each_procedure_carries_its_legal_numbers(key: tuple[Domain, str]) -> None:
+    p = PROCEDURES[key]
+    rate = p.max_deposit_rate
+    assert (
+        p.min_bidding_days,
+        p.bidding_days_are_working_days,
+        p.min_bids_to_open,
+        p.clarification_min_days_before_deadline,
+        p.clarification_days_are_working_days,
+        None if rate is None else str(rate),
+        p.publicity_min_days,
+        p.publicity_days_are_working_days,
+        p.refund_days_after_contract,
+        p.refund_days_are_working_days,
+        p.committee_min_members,
+    ) == EXPECTED[key]
+    assert p.allows_evaluation_methods == p.evaluation_methods
+
+
+def test_engineering_codes_follow_the_tender_mode_table() -> None:
+    table = CODE_TABLES["tender_mode"]
+    assert procedure_for("engineering", "1").key == "open_tender"
+    assert procedure_for(Domain.ENGINEERING, "2").key == "invited_tender"
+    for (domain, _key), p in PROCEDURES.items():
+        if domain is ENG:
+            assert p.code in table
+            assert table.label(p.code) == p.name_zh
+
+
+def test_gov_procurement_codes_follow_the_procurement_method_table() -> None:
+    table = CODE_TABLES["procurement_method"]
+    gov = [p for (d, _k), p in PROCEDURES.items() if d is GOV]
+    assert {p.code for p in gov} == set(table.entries)
+    for p in gov:
+        assert procedure_for("gov_procurement", p.code) is p
+        assert table.label(p.code) == p.name_zh
+
+
+@pytest.mark.parametrize(
+    ("domain", "mode"),
+    [("engineering", "9"), ("engineering", "open_tender"), ("gov_procurement", "1"), ("x", "1")],
+)
+def test_an_unknown_procedure_is_refused(domain: str, mode: str) -> None:
+    with pytest.raises(DomainError) as err:
+        procedure_for(domain, mode)
+    assert err.value.code == UNKNOWN_PROCEDURE
+
+
+def test_procedures_are_frozen() -> None:
+    p = procedure_for("engineering", "1")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.min_bids = 1  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        PROCEDURES[ENG, "x"] = p  # type: ignore[index]
+
+
+def test_units_say_which_limits_count_working_days() -> None:
+    negotiation = procedure_for("gov_procurement", "competitive_negotiation")
+    assert negotiation.bidding_period is not None
+    assert negotiation.bidding_period.unit is DayCount.WORKING
+    assert negotiation.bidding_period.describe_zh() == "3个工作日"
+    engineering = procedure_for("engineering", "1")
+    assert engineering.bidding_period is not None
+    assert engineering.bidding_period.describe_zh() == "20日"
+
+
+def test_evaluation_methods_per_procedure() -> None:
+    both = {EvaluationMethod.COMPREHENSIVE, EvaluationMethod.LOWEST_EVALUATED_PRICE}
+    assert procedure_for("engineering", "1").evaluation_methods == both
+    assert procedure_for("gov_procurement", "public_tender").evaluation_methods == both
+    assert procedure_for("gov_procurement", "inquiry").evaluation_methods == {
+        EvaluationMethod.LOWEST_PRICE
+    }
+    assert procedure_for("gov_procurement", "competitive_consultation").evaluation_methods == {
+        EvaluationMethod.COMPREHENSIVE
+    }
+    assert not procedure_for("gov_procurement", "single_source").evaluation_methods
+
+
+def test_deposit_rates_are_exact_decimals() -> None:
+    for p in PROCEDURES.values():
+        assert p.max_deposit_rate is None or p.max_deposit_rate == Decimal("0.02")
+        assert p.max_deposit_rate is None or isinstance(p.max_deposit_rate, Decimal)
+
+
+def test_unverified_references_are_marked_in_their_citations() -> None:
+    refs = set()
+    for p in PROCEDURES.values():
+        for period in (
+            p.bidding_period,
+            p.clarification_notice,
+            p.publicity,
+            p.refund_after_contract,
+        ):
+            if period is not None:
+                refs.add(period.ref)
+        refs.add(p.min_bids_ref)
+    for ref in refs:
+        assert ("待核实" in ref.cite_zh) == (not ref.verified)
+        assert ("[unverified]" in ref.cite_en) == (not ref.verified)
+    verified = {r.tag for r in refs if r.verified}
+    assert {"LAW_24", "LAW_23", "LAW_28", "REG_54", "REG_57", "GPL_35", "GPREG_31"} <= verified
