@@ -59,7 +59,10 @@ def pg_url() -> Iterator[str]:
     drop_database(url)
 
 
-TABLES = ("tender_bids", "tender_registrations", "tender_rounds", "exchange_attempts",
+TABLES = ("tender_awards", "tender_objections", "tender_publicities", "tender_candidates",
+          "tender_report_signatures", "tender_evaluations", "tender_scores",
+          "tender_committee_members", "tender_opening_records", "tender_bid_openings",
+          "tender_bids", "tender_registrations", "tender_rounds", "exchange_attempts",
           "exchange_deliveries", "exchange_routes", "exchange_targets", "exchange_inbox",
           "notice_sections", "notices", "sections", "tender_projects", "projects",
           "api_tokens", "accounts", "party_roles", "parties", "code_sequences", "outbox",

@@ -12,7 +12,16 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db.base import Base, Money, UTCDateTime
@@ -25,6 +34,10 @@ class RoundStatus(StrEnum):
     BIDDING = "bidding"  # documents issued; bids accepted until the deadline
     OPENING = "opening"  # deadline passed; bidders hand in their keys within the window
     OPENED = "opened"  # the opening record is published
+    EVALUATING = "evaluating"  # the committee scores
+    PUBLICITY = "publicity"  # candidates are public; objections may suspend it
+    AWARDED = "awarded"  # 中标通知书 issued
+    CONTRACTED = "contracted"  # contract recorded; deposits fall due for refund
     FAILED = "failed"  # 流标: too few bids; the section is tendered again in a new round
     TERMINATED = "terminated"  # 终止 by the tenderer or a supervision instruction
 
@@ -66,6 +79,10 @@ class Registration(Base):
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime())
     documents_downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deposit_status: Mapped[str] = mapped_column(String(16))  # none | due | paid | refunded
+    deposit_paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deposit_confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    deposit_refund_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deposit_refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     party: Mapped[Party] = relationship(lazy="joined")
 
@@ -92,3 +109,148 @@ class Bid(Base):
     receipt: Mapped[str] = mapped_column(Text)  # signed by the platform
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class OpeningOutcome(StrEnum):
+    OPENED_BY_BIDDER = "opened_by_bidder"  # the bidder handed in its key in the window
+    OPENED_BY_COMMITTEE = "opened_by_committee"  # k keyholders opened it (documents allow it)
+    REVOKED = "revoked"  # 撤销: the bidder's own failure to decrypt (电子办法 31)
+    RETRACTED = "retracted"  # 撤回: decryption failed for reasons not the bidder's (电子办法 31)
+
+
+class BidOpening(Base):
+    """What the opening found in one bid: the declared items read out (唱标).
+
+    The decrypted file is kept by content address in the bid store, readable from here on by the
+    evaluation; before the deadline no such row exists, so nothing here can leak a bid early.
+    """
+
+    __tablename__ = "tender_bid_openings"
+
+    bid_id: Mapped[int] = mapped_column(ForeignKey("tender_bids.id"), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("tender_rounds.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(24))
+    plaintext_sha256: Mapped[str | None] = mapped_column(String(64))
+    price: Mapped[Decimal | None] = mapped_column(Money())
+    declared: Mapped[dict[str, object] | None] = mapped_column(JSON)  # duration, quality, …
+    failure_code: Mapped[str | None] = mapped_column(String(64))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    bid: Mapped[Bid] = relationship(lazy="joined")
+
+
+class OpeningRecord(Base):
+    """The published, platform-signed opening record (开标记录) of a round."""
+
+    __tablename__ = "tender_opening_records"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("tender_rounds.id"), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)  # canonical JSON that was signed
+    signature: Mapped[str] = mapped_column(String(200))  # base64 Ed25519 over ``body``
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CommitteeMember(Base):
+    """A member of the evaluation committee (评标委员会) of a round."""
+
+    __tablename__ = "tender_committee_members"
+    __table_args__ = (UniqueConstraint("round_id", "account_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("tender_rounds.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    kind: Mapped[str] = mapped_column(String(32))  # technical_economic_expert | tenderer_rep…
+    is_chair: Mapped[bool] = mapped_column(Boolean, default=False)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Score(Base):
+    """One member's score of one criterion of one bid; replaced while the evaluation is open."""
+
+    __tablename__ = "tender_scores"
+    __table_args__ = (UniqueConstraint("member_id", "bid_id", "criterion"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("tender_rounds.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("tender_committee_members.id"))
+    bid_id: Mapped[int] = mapped_column(ForeignKey("tender_bids.id"))
+    criterion: Mapped[str] = mapped_column(String(64))
+    score: Mapped[Decimal] = mapped_column(Money())
+    scored_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Evaluation(Base):
+    """The evaluation of a round: method, criteria, rejections, result and its report."""
+
+    __tablename__ = "tender_evaluations"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("tender_rounds.id"), primary_key=True)
+    method: Mapped[str] = mapped_column(String(40))
+    criteria: Mapped[list[dict[str, object]]] = mapped_column(JSON)  # name, weight, kind
+    rejections: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)  # bid id -> reason
+    result: Mapped[dict[str, object] | None] = mapped_column(JSON)  # ranking, totals
+    status: Mapped[str] = mapped_column(String(16))  # scoring | reported | signed
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ReportSignature(Base):
+    """A member signs the report or dissents in writing (条例 53)."""
+
+    __tablename__ = "tender_report_signatures"
+    __table_args__ = (UniqueConstraint("round_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("tender_rounds.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("tender_committee_members.id"))
+    agrees: Mapped[bool] = mapped_column(Boolean)
+    dissent: Mapped[str | None] = mapped_column(Text)
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Candidate(Base):
+    """A ranked 中标候选人 (at most three per round)."""
+
+    __tablename__ = "tender_candidates"
+    __table_args__ = (UniqueConstraint("round_id", "rank"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("tender_rounds.id"), index=True)
+    bid_id: Mapped[int] = mapped_column(ForeignKey("tender_bids.id"))
+    rank: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))  # ranked | declined | disqualified | awarded
+
+
+class Publicity(Base):
+    """中标候选人公示, suspended while an objection is open (条例 54)."""
+
+    __tablename__ = "tender_publicities"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("tender_rounds.id"), primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16))  # running | suspended | ended
+
+
+class Objection(Base):
+    __tablename__ = "tender_objections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("tender_rounds.id"), index=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"))
+    text: Mapped[str] = mapped_column(Text)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Award(Base):
+    """中标通知书 and, later, the contract record of a round."""
+
+    __tablename__ = "tender_awards"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("tender_rounds.id"), primary_key=True)
+    bid_id: Mapped[int] = mapped_column(ForeignKey("tender_bids.id"))
+    notice_issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    contract_amount: Mapped[Decimal | None] = mapped_column(Money())
+    contract_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    refund_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -19,7 +19,10 @@ EXPECTED = {"parties", "party_roles", "accounts", "api_tokens", "projects", "ten
             "sections", "notices", "notice_sections", "audit_log", "audit_head", "outbox",
             "code_sequences", "alembic_version", "exchange_targets", "exchange_routes",
             "exchange_deliveries", "exchange_attempts", "exchange_inbox", "tender_rounds",
-            "tender_registrations", "tender_bids"}
+            "tender_registrations", "tender_bids", "tender_awards", "tender_objections",
+            "tender_publicities", "tender_candidates", "tender_report_signatures",
+            "tender_evaluations", "tender_scores", "tender_committee_members",
+            "tender_opening_records", "tender_bid_openings"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
