@@ -191,6 +191,27 @@ def relay() -> None:
 
 
 @main.command()
+def scheduler() -> None:
+    """Advance tendering rounds at their deadlines (production; until SIGTERM)."""
+    import signal
+    import threading
+
+    from adapters.lifecycle_runtime import LifecycleLoop
+    from adapters.logs import configure_logging
+
+    configure_logging()
+    with _container() as container:
+        loop = LifecycleLoop(container)
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        loop.start()
+        click.echo("lifecycle scheduler running (SIGTERM to stop)")
+        stop.wait()
+        loop.stop()
+
+
+@main.command()
 @click.option("--concurrency", "-c", default=2, show_default=True, type=int)
 @click.option("--pool", default="prefork", show_default=True,
               type=click.Choice(["prefork", "solo", "threads"]))

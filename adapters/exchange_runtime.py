@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from adapters.bootstrap import Container, build
 from adapters.config import Settings, load_settings
+from adapters.lifecycle_runtime import LifecycleLoop
 from adapters.outbound.http_json import HttpJsonAdapter
 from exchange.celery_transport import CeleryDispatcher, make_celery
 from exchange.delivery import Deliverer
@@ -35,12 +36,15 @@ class EmbeddedEngine:
     loops: EngineLoops
     transport: InProcessTransport
     registry: Registry
+    lifecycle: LifecycleLoop
 
     def start(self) -> None:
         self.transport.start()
         self.loops.start()
+        self.lifecycle.start()
 
     def stop(self) -> None:
+        self.lifecycle.stop()
         self.loops.stop()
         self.transport.stop()
         self.registry.close()
@@ -58,7 +62,7 @@ def embedded_engine(c: Container) -> EmbeddedEngine:
             loops.wake()
 
     event.listen(c.session_factory, "after_commit", wake_relay)
-    return EmbeddedEngine(loops, transport, registry)
+    return EmbeddedEngine(loops, transport, registry, LifecycleLoop(c))
 
 
 def celery_app_for_worker(settings: Settings | None = None) -> Celery:

@@ -41,6 +41,9 @@ class FileReceiptSigner:
     def sign(self, fields: ReceiptFields) -> Receipt:
         return sign_receipt(self._key, fields)
 
+    def sign_bytes(self, body: bytes) -> bytes:
+        return self._key.sign(body)
+
     @property
     def public_key(self) -> Ed25519PublicKey:
         return self._key.public_key()

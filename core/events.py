@@ -34,6 +34,7 @@ class EventType(StrEnum):
     TENDER_DOCUMENTS_CLARIFIED = "round.clarified"
     ROUND_OPENING_STARTED = "round.opening_started"
     ROUND_FAILED = "round.failed"
+    ROUND_OPENED = "round.opened"
 
 
 @dataclass(frozen=True)

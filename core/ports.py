@@ -9,9 +9,12 @@ from core.sealing.store import ContentStore
 
 
 class ReceiptSigner(Protocol):
-    """Signs submission receipts with the platform key (a file, an HSM: the adapter decides)."""
+    """Signs with the platform key (a file, an HSM: the adapter decides): submission receipts,
+    and the exact bytes of published records such as the opening record."""
 
     def sign(self, fields: ReceiptFields) -> Receipt: ...
+
+    def sign_bytes(self, body: bytes) -> bytes: ...
 
 
 __all__ = ["ContentStore", "ReceiptSigner"]

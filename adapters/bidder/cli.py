@@ -75,3 +75,17 @@ def withdraw(api: str, section_code: str) -> None:
     """Withdraw your bid before the deadline."""
     _client(api).withdraw(section_code)
     click.echo("withdrawn")
+
+
+@main.command("open")
+@click.option("--api", default="http://127.0.0.1:8000/api/v1", show_default=True)
+@click.option("--section", "section_code", required=True)
+@click.option("--key", "key_file", required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("sealed_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def open_bid(api: str, section_code: str, key_file: Path, sealed_dir: Path) -> None:
+    """At the opening: unwrap your bid's key here and hand it in within the window."""
+    from adapters.bidder.client import hand_in, unwrap_dek
+
+    answer = hand_in(_client(api), section_code, unwrap_dek(sealed_dir,
+                                                           load_private_key(key_file)))
+    click.echo(f"opened: price {answer['price']}")

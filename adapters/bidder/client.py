@@ -105,3 +105,19 @@ class BidderClient:
                 or fields.manifest_sha256 != envelope.manifest_sha256()):
             raise RuntimeError("the receipt does not name the bid we sealed")
         return fields
+
+
+def unwrap_dek(sealed_dir: Path, bidder_key: ec.EllipticCurvePrivateKey) -> bytes:
+    """At the opening, on the bidder's machine: the data key, with the bidder's own key."""
+    from core.sealing.envelope import unwrap_as_bidder
+
+    envelope = Envelope.from_json((sealed_dir / ENVELOPE_FILE).read_bytes())
+    return unwrap_as_bidder(envelope, bidder_key)
+
+
+def hand_in(client: BidderClient, section_code: str, dek: bytes) -> dict[str, Any]:
+    import base64
+
+    with client._client() as c:
+        return dict(client._ok(c.post(f"/sections/{section_code}/opening/key",
+                                      json={"dek": base64.b64encode(dek).decode()})))

@@ -15,10 +15,10 @@ from pydantic import BaseModel, Field
 
 from adapters.rest.deps import Caller, Deps, UoW
 from adapters.rest.schemas import AmountText, Strict
-from core.model.tendering import Bid, Registration, Round
+from core.model.tendering import Bid, BidOpening, OpeningRecord, Registration, Round
 from core.sealing.committee import Committee
 from core.sealing.wrap import key_fingerprint
-from core.services.tendering import bids, rounds
+from core.services.tendering import bids, opening, rounds
 from core.services.validation import amount
 
 router = APIRouter(prefix="/api/v1", tags=["tendering"])
@@ -164,3 +164,85 @@ def withdraw(code: str, uow: UoW, caller: Caller) -> BidOut:
 def platform_keys(c: Deps) -> dict[str, str]:
     """The key that verifies submission receipts and, later, opening records."""
     return {"receipt_signing_key_pem": c.signer.public_pem()}
+
+
+# -- opening ----------------------------------------------------------------------------------
+
+class KeyIn(Strict):
+    dek: str = Field(description="the bid's data key, unwrapped on the bidder's side, base64",
+                     max_length=100)
+
+
+class BidOpeningOut(BaseModel):
+    bid_id: int
+    outcome: str
+    price: str | None
+    declared: dict[str, object] | None
+    failure_code: str | None
+
+
+def opening_out(o: BidOpening) -> BidOpeningOut:
+    return BidOpeningOut(bid_id=o.bid_id, outcome=o.outcome,
+                         price=None if o.price is None else str(o.price), declared=o.declared,
+                         failure_code=o.failure_code)
+
+
+def _b64(text: str, field: str) -> bytes:
+    import base64
+    import binascii
+
+    from core.errors import DomainError
+
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as err:
+        raise DomainError("BASE64_INVALID", f"{field} 不是有效的 base64",
+                          f"{field} is not valid base64", field=field) from err
+
+
+@router.post("/sections/{code}/opening/key", response_model=BidOpeningOut)
+def hand_in_key(code: str, body: KeyIn, uow: UoW, caller: Caller, c: Deps) -> BidOpeningOut:
+    return opening_out(opening.hand_in_key(uow, caller, c.bid_store, code,
+                                           _b64(body.dek, "dek")))
+
+
+class SharesIn(Strict):
+    shares: list[str] = Field(min_length=1, max_length=15,
+                              description="keyholders' decrypted shares, base64")
+
+
+@router.post("/sections/{code}/opening/committee", response_model=list[BidOpeningOut])
+def committee_open(code: str, body: SharesIn, uow: UoW, caller: Caller,
+                   c: Deps) -> list[BidOpeningOut]:
+    shares = [_b64(s, "shares") for s in body.shares]
+    return [opening_out(o) for o in opening.committee_open(uow, caller, c.bid_store, code,
+                                                           shares)]
+
+
+class OpeningRecordOut(BaseModel):
+    body: str = Field(description="canonical JSON, exactly the bytes that were signed")
+    signature: str = Field(description="Ed25519 by the platform key, base64")
+    published_at: datetime
+
+
+@router.post("/sections/{code}/opening/close", response_model=OpeningRecordOut)
+def close(code: str, uow: UoW, caller: Caller, c: Deps) -> OpeningRecordOut:
+    record = opening.close_opening(uow, c.signer, code, caller)
+    return OpeningRecordOut(body=record.body, signature=record.signature,
+                            published_at=record.published_at)
+
+
+@router.get("/public/sections/{code}/opening-record", response_model=OpeningRecordOut)
+def opening_record(code: str, uow: UoW) -> OpeningRecordOut:
+    """The published opening record (开标记录); verify with the platform key."""
+    from sqlalchemy import select
+
+    from core.errors import not_found
+
+    record = uow.session.scalars(
+        select(OpeningRecord).join(Round, Round.id == OpeningRecord.round_id)
+        .where(Round.section.has(code=code)).order_by(Round.round_no.desc()).limit(1)).first()
+    if record is None:
+        raise not_found("开标记录", "opening record", code)
+    return OpeningRecordOut(body=record.body, signature=record.signature,
+                            published_at=record.published_at)

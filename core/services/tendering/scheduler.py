@@ -16,9 +16,11 @@ from core.audit import snapshot
 from core.errors import DomainError
 from core.events import EventType
 from core.model.tendering import Bid, BidStatus, Round, RoundStatus
+from core.ports import ReceiptSigner
 from core.rules import limits
 from core.rules.procedures import procedure_for
 from core.security.principal import SYSTEM_ACTOR
+from core.services.tendering.opening import window_ended
 from core.services.tendering.rounds import emit_round, opening_ends
 from core.uow import UnitOfWork
 
@@ -29,8 +31,9 @@ def due_rounds(uow: UnitOfWork, limit: int = 100) -> list[int]:
         .order_by(Round.next_check).limit(limit)))
 
 
-def advance(uow: UnitOfWork, round_id: int) -> str | None:
-    """Run what is due for one round, in its own transaction; returns the new status."""
+def advance(uow: UnitOfWork, round_id: int, signer: ReceiptSigner | None = None) -> str | None:
+    """Run what is due for one round, in its own transaction; returns the new status.
+    ``signer`` signs the opening record when an opening window ends."""
     r = uow.session.scalars(select(Round).where(Round.id == round_id)
                             .with_for_update(of=Round, skip_locked=True)).first()
     now = uow.clock.now()
@@ -53,10 +56,11 @@ def advance(uow: UnitOfWork, round_id: int) -> str | None:
             r.status = RoundStatus.OPENING.value
             r.next_check = opening_ends(r)
             event = EventType.ROUND_OPENING_STARTED
-    else:
-        r.next_check = None  # the opening window's end is handled with the opening (next step)
-        uow.commit()
+    elif r.status == RoundStatus.OPENING and signer is not None:
+        window_ended(uow, signer, r)
         return r.status
+    else:
+        return None
     r.updated_at = now
     uow.record(SYSTEM_ACTOR, f"round.{r.status}", "round", f"{r.section.code}/{r.round_no}",
                before, snapshot(r))
@@ -65,13 +69,14 @@ def advance(uow: UnitOfWork, round_id: int) -> str | None:
     return r.status
 
 
-def run_due(uow_factory: Callable[[], UnitOfWork], limit: int = 100) -> int:
+def run_due(uow_factory: Callable[[], UnitOfWork], signer: ReceiptSigner | None = None,
+            limit: int = 100) -> int:
     """Advance every due round, each in its own unit of work; returns how many moved."""
     with uow_factory() as uow:
         ids = due_rounds(uow, limit)
     moved = 0
     for round_id in ids:
         with uow_factory() as uow:
-            if advance(uow, round_id) is not None:
+            if advance(uow, round_id, signer) is not None:
                 moved += 1
     return moved

@@ -1,0 +1,234 @@
+"""The online opening (开标): keys handed in, bids decrypted, the record read out and signed.
+
+From the deadline, each bidder unwraps its data key on its own side and hands it in within the
+opening window. After the window, where the tender documents allow it, k keyholders open the
+bids whose bidders failed; otherwise those bids are treated as revoked (撤销, the bidder's failure)
+as 电子招标投标办法 Art. 31 says, and the others go on. The opening record lists every bid with
+its declared items and is signed by the platform over its exact bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import tempfile
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+
+from core.audit import canonical_json, snapshot
+from core.errors import DomainError, ErrorKind, not_found
+from core.events import EventType
+from core.model.account import AccountKind
+from core.model.party import Party
+from core.model.tendering import (
+    Bid,
+    BidOpening,
+    BidStatus,
+    OpeningOutcome,
+    OpeningRecord,
+    Round,
+    RoundStatus,
+)
+from core.ports import ContentStore, ReceiptSigner
+from core.sealing.envelope import Envelope, open_bid, unwrap_as_committee
+from core.sealing.errors import SealingError
+from core.sealing.shamir import Share
+from core.security.access import require_kind
+from core.security.principal import SYSTEM_ACTOR, Principal
+from core.services.tendering.bids import _bidder, committee_of
+from core.services.tendering.rounds import emit_round, get_round, opening_ends
+from core.uow import UnitOfWork
+
+MAX_BID_FILE = 2 * 1024 * 1024 * 1024  # a plaintext larger than this is refused while reading
+
+
+def _declared(plaintext: bytes) -> tuple[Decimal | None, dict[str, Any], str | None]:
+    """The items read out at the opening, from the bid file's JSON head (price, duration …)."""
+    try:
+        doc = json.loads(plaintext)
+        if not isinstance(doc, dict):
+            raise ValueError("not an object")
+        price = Decimal(str(doc["price"]))
+        if not price.is_finite() or price < 0:
+            raise ValueError("price")
+    except (ValueError, KeyError, InvalidOperation):
+        return None, {}, "BID_FILE_UNREADABLE"
+    declared = {k: v for k, v in doc.items() if k != "price" and isinstance(v, str | int)}
+    return price, declared, None
+
+
+def _decrypt_to_store(store: ContentStore, envelope: Envelope, bid: Bid,
+                      dek: bytes) -> tuple[str, bytes]:
+    """Decrypt into a spooled file, then store it; returns (address, the JSON head read)."""
+    with store.open(bid.ciphertext_sha256) as ciphertext, \
+            tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as plain:
+        open_bid(envelope, ciphertext, plain, dek)
+        plain.seek(0)
+        head = plain.read(64 * 1024)
+        plain.seek(0)
+        return store.put(plain), head
+
+
+def _record_opening(uow: UnitOfWork, r: Round, bid: Bid, outcome: OpeningOutcome,
+                    address: str | None, head: bytes | None, actor: str) -> BidOpening:
+    price, declared, failure = _declared(head) if head is not None else (None, {}, None)
+    opened = BidOpening(bid_id=bid.id, round_id=r.id, outcome=outcome.value,
+                        plaintext_sha256=address, price=price, declared=declared,
+                        failure_code=failure, opened_at=uow.clock.now())
+    uow.session.add(opened)
+    uow.record(actor, f"bid.{outcome.value}", "bid", str(bid.id), None,
+               {"outcome": outcome.value, "plaintext_sha256": address, "price": price})
+    return opened
+
+
+def _in_window(uow: UnitOfWork, r: Round) -> None:
+    now = uow.clock.now()
+    if r.status != RoundStatus.OPENING or not r.bid_deadline <= now < opening_ends(r):
+        raise DomainError("OPENING_WINDOW_CLOSED", "不在解密时限内",
+                          "the decryption window is not open", ErrorKind.CONFLICT)
+
+
+def hand_in_key(uow: UnitOfWork, principal: Principal, store: ContentStore, section_code: str,
+                dek: bytes) -> BidOpening:
+    """A bidder hands in the data key it unwrapped on its own side; a wrong key is refused and
+    may be tried again within the window."""
+    party = _bidder(uow, principal)
+    r = get_round(uow, principal, section_code)
+    _in_window(uow, r)
+    bid = uow.session.scalars(select(Bid).where(
+        Bid.round_id == r.id, Bid.party_id == party.id,
+        Bid.status == BidStatus.SEALED.value)).first()
+    if bid is None:
+        raise not_found("投标文件", "bid", section_code)
+    if uow.session.get(BidOpening, bid.id) is not None:
+        raise DomainError("BID_ALREADY_OPENED", "该投标文件已解密", "this bid is already open",
+                          ErrorKind.CONFLICT)
+    address, head = _decrypt_to_store(store, Envelope.from_json(bid.envelope), bid, dek)
+    opened = _record_opening(uow, r, bid, OpeningOutcome.OPENED_BY_BIDDER, address, head,
+                             principal.actor)
+    uow.commit()
+    return opened
+
+
+def _unopened(uow: UnitOfWork, r: Round) -> list[Bid]:
+    opened = select(BidOpening.bid_id).where(BidOpening.round_id == r.id)
+    return list(uow.session.scalars(select(Bid).where(
+        Bid.round_id == r.id, Bid.status == BidStatus.SEALED.value,
+        Bid.id.not_in(opened)).order_by(Bid.id)))
+
+
+def committee_open(uow: UnitOfWork, principal: Principal, store: ContentStore,
+                   section_code: str, shares: Sequence[bytes]) -> list[BidOpening]:
+    """After the window: k keyholders' shares rebuild the opening key in memory, and it opens
+    the bids whose bidders did not hand in a key. Only where the tender documents allow it."""
+    require_kind(principal, AccountKind.CENTRE_STAFF)
+    r = get_round(uow, principal, section_code)
+    if r.status != RoundStatus.OPENING or uow.clock.now() < opening_ends(r):
+        raise DomainError("OPENING_WINDOW_NOT_OVER", "投标人解密时限尚未结束",
+                          "the bidders' decryption window is not over", ErrorKind.CONFLICT)
+    if not r.committee_fallback:
+        raise DomainError("COMMITTEE_OPENING_NOT_ALLOWED", "招标文件未约定由开标密钥持有人解密",
+                          "the tender documents do not let keyholders open bids",
+                          ErrorKind.CONFLICT)
+    committee = committee_of(r)
+    try:
+        parsed = [Share.from_bytes(s) for s in shares]
+    except (SealingError, ValueError) as err:
+        raise DomainError("SHARES_INVALID", "密钥分片格式错误", "a share is malformed") from err
+    key = committee.rebuild_key(parsed)  # SHARES_INSUFFICIENT / SHARES_INVALID, nothing changed
+    opened = []
+    for bid in _unopened(uow, r):
+        envelope = Envelope.from_json(bid.envelope)
+        try:
+            dek = unwrap_as_committee(envelope, key)
+            address, head = _decrypt_to_store(store, envelope, bid, dek)
+        except SealingError as err:
+            # the file or its key wrap is damaged: not the bidder's doing as far as we can tell
+            opened.append(_failed(uow, r, bid, OpeningOutcome.RETRACTED, err.code,
+                                  principal.actor))
+            continue
+        opened.append(_record_opening(uow, r, bid, OpeningOutcome.OPENED_BY_COMMITTEE, address,
+                                      head, principal.actor))
+    del key
+    uow.record(principal.actor, "round.committee_open", "round", f"{section_code}/{r.round_no}",
+               None, {"shares": len(parsed), "opened": len(opened)})
+    uow.commit()
+    return opened
+
+
+def _failed(uow: UnitOfWork, r: Round, bid: Bid, outcome: OpeningOutcome, code: str,
+            actor: str) -> BidOpening:
+    row = BidOpening(bid_id=bid.id, round_id=r.id, outcome=outcome.value, failure_code=code,
+                     declared={}, opened_at=uow.clock.now())
+    uow.session.add(row)
+    uow.record(actor, f"bid.{outcome.value}", "bid", str(bid.id), None,
+               {"outcome": outcome.value, "failure_code": code})
+    return row
+
+
+def record_body(uow: UnitOfWork, r: Round, published_at: datetime) -> dict[str, Any]:
+    rows = uow.session.execute(
+        select(BidOpening, Party).join(Bid, Bid.id == BidOpening.bid_id)
+        .join(Party, Party.id == Bid.party_id).where(BidOpening.round_id == r.id)
+        .order_by(Bid.submitted_at)).all()
+    return {
+        "type": "ggzy.opening-record.v1", "section_code": r.section.code,
+        "round_no": r.round_no, "bid_deadline": r.bid_deadline.isoformat(),
+        "published_at": published_at.isoformat(),
+        "bids": [{"bidder_name": p.name, "bidder_id": p.identifier, "outcome": o.outcome,
+                  "price": None if o.price is None else str(o.price), "declared": o.declared,
+                  "failure_code": o.failure_code} for o, p in rows],
+    }
+
+
+def close_opening(uow: UnitOfWork, signer: ReceiptSigner, section_code: str,
+                  principal: Principal | None = None) -> OpeningRecord:
+    """End the opening: unopened bids are revoked (撤销, 电子办法 31) unless keyholders may still
+    open them, and the signed opening record is published."""
+    if principal is not None:
+        require_kind(principal, AccountKind.CENTRE_STAFF)
+    r = get_round(uow, principal, section_code) if principal else _round_by_code(uow, section_code)
+    if r.status != RoundStatus.OPENING or uow.clock.now() < opening_ends(r):
+        raise DomainError("OPENING_WINDOW_NOT_OVER", "投标人解密时限尚未结束",
+                          "the bidders' decryption window is not over", ErrorKind.CONFLICT)
+    actor = principal.actor if principal else SYSTEM_ACTOR
+    for bid in _unopened(uow, r):
+        _failed(uow, r, bid, OpeningOutcome.REVOKED, "NOT_DECRYPTED_BY_BIDDER", actor)
+    uow.session.flush()
+    now = uow.clock.now()
+    body = canonical_json(record_body(uow, r, now))
+    record = OpeningRecord(round_id=r.id, body=body.decode(),
+                           signature=base64.b64encode(signer.sign_bytes(body)).decode(),
+                           published_at=now)
+    uow.session.add(record)
+    before = snapshot(r)
+    r.status = RoundStatus.OPENED.value
+    r.next_check = None
+    r.updated_at = now
+    uow.record(actor, "round.opened", "round", f"{section_code}/{r.round_no}", before,
+               snapshot(r))
+    emit_round(uow, r, EventType.ROUND_OPENED, actor)
+    uow.commit()
+    return record
+
+
+def _round_by_code(uow: UnitOfWork, section_code: str) -> Round:
+    r = uow.session.scalars(select(Round).join(Round.section)
+                            .where(Round.section.has(code=section_code))
+                            .order_by(Round.round_no.desc()).limit(1)).first()
+    if r is None:
+        raise not_found("招标轮次", "round", section_code)
+    return r
+
+
+def window_ended(uow: UnitOfWork, signer: ReceiptSigner, r: Round) -> None:
+    """Scheduler: at the window's end, close at once when nothing is left for keyholders."""
+    if r.committee_fallback and _unopened(uow, r):
+        r.next_check = None  # centre staff run the keyholders' opening, then close it
+        uow.commit()
+        return
+    close_opening(uow, signer, r.section.code)

@@ -1,0 +1,162 @@
+"""The online opening: keys handed in within the window, keyholders opening what bidders did
+not, bids treated as 电子办法 Art. 31 says, and the signed opening record. And nobody opens a
+bid before the deadline."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from sqlalchemy import select
+
+from adapters.bidder.client import unwrap_dek
+from core.model.account import AccountKind
+from core.model.outbox import OutboxEvent
+from core.sealing.committee import Committee, decrypt_share
+from core.services.tendering.scheduler import run_due
+from tests.api.conftest import Api
+from tests.api.test_api_tendering import PLAINTEXT, Tender
+
+BIDDERS = (("b1", "MA2YB001", "40100000.00"), ("b2", "MA2YB002", "39800000.00"),
+           ("b3", "MA2YB003", "41000000.00"))
+
+
+class Opening:
+    """A round with three sealed bids, moved to its deadline."""
+
+    def __init__(self, api: Api, tmp: Path, fallback: bool = True) -> None:
+        self.api = api
+        self.t = Tender(api)
+        self.t.issue()
+        self.sealed: dict[str, tuple[Path, Any]] = {}
+        for name, body8, price in BIDDERS:
+            headers, uscc, key = self.t.bidder(name, body8)
+            sealed = self.t.seal(tmp, uscc, key,
+                                 plaintext=PLAINTEXT.replace(b"40100000.00", price.encode()))
+            assert self.t.submit(headers, sealed).status_code == 201
+            self.sealed[name] = (sealed, key)
+        if not fallback:
+            from core.model.tendering import Round
+
+            with api.container.session_factory() as s:
+                r = s.scalars(select(Round)).one()
+                r.committee_fallback = False
+                s.commit()
+
+    def at(self, moment: Any) -> None:
+        self.api.container.clock.set(moment)  # type: ignore[attr-defined]
+
+    def to_deadline(self) -> None:
+        self.at(self.t.deadline)
+        assert run_due(self.api.container.uow, self.api.container.signer) == 1
+
+    def hand_in(self, name: str, dek: bytes | None = None) -> Any:
+        sealed, key = self.sealed[name]
+        dek = dek if dek is not None else unwrap_dek(sealed, key)
+        return self.api.client.post(f"/api/v1/sections/{self.t.section}/opening/key",
+                                    headers=self.api.token(name),
+                                    json={"dek": base64.b64encode(dek).decode()})
+
+    def shares(self, count: int) -> list[str]:
+        with self.api.container.session_factory() as s:
+            from core.model.tendering import Round
+
+            committee = Committee.from_json(s.scalars(select(Round)).one().committee)
+        return [base64.b64encode(decrypt_share(committee, f"keyholder-{i}",
+                                               self.t.keyholders[i]).to_bytes()).decode()
+                for i in range(count)]
+
+
+def test_bids_cannot_be_opened_before_the_deadline(api: Api, tmp_path: Path) -> None:
+    o = Opening(api, tmp_path)
+    r = o.hand_in("b1")  # even the right key, from the bidder itself
+    assert r.status_code == 409 and r.json()["code"] == "OPENING_WINDOW_CLOSED"
+    staff = api.account("staff", AccountKind.CENTRE_STAFF)
+    api.unchanged_after("POST", f"/api/v1/sections/{o.t.section}/opening/committee", 409,
+                        "OPENING_WINDOW_NOT_OVER", headers=staff,
+                        json={"shares": o.shares(2)})
+    api.unchanged_after("POST", f"/api/v1/sections/{o.t.section}/opening/close", 409,
+                        "OPENING_WINDOW_NOT_OVER", headers=staff)
+
+
+def test_opening_with_a_keyholder_fallback_and_a_signed_record(api: Api,
+                                                              tmp_path: Path) -> None:
+    o = Opening(api, tmp_path)
+    o.to_deadline()
+    first = o.hand_in("b1")
+    assert first.status_code == 200, first.text
+    assert first.json()["outcome"] == "opened_by_bidder"
+    assert first.json()["price"] == "40100000.00"
+    assert o.hand_in("b2").json()["declared"]["duration_days"] == 520
+    # b3 does not hand in its key; after the window the keyholders open it (2 of 3)
+    o.at(o.t.deadline + timedelta(minutes=61))
+    staff = api.account("staff", AccountKind.CENTRE_STAFF)
+    api.unchanged_after("POST", f"/api/v1/sections/{o.t.section}/opening/committee", 422,
+                        "SHARES_INSUFFICIENT", headers=staff, json={"shares": o.shares(1)})
+    r = api.client.post(f"/api/v1/sections/{o.t.section}/opening/committee", headers=staff,
+                        json={"shares": o.shares(2)})
+    assert r.status_code == 200, r.text
+    assert [(x["outcome"], x["price"]) for x in r.json()] == [
+        ("opened_by_committee", "41000000.00")]
+    closed = api.client.post(f"/api/v1/sections/{o.t.section}/opening/close", headers=staff)
+    assert closed.status_code == 200, closed.text
+    public = api.client.get(f"/api/v1/public/sections/{o.t.section}/opening-record").json()
+    key = serialization.load_pem_public_key(api.client.get(
+        "/api/v1/public/platform-keys").json()["receipt_signing_key_pem"].encode())
+    key.verify(base64.b64decode(public["signature"]), public["body"].encode())  # type: ignore[union-attr]
+    record = json.loads(public["body"])
+    assert sorted(b["price"] for b in record["bids"]) == sorted(p for *_, p in BIDDERS)
+    assert {b["outcome"] for b in record["bids"]} == {"opened_by_bidder", "opened_by_committee"}
+    with api.container.session_factory() as s:
+        assert "round.opened" in s.scalars(select(OutboxEvent.event_type)).all()
+
+
+def test_a_wrong_key_is_refused_and_can_be_tried_again(api: Api, tmp_path: Path) -> None:
+    o = Opening(api, tmp_path)
+    o.to_deadline()
+    sealed_b2, key_b2 = o.sealed["b2"]
+    r = o.hand_in("b1", dek=unwrap_dek(sealed_b2, key_b2))  # b2's key for b1's bid
+    assert r.status_code == 422 and r.json()["code"] in ("BID_KEY_MISMATCH", "BID_TAMPERED")
+    assert o.hand_in("b1").status_code == 200  # the right key still works in the window
+
+
+def test_art_31_without_a_fallback_an_unopened_bid_is_revoked(api: Api,
+                                                              tmp_path: Path) -> None:
+    o = Opening(api, tmp_path, fallback=False)
+    o.to_deadline()
+    for name in ("b1", "b2"):
+        assert o.hand_in(name).status_code == 200
+    o.at(o.t.deadline + timedelta(minutes=61))
+    assert run_due(api.container.uow, api.container.signer) == 1  # the window's end closes it
+    record = json.loads(api.client.get(
+        f"/api/v1/public/sections/{o.t.section}/opening-record").json()["body"])
+    outcomes = sorted((b["outcome"], b["failure_code"]) for b in record["bids"])
+    assert outcomes == [("opened_by_bidder", None), ("opened_by_bidder", None),
+                        ("revoked", "NOT_DECRYPTED_BY_BIDDER")]
+
+
+def test_art_31_a_bid_damaged_in_storage_is_retracted_not_revoked(api: Api,
+                                                                  tmp_path: Path) -> None:
+    o = Opening(api, tmp_path)
+    o.to_deadline()
+    sealed, _ = o.sealed["b3"]
+    from core.sealing.envelope import Envelope
+
+    address = Envelope.from_json((sealed / "envelope.json").read_bytes()).ciphertext_sha256
+    path = api.container.bid_store.path_of(address)
+    path.chmod(0o600)
+    damaged = bytearray(path.read_bytes())
+    damaged[-1] ^= 1
+    path.write_bytes(bytes(damaged))
+    assert o.hand_in("b3").json()["code"] == "BID_TAMPERED"
+    o.at(o.t.deadline + timedelta(minutes=61))
+    staff = api.account("staff", AccountKind.CENTRE_STAFF)
+    r = api.client.post(f"/api/v1/sections/{o.t.section}/opening/committee", headers=staff,
+                        json={"shares": o.shares(2)})
+    outcomes = sorted((x["outcome"], x["failure_code"] or "") for x in r.json())
+    assert outcomes == [("opened_by_committee", ""), ("opened_by_committee", ""),
+                        ("retracted", "BID_TAMPERED")]  # the damage is not b3's doing: 撤回
