@@ -119,5 +119,8 @@ def load_sample_data(c: Container) -> Iterator[str]:
     yield f"notice          #{notice.id} published"
     if c.settings.sandbox:
         yield from _sandbox_route(c)
+    from adapters.demo_lifecycle import run_lifecycle
+
+    yield from run_lifecycle(c, section_codes[0], "demo-agency", "staff")
     yield "accounts        admin, staff, supervisor, demo-tenderer, demo-agency "
     yield "                (get a token: ggzy token issue staff)"

@@ -1,0 +1,140 @@
+"""`ggzy demo`, second part: a sample tender driven through its lifecycle on a moved clock.
+
+Everything goes through the same use cases a person would use; only time is moved, and the
+bidders' and keyholders' private keys live in this process for the length of the demo (in real
+life each sits with its owner).
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from sqlalchemy import select
+
+from adapters.bidder.client import seal_file, unwrap_dek
+from adapters.bootstrap import Container
+from core.clock import MovableClock
+from core.errors import DomainError
+from core.model.account import Account
+from core.model.party import PartyKind
+from core.model.tendering import Round
+from core.rules.calendar import is_working_day
+from core.sealing.committee import Committee, decrypt_share
+from core.security.principal import Principal
+from core.services import accounts, parties
+from core.services.tendering import bids, opening, rounds
+from core.services.tendering.scheduler import run_due
+
+BIDDERS = (("MA2YBD01", "福建榕城市政工程有限公司", "40180000.00", 520),
+           ("MA2YBD02", "闽江路桥建设集团有限公司", "39650000.00", 540),
+           ("MA2YBD03", "海峡建工集团有限公司", "40920000.00", 500))
+
+
+# A fixed start when the holiday calendar does not yet cover the months ahead (chinese-calendar
+# ships each year's 调休 once the State Council publishes it).
+FALLBACK_START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # a Monday, 09:00 in Beijing
+
+
+def _start(now: datetime) -> datetime:
+    try:
+        is_working_day((now + timedelta(days=120)).date())
+    except DomainError:
+        return FALLBACK_START
+    return now
+
+
+@dataclass
+class Bidder:
+    username: str
+    uscc: str
+    key: ec.EllipticCurvePrivateKey
+    sealed: Path | None = None
+
+
+def _pem(key: ec.EllipticCurvePrivateKey) -> str:
+    return key.public_key().public_bytes(serialization.Encoding.PEM,
+                                         serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def _principal(c: Container, username: str) -> Principal:
+    with c.uow() as uow:
+        found = uow.session.scalars(select(Account).where(Account.username == username)).one()
+        return accounts.principal_of(found)
+
+
+def run_lifecycle(base: Container, section_code: str, agency_username: str,
+                  staff_username: str) -> Iterator[str]:
+    from adapters.demo import sample_uscc
+
+    clock = MovableClock(_start(base.clock.now()))
+    c = replace(base, clock=clock)
+    agency = _principal(c, agency_username)
+    staff = _principal(c, staff_username)
+    keyholders = [ec.generate_private_key(ec.SECP256R1()) for _ in range(3)]
+    deadline = clock.now() + timedelta(days=30)
+    with c.uow() as uow:
+        rounds.configure_round(uow, agency, section_code, rounds.RoundSettings(
+            bid_deadline=deadline, threshold=2, deposit=Decimal("800000.00"),
+            keyholders=tuple(rounds.Keyholder(f"开标密钥持有人{i + 1}", _pem(k))
+                             for i, k in enumerate(keyholders))))
+    with c.uow() as uow:
+        rounds.issue_documents(uow, agency, section_code)
+    yield f"round 1 of {section_code}: documents issued, deadline {deadline:%Y-%m-%d %H:%M} UTC"
+    work = Path(tempfile.mkdtemp(prefix="ggzy-demo-bids-"))
+    bidders: list[Bidder] = []
+    with c.uow() as uow:
+        committee_pem = rounds.get_round(uow, agency, section_code).committee
+    committee_key = Committee.from_json(committee_pem).public_key
+    for i, (body8, name, price, days) in enumerate(BIDDERS, start=1):
+        username = f"demo-bidder-{i}"
+        uscc = sample_uscc(body8)
+        with c.uow() as uow:
+            parties.register_party(uow, parties.PartyDetails(
+                kind=PartyKind.ORGANISATION, name=name, uscc=uscc, region_code="350100",
+                roles=frozenset({"bidder"})), username, secrets.token_urlsafe(24))
+        b = Bidder(username, uscc, ec.generate_private_key(ec.SECP256R1()))
+        plain = work / f"{username}.json"
+        plain.write_text(f'{{"price": "{price}", "duration_days": {days}, '
+                         f'"quality": "合格", "bidder": "{name}"}}', encoding="utf-8")
+        b.sealed = work / f"{username}-sealed"
+        seal_file(plain, b.sealed, section_code, uscc, b.key, committee_key)
+        plain.unlink()  # the plaintext stays on the bidder's side only
+        principal = _principal(c, username)
+        with c.uow() as uow:
+            bids.register(uow, principal, section_code)
+        with c.uow() as uow, (b.sealed / "bid.sealed").open("rb") as blob:
+            bids.submit_bid(uow, principal, c.bid_store, c.signer, section_code,
+                            (b.sealed / "envelope.json").read_bytes(), blob)
+        bidders.append(b)
+        clock.advance(timedelta(days=2))
+    yield f"3 sealed bids received with signed receipts (ciphertext only, under {c.bid_store.root})"
+    clock.set(deadline)
+    run_due(c.uow, c.signer)
+    for b in bidders[:2]:
+        assert b.sealed is not None
+        with c.uow() as uow:
+            opened = opening.hand_in_key(uow, _principal(c, b.username), c.bid_store,
+                                         section_code, unwrap_dek(b.sealed, b.key))
+        yield f"  {b.username} handed in its key: price {opened.price}"
+    clock.advance(timedelta(minutes=61))
+    with c.uow() as uow:
+        committee = Committee.from_json(uow.session.scalars(
+            select(Round.committee).join(Round.section)
+            .where(Round.section.has(code=section_code))).first() or "")
+    shares = [decrypt_share(committee, committee.shares[i].keyholder, keyholders[i]).to_bytes()
+              for i in range(2)]
+    with c.uow() as uow:
+        opening.committee_open(uow, staff, c.bid_store, section_code, shares)
+    yield f"  {bidders[2].username} did not: 2 of 3 keyholders opened its bid"
+    with c.uow() as uow:
+        opening.close_opening(uow, c.signer, section_code, staff)
+    yield ("opening record signed and published: "
+           f"/api/v1/public/sections/{section_code}/opening-record")
