@@ -23,14 +23,17 @@ from adapters.bidder.client import seal_file, unwrap_dek
 from adapters.bootstrap import Container
 from core.clock import MovableClock
 from core.errors import DomainError
-from core.model.account import Account
+from core.evaluation.methods import EvaluationMethod
+from core.evaluation.scoring import CriterionCategory
+from core.model.account import Account, AccountKind
 from core.model.party import PartyKind
 from core.model.tendering import Round
 from core.rules.calendar import is_working_day
+from core.rules.limits import MemberKind, publicity_end
 from core.sealing.committee import Committee, decrypt_share
 from core.security.principal import Principal
 from core.services import accounts, parties
-from core.services.tendering import bids, opening, rounds
+from core.services.tendering import award, bids, deposits, evaluation, opening, rounds
 from core.services.tendering.scheduler import run_due
 
 BIDDERS = (("MA2YBD01", "福建榕城市政工程有限公司", "40180000.00", 520),
@@ -138,3 +141,61 @@ def run_lifecycle(base: Container, section_code: str, agency_username: str,
         opening.close_opening(uow, c.signer, section_code, staff)
     yield ("opening record signed and published: "
            f"/api/v1/public/sections/{section_code}/opening-record")
+    yield from _evaluate_and_award(c, clock, section_code, agency, staff, bidders)
+
+
+def _evaluate_and_award(c: Container, clock: MovableClock, section_code: str,
+                        agency: Principal, staff: Principal,
+                        bidders: list[Bidder]) -> Iterator[str]:
+    for b in bidders:  # the bank's notices arrive in a later issue; staff confirm meanwhile
+        party_id = _principal(c, b.username).party_id
+        assert party_id is not None
+        with c.uow() as uow:
+            deposits.confirm_payment(uow, staff, section_code, party_id)
+    experts = []
+    for i in range(1, 6):
+        with c.uow() as uow:
+            account = accounts.create_account(uow, None, accounts.NewAccount(
+                username=f"demo-expert-{i}", password=secrets.token_urlsafe(24),
+                kind=AccountKind.EXPERT, display_name=f"评标专家{i}"))
+            experts.append(accounts.principal_of(account))
+    setup = evaluation.EvaluationSetup(
+        members=tuple(evaluation.MemberIn(e.account_id, MemberKind.TECHNICAL_ECONOMIC_EXPERT,
+                                          is_chair=(n == 0)) for n, e in enumerate(experts)),
+        method=EvaluationMethod.COMPREHENSIVE,
+        criteria=(evaluation.CriterionIn("technical", "技术方案", Decimal(40)),
+                  evaluation.CriterionIn("commercial", "商务与业绩", Decimal(20),
+                                         CriterionCategory.COMMERCIAL),
+                  evaluation.CriterionIn("price", "投标报价", Decimal(40),
+                                         CriterionCategory.PRICE)))
+    with c.uow() as uow:
+        evaluation.assign_committee(uow, staff, section_code, setup)
+    with c.uow() as uow:
+        bid_ids = [v.bid_id for v in evaluation.list_bids(uow, experts[0], section_code)]
+    for n, expert in enumerate(experts):
+        for k, bid_id in enumerate(bid_ids):
+            with c.uow() as uow:
+                evaluation.submit_scores(uow, expert, section_code, bid_id, {
+                    "technical": Decimal(32 + (k + n) % 5), "commercial": Decimal(15 + k)})
+    with c.uow() as uow:
+        evaluation.generate_report(uow, experts[0], section_code)
+    for expert in experts:
+        with c.uow() as uow:
+            evaluation.sign_report(uow, expert, section_code, True)
+    yield "evaluation: 5 experts scored (综合评分法), report signed by all"
+    with c.uow() as uow:  # the shortest publicity the law allows from now (条例 54, holidays too)
+        ends = publicity_end(award.procedure_of(rounds.get_round(uow, agency, section_code)),
+                             clock.now())
+    with c.uow() as uow:
+        award.start_publicity(uow, agency, section_code, ends)
+    clock.set(ends + timedelta(seconds=1))
+    run_due(c.uow, c.signer)
+    with c.uow() as uow:
+        won = award.issue_award(uow, agency, section_code)
+    with c.uow() as uow:
+        winner = award.winner_view(uow, rounds.get_round(uow, agency, section_code), won)
+    yield f"candidates publicised until {ends:%Y-%m-%d}; award notice to {winner.bidder_name}"
+    clock.advance(timedelta(days=10))
+    with c.uow() as uow:
+        award.record_contract(uow, agency, section_code, winner.price or Decimal(0), clock.now())
+    yield "contract recorded; deposits fall due for refund within 5 days (条例 57)"

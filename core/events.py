@@ -35,6 +35,20 @@ class EventType(StrEnum):
     ROUND_OPENING_STARTED = "round.opening_started"
     ROUND_FAILED = "round.failed"
     ROUND_OPENED = "round.opened"
+    ROUND_TERMINATED = "round.terminated"
+    ROUND_ARCHIVED = "round.archived"
+    EVALUATION_REPORTED = "round.evaluation_reported"
+    # After the evaluation (条例 54–57): publicity, objections, award, result, contract.
+    CANDIDATES_PUBLISHED = "round.candidates_published"
+    OBJECTION_RAISED = "round.objection_raised"
+    OBJECTION_ANSWERED = "round.objection_answered"
+    PUBLICITY_ENDED = "round.publicity_ended"
+    AWARD_NOTICE_ISSUED = "round.awarded"
+    RESULT_ANNOUNCED = "round.result_announced"
+    CONTRACT_RECORDED = "round.contract_recorded"
+    # Deposits: only after the deadline (before it they would disclose a registration, 法 22).
+    DEPOSIT_CONFIRMED = "deposit.confirmed"
+    DEPOSIT_REFUNDED = "deposit.refunded"
 
 
 @dataclass(frozen=True)

@@ -56,12 +56,13 @@ def seal(api: str, section_code: str, bidder_id: str, key_file: Path, out_dir: P
 @main.command()
 @click.option("--api", default="http://127.0.0.1:8000/api/v1", show_default=True)
 @click.option("--section", "section_code", required=True)
+@click.option("--amend", is_flag=True, help="replace the bid already submitted")
 @click.argument("sealed_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def submit(api: str, section_code: str, sealed_dir: Path) -> None:
+def submit(api: str, section_code: str, amend: bool, sealed_dir: Path) -> None:
     """Register if needed, upload the sealed bid, and check the signed receipt."""
     client = _client(api)
     client.register(section_code)
-    answer = client.submit(section_code, sealed_dir)
+    answer = client.submit(section_code, sealed_dir, amend=amend)
     envelope = Envelope.from_json((sealed_dir / "envelope.json").read_bytes())
     fields = client.check_receipt(answer["receipt"], envelope)
     (sealed_dir / "receipt.json").write_text(answer["receipt"])

@@ -79,10 +79,14 @@ class BidderClient:
         with self._client() as c:
             return dict(self._ok(c.post(f"/sections/{section_code}/registration")))
 
-    def submit(self, section_code: str, sealed_dir: Path) -> dict[str, Any]:
+    def submit(self, section_code: str, sealed_dir: Path, amend: bool = False
+               ) -> dict[str, Any]:
+        """Upload a sealed bid; ``amend`` replaces the one already in (before the deadline)."""
+        method, path = (("PUT", f"/sections/{section_code}/bids/mine") if amend
+                        else ("POST", f"/sections/{section_code}/bids"))
         with self._client() as c, (sealed_dir / ENVELOPE_FILE).open("rb") as env, \
                 (sealed_dir / CIPHERTEXT_FILE).open("rb") as blob:
-            return dict(self._ok(c.post(f"/sections/{section_code}/bids", files={
+            return dict(self._ok(c.request(method, path, files={
                 "envelope": (ENVELOPE_FILE, env, "application/json"),
                 "ciphertext": (CIPHERTEXT_FILE, blob, "application/octet-stream")})))
 

@@ -16,6 +16,8 @@ from adapters.rest.routes import (
     accounts,
     audit,
     auth,
+    award,
+    evaluation,
     exchange,
     health,
     metrics,
@@ -66,8 +68,8 @@ def create_app(container: Container, engine: EmbeddedEngine | None = None) -> Fa
                   lifespan=lifespan)
     app.state.container = container
     problems.install(app)
-    for module in (auth, accounts, parties, projects, notices, tendering, public, audit,
-                   exchange, health, metrics):
+    for module in (auth, accounts, parties, projects, notices, tendering, evaluation, award,
+                   public, audit, exchange, health, metrics):
         app.include_router(module.router)
     app.include_router(portal_router)
     if container.settings.sandbox:

@@ -38,6 +38,7 @@ class RoundStatus(StrEnum):
     PUBLICITY = "publicity"  # candidates are public; objections may suspend it
     AWARDED = "awarded"  # 中标通知书 issued
     CONTRACTED = "contracted"  # contract recorded; deposits fall due for refund
+    ARCHIVED = "archived"  # contract on record and every deposit refunded: the file is closed
     FAILED = "failed"  # 流标: too few bids; the section is tendered again in a new round
     TERMINATED = "terminated"  # 终止 by the tenderer or a supervision instruction
 

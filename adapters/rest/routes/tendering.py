@@ -15,10 +15,11 @@ from pydantic import BaseModel, Field
 
 from adapters.rest.deps import Caller, Deps, UoW
 from adapters.rest.schemas import AmountText, Strict
+from core.errors import DomainError
 from core.model.tendering import Bid, BidOpening, OpeningRecord, Registration, Round
 from core.sealing.committee import Committee
 from core.sealing.wrap import key_fingerprint
-from core.services.tendering import bids, opening, rounds
+from core.services.tendering import bids, closing, opening, rounds
 from core.services.validation import amount
 
 router = APIRouter(prefix="/api/v1", tags=["tendering"])
@@ -136,18 +137,29 @@ def bid_out(b: Bid) -> BidOut:
                   receipt=b.receipt)
 
 
+def _submit(code: str, envelope: UploadFile, ciphertext: UploadFile, uow: UoW,
+            caller: Caller, c: Deps, amend: bool) -> BidOut:
+    envelope_json = envelope.file.read(MAX_ENVELOPE_BYTES + 1)
+    if len(envelope_json) > MAX_ENVELOPE_BYTES:
+        raise DomainError("ENVELOPE_MALFORMED", "封装记录过大", "the envelope is too large")
+    return bid_out(bids.submit_bid(uow, caller, c.bid_store, c.signer, code, envelope_json,
+                                   ciphertext.file, amend=amend))
+
+
 @router.post("/sections/{code}/bids", response_model=BidOut, status_code=201)
 def submit(code: str, envelope: Annotated[UploadFile, File()],
            ciphertext: Annotated[UploadFile, File()], uow: UoW, caller: Caller,
            c: Deps) -> BidOut:
-    envelope_json = envelope.file.read(MAX_ENVELOPE_BYTES + 1)
-    if len(envelope_json) > MAX_ENVELOPE_BYTES:
-        from core.errors import DomainError
+    """The bidder's sealed bid; a second one is refused (BID_ALREADY_SUBMITTED)."""
+    return _submit(code, envelope, ciphertext, uow, caller, c, amend=False)
 
-        raise DomainError("ENVELOPE_MALFORMED", "封装记录过大", "the envelope is too large")
-    bid = bids.submit_bid(uow, caller, c.bid_store, c.signer, code, envelope_json,
-                          ciphertext.file)
-    return bid_out(bid)
+
+@router.put("/sections/{code}/bids/mine", response_model=BidOut)
+def amend(code: str, envelope: Annotated[UploadFile, File()],
+          ciphertext: Annotated[UploadFile, File()], uow: UoW, caller: Caller,
+          c: Deps) -> BidOut:
+    """An amended bid before the deadline (法 29): it supersedes the one in."""
+    return _submit(code, envelope, ciphertext, uow, caller, c, amend=True)
 
 
 @router.get("/sections/{code}/bids/mine", response_model=list[BidOut])
@@ -246,3 +258,19 @@ def opening_record(code: str, uow: UoW) -> OpeningRecordOut:
         raise not_found("开标记录", "opening record", code)
     return OpeningRecordOut(body=record.body, signature=record.signature,
                             published_at=record.published_at)
+
+
+class ReasonIn(Strict):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@router.post("/sections/{code}/rounds/current/terminate", response_model=RoundOut)
+def terminate(code: str, body: ReasonIn, uow: UoW, caller: Caller) -> RoundOut:
+    """终止招标 by the tenderer or its agency, or by a supervisor's instruction."""
+    return round_out(closing.terminate_round(uow, caller, code, body.reason))
+
+
+@router.post("/sections/{code}/rounds/current/archive", response_model=RoundOut)
+def archive(code: str, uow: UoW, caller: Caller) -> RoundOut:
+    """Centre staff close the file once the contract is on record and deposits are back."""
+    return round_out(closing.archive_round(uow, caller, code))

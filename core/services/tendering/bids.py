@@ -82,9 +82,9 @@ def committee_of(r: Round) -> Committee:
 
 def submit_bid(uow: UnitOfWork, principal: Principal, store: ContentStore,
                signer: ReceiptSigner, section_code: str, envelope_json: bytes,
-               ciphertext: BinaryIO) -> Bid:
-    """Store a sealed bid and sign its receipt; an earlier bid of the same bidder is superseded
-    (an amendment before the deadline, 法 29)."""
+               ciphertext: BinaryIO, *, amend: bool = False) -> Bid:
+    """Store a sealed bid and sign its receipt. A bidder has one bid: a second one is refused,
+    and replacing the first is an explicit amendment (``amend``, 法 29) that supersedes it."""
     party = _bidder(uow, principal)
     r = _bidding_round(uow, principal, section_code)
     limits.check_late_bid(r.bid_deadline, uow.clock.now())
@@ -97,14 +97,21 @@ def submit_bid(uow: UnitOfWork, principal: Principal, store: ContentStore,
     if envelope.committee_key_fingerprint != key_fingerprint(committee.public_key).hex():
         raise DomainError("BID_WRONG_COMMITTEE", "投标文件未使用本标段公布的开标公钥加密",
                           "the bid key is not wrapped to this section's opening key")
+    earlier = uow.session.scalars(select(Bid).where(
+        Bid.round_id == r.id, Bid.party_id == party.id,
+        Bid.status == BidStatus.SEALED.value).with_for_update()).first()
+    if earlier is not None and not amend:
+        raise DomainError("BID_ALREADY_SUBMITTED", "已提交投标文件；如需修改请提交修改后的投标文件",
+                          "a bid is already in; replace it with an amendment instead",
+                          ErrorKind.CONFLICT)
+    if earlier is None and amend:
+        raise not_found("投标文件", "bid", section_code)
     address = store.put(ciphertext)
     if address != envelope.ciphertext_sha256:
         raise DomainError("BID_TAMPERED", "上传的密文与封装记录的摘要不符",
                           "the uploaded ciphertext does not match the envelope's hash")
     now = uow.clock.now()
-    for earlier in uow.session.scalars(select(Bid).where(
-            Bid.round_id == r.id, Bid.party_id == party.id,
-            Bid.status == BidStatus.SEALED.value)):
+    if earlier is not None:
         earlier.status = BidStatus.SUPERSEDED.value
     receipt = signer.sign(ReceiptFields(
         receipt_id=new_receipt_id(), section_code=section_code, bidder_id=party.identifier,

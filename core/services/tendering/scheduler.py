@@ -20,6 +20,7 @@ from core.ports import ReceiptSigner
 from core.rules import limits
 from core.rules.procedures import procedure_for
 from core.security.principal import SYSTEM_ACTOR
+from core.services.tendering.award import publicity_due
 from core.services.tendering.opening import window_ended
 from core.services.tendering.rounds import emit_round, opening_ends
 from core.uow import UnitOfWork
@@ -56,6 +57,8 @@ def advance(uow: UnitOfWork, round_id: int, signer: ReceiptSigner | None = None)
             r.status = RoundStatus.OPENING.value
             r.next_check = opening_ends(r)
             event = EventType.ROUND_OPENING_STARTED
+    elif r.status == RoundStatus.PUBLICITY:
+        return publicity_due(uow, r)  # ends a running publicity; never a suspended one
     elif r.status == RoundStatus.OPENING and signer is not None:
         window_ended(uow, signer, r)
         return r.status

@@ -1,0 +1,233 @@
+"""After the evaluation over REST: candidates publicity, objections, award notice and result,
+contract (owner or agency; objections by the round's bidders), and deposits (centre staff).
+
+Every refusal is a problem with a stable code and changes nothing; e.g. a publicity shorter than
+the legal minimum is ``PUBLICITY_TOO_SHORT_REG_54``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from adapters.rest.deps import Caller, UoW
+from adapters.rest.schemas import AmountText, Strict
+from core.model.tendering import Award, Objection, Publicity, Registration, Round
+from core.services.tendering import award, deposits
+from core.services.tendering.award import CandidateView
+
+router = APIRouter(prefix="/api/v1", tags=["award"])
+RoundNo = Query(None, ge=1, description="the round; default: the section's latest")
+
+
+class CandidateOut(BaseModel):
+    rank: int
+    status: str = Field(description="ranked | declined | disqualified | awarded")
+    bid_id: int
+    party_id: int
+    bidder_name: str
+    bidder_identifier: str
+    price: str | None = Field(description="the price read out at the opening")
+
+
+def candidate_out(c: CandidateView) -> CandidateOut:
+    return CandidateOut(rank=c.rank, status=c.status, bid_id=c.bid_id, party_id=c.party_id,
+                        bidder_name=c.bidder_name, bidder_identifier=c.bidder_identifier,
+                        price=None if c.price is None else str(c.price))
+
+
+class PublicityIn(Strict):
+    ends_at: datetime = Field(description="公示结束时间, with a time zone; it starts now")
+
+
+class PublicityOut(BaseModel):
+    section_code: str
+    round_no: int
+    round_status: str
+    status: str = Field(description="running | suspended (an objection is open) | ended")
+    starts_at: datetime
+    ends_at: datetime = Field(description="moves later by the time spent suspended")
+    open_objections: int
+    candidates: list[CandidateOut]
+
+
+def publicity_out(r: Round, p: Publicity, candidates: list[CandidateView],
+                  open_objections: int) -> PublicityOut:
+    return PublicityOut(section_code=r.section.code, round_no=r.round_no, round_status=r.status,
+                        status=p.status, starts_at=p.starts_at, ends_at=p.ends_at,
+                        open_objections=open_objections,
+                        candidates=[candidate_out(c) for c in candidates])
+
+
+@router.post("/sections/{code}/publicity", response_model=PublicityOut, status_code=201)
+def start_publicity(code: str, body: PublicityIn, uow: UoW, caller: Caller) -> PublicityOut:
+    """中标候选人公示 (条例 54): at least 3 days for engineering tenders."""
+    award.start_publicity(uow, caller, code, body.ends_at)
+    return publicity_out(*award.get_publicity(uow, caller, code))
+
+
+@router.get("/sections/{code}/publicity", response_model=PublicityOut)
+def get_publicity(code: str, uow: UoW, caller: Caller) -> PublicityOut:
+    return publicity_out(*award.get_publicity(uow, caller, code))
+
+
+class ObjectionIn(Strict):
+    text: str = Field(min_length=1, max_length=award.MAX_TEXT)
+
+
+class AnswerIn(Strict):
+    answer: str = Field(min_length=1, max_length=award.MAX_TEXT)
+
+
+class ObjectionOut(BaseModel):
+    id: int
+    party_id: int
+    text: str
+    raised_at: datetime
+    answer: str | None
+    answered_at: datetime | None
+
+
+def objection_out(o: Objection) -> ObjectionOut:
+    return ObjectionOut(id=o.id, party_id=o.party_id, text=o.text, raised_at=o.raised_at,
+                        answer=o.answer, answered_at=o.answered_at)
+
+
+@router.post("/sections/{code}/objections", response_model=ObjectionOut, status_code=201)
+def raise_objection(code: str, body: ObjectionIn, uow: UoW, caller: Caller) -> ObjectionOut:
+    """A bidder of the round objects during the publicity; the publicity stands suspended."""
+    return objection_out(award.raise_objection(uow, caller, code, body.text))
+
+
+@router.get("/sections/{code}/objections", response_model=list[ObjectionOut])
+def list_objections(code: str, uow: UoW, caller: Caller) -> list[ObjectionOut]:
+    """All of them for the owner, its agency and oversight; a bidder sees its own."""
+    return [objection_out(o) for o in award.list_objections(uow, caller, code)]
+
+
+@router.post("/sections/{code}/objections/{objection_id}/answer", response_model=ObjectionOut)
+def answer_objection(code: str, objection_id: int, body: AnswerIn, uow: UoW,
+                     caller: Caller) -> ObjectionOut:
+    """The owner's answer; with none left open the publicity runs again, extended by the time
+    it stood suspended."""
+    return objection_out(award.answer_objection(uow, caller, code, objection_id, body.answer))
+
+
+class AwardIn(Strict):
+    declined_ranks: list[int] = Field(
+        default_factory=list, max_length=3,
+        description="candidates who gave up, cannot perform or lodged no performance bond")
+    disqualified_ranks: list[int] = Field(
+        default_factory=list, max_length=3,
+        description="candidates found to have broken the law (条例 55)")
+    rank: int | None = Field(None, description="the owner's choice; state-funded: must be the "
+                                               "first remaining candidate (条例 55)")
+
+
+class AwardOut(BaseModel):
+    section_code: str
+    round_no: int
+    round_status: str
+    winner: CandidateOut
+    notice_issued_at: datetime
+    contract_amount: str | None
+    contract_signed_at: datetime | None
+    refund_due_at: datetime | None = Field(description="deposits due back by (条例 57)")
+
+
+def award_out(r: Round, a: Award, winner: CandidateView) -> AwardOut:
+    return AwardOut(section_code=r.section.code, round_no=r.round_no, round_status=r.status,
+                    winner=candidate_out(winner), notice_issued_at=a.notice_issued_at,
+                    contract_amount=None if a.contract_amount is None else str(a.contract_amount),
+                    contract_signed_at=a.contract_signed_at, refund_due_at=a.refund_due_at)
+
+
+@router.post("/sections/{code}/award", response_model=AwardOut, status_code=201)
+def issue_award(code: str, body: AwardIn, uow: UoW, caller: Caller) -> AwardOut:
+    """中标通知书 and the result announcement, once the publicity has ended."""
+    award.issue_award(uow, caller, code, declined_ranks=body.declined_ranks,
+                      disqualified_ranks=body.disqualified_ranks, rank=body.rank)
+    return award_out(*award.get_award(uow, caller, code))
+
+
+@router.get("/sections/{code}/award", response_model=AwardOut)
+def get_award(code: str, uow: UoW, caller: Caller) -> AwardOut:
+    return award_out(*award.get_award(uow, caller, code))
+
+
+class ContractIn(Strict):
+    amount: AmountText
+    signed_at: datetime = Field(description="合同签订时间, with a time zone")
+
+
+@router.post("/sections/{code}/contract", response_model=AwardOut)
+def record_contract(code: str, body: ContractIn, uow: UoW, caller: Caller) -> AwardOut:
+    """The signed contract; paid deposits fall due for refund (条例 57: within 5 days)."""
+    award.record_contract(uow, caller, code, body.amount, body.signed_at)
+    return award_out(*award.get_award(uow, caller, code))
+
+
+class DepositOut(BaseModel):
+    section_code: str
+    round_no: int
+    party_id: int
+    party_name: str
+    deposit: str | None
+    deposit_status: str = Field(description="none | due | paid | refunded")
+    paid_at: datetime | None
+    refund_due_at: datetime | None
+    refunded_at: datetime | None
+
+
+def deposit_out(r: Round, reg: Registration) -> DepositOut:
+    return DepositOut(section_code=r.section.code, round_no=r.round_no, party_id=reg.party_id,
+                      party_name=reg.party.name,
+                      deposit=None if r.deposit is None else str(r.deposit),
+                      deposit_status=reg.deposit_status, paid_at=reg.deposit_paid_at,
+                      refund_due_at=reg.deposit_refund_due_at,
+                      refunded_at=reg.deposit_refunded_at)
+
+
+class DepositConfirmIn(Strict):
+    paid_at: datetime | None = Field(None, description="when the money arrived; default now")
+
+
+@router.get("/sections/{code}/registrations", response_model=list[DepositOut])
+def list_registrations(code: str, uow: UoW, caller: Caller,
+                       round_no: int | None = RoundNo) -> list[DepositOut]:
+    """Registrations and deposits: oversight; the owner and agency after the deadline."""
+    r, regs = deposits.list_registrations(uow, caller, code, round_no)
+    return [deposit_out(r, reg) for reg in regs]
+
+
+@router.get("/sections/{code}/registration", response_model=DepositOut)
+def my_registration(code: str, uow: UoW, caller: Caller,
+                    round_no: int | None = RoundNo) -> DepositOut:
+    """A bidder's own registration and deposit."""
+    return deposit_out(*deposits.my_registration(uow, caller, code, round_no))
+
+
+@router.post("/sections/{code}/registrations/{party_id}/deposit/confirm",
+             response_model=DepositOut)
+def confirm_deposit(code: str, party_id: int, uow: UoW, caller: Caller,
+                    body: DepositConfirmIn | None = None,
+                    round_no: int | None = RoundNo) -> DepositOut:
+    """Centre staff confirm a payment (until the bank's arrival notices come in)."""
+    reg = deposits.confirm_payment(uow, caller, code, party_id,
+                                   body.paid_at if body else None, round_no)
+    r = uow.session.get(Round, reg.round_id)
+    assert r is not None
+    return deposit_out(r, reg)
+
+
+@router.post("/sections/{code}/registrations/{party_id}/deposit/refund",
+             response_model=DepositOut)
+def refund_deposit(code: str, party_id: int, uow: UoW, caller: Caller,
+                   round_no: int | None = RoundNo) -> DepositOut:
+    """Centre staff record the refund of a paid deposit."""
+    reg = deposits.mark_refunded(uow, caller, code, party_id, round_no)
+    r = uow.session.get(Round, reg.round_id)
+    assert r is not None
+    return deposit_out(r, reg)

@@ -1,0 +1,233 @@
+"""The evaluation (评标) over REST: centre staff assign the committee, members read the opened
+bids and score them, the chair records rejections and generates the report, every member signs
+or dissents in writing.
+
+Only committee members and oversight staff read anything here; bidders never do. Scores and
+amounts travel as decimal strings.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field, StringConstraints
+
+from adapters.rest.deps import Caller, UoW
+from adapters.rest.schemas import Strict
+from core.model.tendering import Score
+from core.services.tendering import evaluation as ev
+
+router = APIRouter(prefix="/api/v1", tags=["evaluation"])
+
+ScoreText = Annotated[
+    str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,2})?$"),
+    Field(description="decimal string, at most 2 decimals, e.g. \"27.50\""),
+]
+WeightText = Annotated[
+    str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,2})?$"),
+    Field(description="points (also the criterion's maximum score); the weights add up to 100"),
+]
+
+
+class MemberIn(Strict):
+    account_id: int
+    kind: Literal["technical_economic_expert", "tenderer_representative"] = Field(
+        description="技术、经济等方面的专家 (an expert account) or 招标人代表 (an account of the "
+                    "project's owner or agency)")
+    is_chair: bool = False
+
+
+class CriterionIn(Strict):
+    code: str = Field(min_length=1, max_length=64, description="e.g. technical, service, price")
+    name_zh: str = Field(min_length=1, max_length=100)
+    weight: WeightText
+    category: Literal["technical", "commercial", "price"] = Field(
+        "technical", description="price: computed as lowest valid price ÷ price × weight")
+
+
+class CommitteeIn(Strict):
+    members: list[MemberIn] = Field(min_length=1, max_length=25)
+    method: Literal["comprehensive", "lowest_evaluated_price", "lowest_price"] = Field(
+        description="综合评估法/综合评分法, 经评审的最低投标价法/最低评标价法, or 最低报价")
+    criteria: list[CriterionIn] = Field(default_factory=list, max_length=50,
+                                        description="综合评分 only; weights add up to 100")
+
+
+class ScoresIn(Strict):
+    scores: dict[str, ScoreText] = Field(min_length=1, max_length=50,
+                                         description="criterion code → score")
+
+
+class RejectionIn(Strict):
+    grounds: list[str] = Field(min_length=1, max_length=8,
+                               description="实施条例 第五十一条 grounds, e.g. not_responsive")
+    reason: str = Field(min_length=1, max_length=2000, description="the written reason")
+
+
+class SignatureIn(Strict):
+    agrees: bool
+    dissent: str | None = Field(None, max_length=2000,
+                                description="required when not agreeing: reasons, in writing")
+
+
+class SignatureOut(BaseModel):
+    agrees: bool
+    dissent: str | None
+    signed_at: datetime
+
+
+class MemberOut(BaseModel):
+    id: int
+    account_id: int
+    username: str
+    display_name: str
+    kind: str
+    is_chair: bool
+    signature: SignatureOut | None
+
+
+class CandidateOut(BaseModel):
+    rank: int
+    bid_id: int
+    status: str
+
+
+class CriterionOut(BaseModel):
+    code: str
+    name_zh: str
+    weight: str
+    category: str
+    objective: bool
+
+
+class EvaluationOut(BaseModel):
+    section_code: str
+    round_no: int
+    round_status: str
+    status: str = Field(description="scoring | reported | signed")
+    method: str
+    criteria: list[CriterionOut]
+    members: list[MemberOut]
+    rejections: dict[str, Any] = Field(description="bid id → grounds and written reason")
+    result: dict[str, Any] | None = Field(description="the report: ranking, scores, candidates")
+    reported_at: datetime | None
+    candidates: list[CandidateOut]
+
+
+def evaluation_out(view: ev.EvaluationView) -> EvaluationOut:
+    r, e = view.tender_round, view.evaluation
+    return EvaluationOut(
+        section_code=r.section.code, round_no=r.round_no, round_status=r.status,
+        status=e.status, method=e.method,
+        criteria=[CriterionOut(code=str(c["code"]), name_zh=str(c["name_zh"]),
+                               weight=str(c["weight"]), category=str(c["category"]),
+                               objective=bool(c["objective"])) for c in e.criteria],
+        members=[MemberOut(id=m.id, account_id=m.account_id, username=m.username,
+                           display_name=m.display_name, kind=m.kind, is_chair=m.is_chair,
+                           signature=None if m.signature is None else SignatureOut(
+                               agrees=m.signature.agrees, dissent=m.signature.dissent,
+                               signed_at=m.signature.signed_at)) for m in view.members],
+        rejections=dict(e.rejections), result=None if e.result is None else dict(e.result),
+        reported_at=e.reported_at,
+        candidates=[CandidateOut(rank=c.rank, bid_id=c.bid_id, status=c.status)
+                    for c in view.candidates])
+
+
+class BidOut(BaseModel):
+    bid_id: int
+    bidder_name: str
+    bidder_identifier: str
+    outcome: str
+    evaluable: bool
+    price: str | None
+    declared: dict[str, Any]
+    failure_code: str | None
+    submitted_at: datetime
+    rejection: dict[str, Any] | None
+
+
+class ScoreOut(BaseModel):
+    bid_id: int
+    criterion: str
+    score: str
+    scored_at: datetime
+
+
+def score_out(s: Score) -> ScoreOut:
+    return ScoreOut(bid_id=s.bid_id, criterion=s.criterion, score=str(s.score),
+                    scored_at=s.scored_at)
+
+
+@router.post("/sections/{code}/evaluation/committee", response_model=EvaluationOut,
+             status_code=201)
+def assign_committee(code: str, body: CommitteeIn, uow: UoW, caller: Caller) -> EvaluationOut:
+    """Centre staff assign the committee (法 37), the method and the criteria."""
+    setup = ev.EvaluationSetup(
+        members=tuple(ev.MemberIn(m.account_id, m.kind, m.is_chair) for m in body.members),
+        method=body.method,
+        criteria=tuple(ev.CriterionIn(c.code, c.name_zh, Decimal(c.weight), c.category)
+                       for c in body.criteria))
+    return evaluation_out(ev.assign_committee(uow, caller, code, setup))
+
+
+@router.get("/sections/{code}/evaluation", response_model=EvaluationOut)
+def get_evaluation(code: str, uow: UoW, caller: Caller) -> EvaluationOut:
+    return evaluation_out(ev.get_evaluation(uow, caller, code))
+
+
+@router.get("/sections/{code}/evaluation/bids", response_model=list[BidOut])
+def list_bids(code: str, uow: UoW, caller: Caller) -> list[BidOut]:
+    """The opened bids' declared items: committee members and oversight staff only."""
+    return [BidOut(bid_id=b.bid_id, bidder_name=b.bidder_name,
+                   bidder_identifier=b.bidder_identifier, outcome=b.outcome,
+                   evaluable=b.evaluable, price=None if b.price is None else str(b.price),
+                   declared=b.declared, failure_code=b.failure_code,
+                   submitted_at=b.submitted_at, rejection=b.rejection)
+            for b in ev.list_bids(uow, caller, code)]
+
+
+@router.put("/sections/{code}/evaluation/bids/{bid_id}/scores", response_model=list[ScoreOut])
+def submit_scores(code: str, bid_id: int, body: ScoresIn, uow: UoW,
+                  caller: Caller) -> list[ScoreOut]:
+    """A member's scores of one bid; sending a criterion again replaces its score."""
+    scores = {k: Decimal(v) for k, v in body.scores.items()}
+    return [score_out(s) for s in ev.submit_scores(uow, caller, code, bid_id, scores)]
+
+
+@router.get("/sections/{code}/evaluation/scores/mine", response_model=list[ScoreOut])
+def my_scores(code: str, uow: UoW, caller: Caller) -> list[ScoreOut]:
+    return [score_out(s) for s in ev.my_scores(uow, caller, code)]
+
+
+@router.put("/sections/{code}/evaluation/bids/{bid_id}/rejection", response_model=EvaluationOut)
+def reject_bid(code: str, bid_id: int, body: RejectionIn, uow: UoW,
+               caller: Caller) -> EvaluationOut:
+    """The chair records the committee's rejection of a bid (实施条例 第五十一条)."""
+    return evaluation_out(ev.reject_bid(uow, caller, code, bid_id, body.grounds, body.reason))
+
+
+@router.delete("/sections/{code}/evaluation/bids/{bid_id}/rejection",
+               response_model=EvaluationOut)
+def withdraw_rejection(code: str, bid_id: int, uow: UoW, caller: Caller) -> EvaluationOut:
+    return evaluation_out(ev.withdraw_rejection(uow, caller, code, bid_id))
+
+
+@router.post("/sections/{code}/evaluation/report", response_model=EvaluationOut)
+def generate_report(code: str, uow: UoW, caller: Caller) -> EvaluationOut:
+    """The chair generates the report: ranking and at most three candidates."""
+    return evaluation_out(ev.generate_report(uow, caller, code))
+
+
+@router.post("/sections/{code}/evaluation/report/signatures", response_model=EvaluationOut)
+def sign_report(code: str, body: SignatureIn, uow: UoW, caller: Caller) -> EvaluationOut:
+    """A member signs, or dissents in writing (实施条例 第五十三条)."""
+    return evaluation_out(ev.sign_report(uow, caller, code, body.agrees, body.dissent))
+
+
+@router.post("/sections/{code}/evaluation/report/close", response_model=EvaluationOut)
+def close_signatures(code: str, uow: UoW, caller: Caller) -> EvaluationOut:
+    """The chair closes the signatures: no signature and no written dissent counts as agreeing."""
+    return evaluation_out(ev.close_signatures(uow, caller, code))

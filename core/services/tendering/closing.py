@@ -1,0 +1,72 @@
+"""Ending a round otherwise than by a contract, and closing its file after one.
+
+Termination (终止招标) is the tenderer's decision or a supervision instruction; before the
+documents are issued it is a cancellation. Deposits already paid fall due at once (条例 31:
+"及时退还"). Archiving closes a contracted round once every paid deposit is refunded.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core.audit import snapshot
+from core.errors import DomainError, ErrorKind
+from core.events import EventType
+from core.model.account import AccountKind
+from core.model.tendering import Registration, Round, RoundStatus
+from core.security.access import require_kind, require_project_actor
+from core.security.principal import Principal
+from core.services.tendering.rounds import emit_round, get_round
+from core.services.validation import required_text
+from core.uow import UnitOfWork
+
+TERMINABLE = frozenset({RoundStatus.DRAFT, RoundStatus.BIDDING, RoundStatus.OPENING,
+                        RoundStatus.OPENED, RoundStatus.EVALUATING, RoundStatus.PUBLICITY})
+
+
+def terminate_round(uow: UnitOfWork, principal: Principal, section_code: str,
+                    reason: str) -> Round:
+    r = get_round(uow, principal, section_code)
+    if principal.kind is not AccountKind.SUPERVISOR:  # a supervision instruction may end it too
+        require_project_actor(principal, r.section.tender_project.project)
+    if RoundStatus(r.status) not in TERMINABLE:
+        raise DomainError("ROUND_NOT_TERMINABLE", f"当前状态（{r.status}）的招标不能终止",
+                          f"a round in status {r.status} cannot be terminated",
+                          ErrorKind.CONFLICT)
+    now = uow.clock.now()
+    before = snapshot(r)
+    r.status = RoundStatus.TERMINATED.value
+    r.failure_reason = required_text(reason, "reason", 2000)
+    r.next_check = None
+    r.updated_at = now
+    for reg in uow.session.scalars(select(Registration).where(
+            Registration.round_id == r.id, Registration.deposit_status == "paid")):
+        reg.deposit_refund_due_at = now
+    uow.record(principal.actor, "round.terminate", "round", f"{section_code}/{r.round_no}",
+               before, snapshot(r))
+    emit_round(uow, r, EventType.ROUND_TERMINATED, principal.actor)
+    uow.commit()
+    return r
+
+
+def archive_round(uow: UnitOfWork, principal: Principal, section_code: str) -> Round:
+    require_kind(principal, AccountKind.CENTRE_STAFF)
+    r = get_round(uow, principal, section_code)
+    if r.status != RoundStatus.CONTRACTED:
+        raise DomainError("ROUND_NOT_ARCHIVABLE", "只有已签订合同的招标可以归档",
+                          "only a round with a recorded contract can be archived",
+                          ErrorKind.CONFLICT)
+    unpaid_back = uow.session.scalars(select(Registration.party_id).where(
+        Registration.round_id == r.id, Registration.deposit_status == "paid")).all()
+    if unpaid_back:
+        raise DomainError("DEPOSITS_NOT_REFUNDED", f"尚有 {len(unpaid_back)} 笔投标保证金未退还",
+                          f"{len(unpaid_back)} deposit(s) are not refunded yet",
+                          ErrorKind.CONFLICT)
+    before = snapshot(r)
+    r.status = RoundStatus.ARCHIVED.value
+    r.updated_at = uow.clock.now()
+    uow.record(principal.actor, "round.archive", "round", f"{section_code}/{r.round_no}",
+               before, snapshot(r))
+    emit_round(uow, r, EventType.ROUND_ARCHIVED, principal.actor)
+    uow.commit()
+    return r
