@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import Protocol
 
 import click
 
@@ -168,47 +169,46 @@ def token_issue(username: str, hours: int) -> None:
         click.echo(value)
 
 
-@main.command()
-def relay() -> None:
-    """Run the relay and the sweeper, publishing delivery ids to RabbitMQ (until SIGTERM)."""
+class _Background(Protocol):
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def _run_until_signal(loop: _Background, name: str) -> None:
+    """Run a background loop in the foreground of this process until SIGTERM or Ctrl-C."""
     import signal
     import threading
 
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    loop.start()
+    click.echo(f"{name} running (SIGTERM to stop)")
+    stop.wait()
+    loop.stop()
+
+
+@main.command()
+def relay() -> None:
+    """Run the relay and the sweeper, publishing delivery ids to RabbitMQ (until SIGTERM)."""
     from adapters.exchange_runtime import relay_loops
     from adapters.logs import configure_logging
 
     configure_logging()
-    container = build(load_settings())
-    loops = relay_loops(container)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    loops.start()
-    click.echo("relay running (SIGTERM to stop)")
-    stop.wait()
-    loops.stop()
-    container.close()
+    with _container() as container:
+        _run_until_signal(relay_loops(container), "relay")
 
 
 @main.command()
 def scheduler() -> None:
     """Advance tendering rounds at their deadlines (production; until SIGTERM)."""
-    import signal
-    import threading
-
     from adapters.lifecycle_runtime import LifecycleLoop
     from adapters.logs import configure_logging
 
     configure_logging()
     with _container() as container:
-        loop = LifecycleLoop(container)
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        signal.signal(signal.SIGINT, lambda *_: stop.set())
-        loop.start()
-        click.echo("lifecycle scheduler running (SIGTERM to stop)")
-        stop.wait()
-        loop.stop()
+        _run_until_signal(LifecycleLoop(container), "lifecycle scheduler")
 
 
 @main.command()

@@ -16,6 +16,14 @@ from adapters.config import Settings
 from core.sealing.receipts import Receipt, ReceiptFields, sign_receipt
 
 
+def write_secret_file(path: Path, data: bytes) -> None:
+    """Create a file only its owner can read; refuse to overwrite one (a key is never replaced
+    by accident)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+
+
 def _load_or_create(path: Path) -> Ed25519PrivateKey:
     if path.exists():
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
@@ -26,9 +34,7 @@ def _load_or_create(path: Path) -> Ed25519PrivateKey:
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(pem)
+    write_secret_file(path, pem)
     return key
 
 

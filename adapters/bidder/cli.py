@@ -25,8 +25,11 @@ def main() -> None:
 @main.command()
 @click.argument("key_file", type=click.Path(dir_okay=False, path_type=Path))
 def keygen(key_file: Path) -> None:
-    """Create the bidder's P-256 key (owner-only file)."""
-    generate_key(key_file)
+    """Create the bidder's P-256 key (owner-only file; an existing file is never replaced)."""
+    try:
+        generate_key(key_file)
+    except FileExistsError as err:
+        raise click.ClickException(f"{key_file} exists; keys are never overwritten") from err
     click.echo(f"key written to {key_file}")
 
 
