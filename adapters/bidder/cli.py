@@ -93,3 +93,21 @@ def open_bid(api: str, section_code: str, key_file: Path, sealed_dir: Path) -> N
     answer = hand_in(_client(api), section_code, unwrap_dek(sealed_dir,
                                                            load_private_key(key_file)))
     click.echo(f"opened: price {answer['price']}")
+
+
+@main.command("keyholder-share")
+@click.option("--api", default="http://127.0.0.1:8000/api/v1", show_default=True)
+@click.option("--section", "section_code", required=True)
+@click.option("--keyholder", required=True, help="your name as listed in the committee")
+@click.option("--key", "key_file", required=True, type=click.Path(exists=True, path_type=Path))
+def keyholder_share(api: str, section_code: str, keyholder: str, key_file: Path) -> None:
+    """For an opening keyholder: decrypt your share of the section's opening key on your own
+    machine and print it (base64) for the keyholders' opening session."""
+    import base64
+
+    from adapters.bidder.client import committee_record
+    from core.sealing.committee import decrypt_share
+
+    committee = committee_record(_client(api), section_code)
+    share = decrypt_share(committee, keyholder, load_private_key(key_file))
+    click.echo(base64.b64encode(share.to_bytes()).decode())

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from adapters.keys import write_secret_file
+from core.sealing.committee import Committee
 from core.sealing.envelope import Envelope, seal_bid
 from core.sealing.receipts import Receipt, ReceiptFields, verify_receipt
 
@@ -123,3 +124,12 @@ def hand_in(client: BidderClient, section_code: str, dek: bytes) -> dict[str, An
     with client._client() as c:
         return dict(client._ok(c.post(f"/sections/{section_code}/opening/key",
                                       json={"dek": base64.b64encode(dek).decode()})))
+
+
+def committee_record(client: BidderClient, section_code: str) -> Committee:
+    """The section's opening committee as published: every share encrypted to its keyholder."""
+    import json
+
+    with client._client() as c:
+        record = client._ok(c.get(f"/sections/{section_code}/rounds/current/committee"))
+    return Committee.from_json(json.dumps(record))

@@ -62,10 +62,11 @@ class Opening:
                                     json={"dek": base64.b64encode(dek).decode()})
 
     def shares(self, count: int) -> list[str]:
-        with self.api.container.session_factory() as s:
-            from core.model.tendering import Round
-
-            committee = Committee.from_json(s.scalars(select(Round)).one().committee)
+        """Each keyholder fetches the published committee record, as `ggzy-bid keyholder-share`
+        does, and decrypts its own share on its side."""
+        record = self.api.client.get(f"/api/v1/sections/{self.t.section}/rounds/current/committee",
+                                     headers=self.api.token("owner")).json()
+        committee = Committee.from_json(json.dumps(record))
         return [base64.b64encode(decrypt_share(committee, f"keyholder-{i}",
                                                self.t.keyholders[i]).to_bytes()).decode()
                 for i in range(count)]
