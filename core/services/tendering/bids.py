@@ -30,7 +30,7 @@ from core.uow import UnitOfWork
 BIDDER_ROLES = frozenset({"bidder", "supplier", "transferee"})
 
 
-def _bidder(uow: UnitOfWork, principal: Principal) -> Party:
+def bidder_party(uow: UnitOfWork, principal: Principal) -> Party:
     party_id = require_party_user(principal)
     party = uow.session.get(Party, party_id)
     assert party is not None
@@ -50,7 +50,7 @@ def _bidding_round(uow: UnitOfWork, principal: Principal, section_code: str) -> 
 
 
 def register(uow: UnitOfWork, principal: Principal, section_code: str) -> Registration:
-    party = _bidder(uow, principal)
+    party = bidder_party(uow, principal)
     r = _bidding_round(uow, principal, section_code)
     limits.check_late_bid(r.bid_deadline, uow.clock.now())
     existing = uow.session.scalars(select(Registration).where(
@@ -85,7 +85,7 @@ def submit_bid(uow: UnitOfWork, principal: Principal, store: ContentStore,
                ciphertext: BinaryIO, *, amend: bool = False) -> Bid:
     """Store a sealed bid and sign its receipt. A bidder has one bid: a second one is refused,
     and replacing the first is an explicit amendment (``amend``, 法 29) that supersedes it."""
-    party = _bidder(uow, principal)
+    party = bidder_party(uow, principal)
     r = _bidding_round(uow, principal, section_code)
     limits.check_late_bid(r.bid_deadline, uow.clock.now())
     _registration(uow, r, party)
@@ -131,7 +131,7 @@ def submit_bid(uow: UnitOfWork, principal: Principal, store: ContentStore,
 
 def withdraw_bid(uow: UnitOfWork, principal: Principal, section_code: str) -> Bid:
     """撤回 before the deadline (法 29); after it, the bid stands."""
-    party = _bidder(uow, principal)
+    party = bidder_party(uow, principal)
     r = _bidding_round(uow, principal, section_code)
     limits.check_late_bid(r.bid_deadline, uow.clock.now())
     bid = uow.session.scalars(select(Bid).where(
@@ -149,7 +149,7 @@ def withdraw_bid(uow: UnitOfWork, principal: Principal, section_code: str) -> Bi
 
 def my_bids(uow: UnitOfWork, principal: Principal, section_code: str) -> list[Bid]:
     """A bidder sees its own bids and receipts, and nobody else's."""
-    party = _bidder(uow, principal)
+    party = bidder_party(uow, principal)
     r = get_round(uow, principal, section_code)
     return list(uow.session.scalars(select(Bid).where(
         Bid.round_id == r.id, Bid.party_id == party.id).order_by(Bid.id)))

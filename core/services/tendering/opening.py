@@ -39,7 +39,7 @@ from core.sealing.errors import SealingError
 from core.sealing.shamir import Share
 from core.security.access import require_kind
 from core.security.principal import SYSTEM_ACTOR, Principal
-from core.services.tendering.bids import _bidder, committee_of
+from core.services.tendering.bids import bidder_party, committee_of
 from core.services.tendering.rounds import emit_round, get_round, opening_ends
 from core.uow import UnitOfWork
 
@@ -96,7 +96,7 @@ def hand_in_key(uow: UnitOfWork, principal: Principal, store: ContentStore, sect
                 dek: bytes) -> BidOpening:
     """A bidder hands in the data key it unwrapped on its own side; a wrong key is refused and
     may be tried again within the window."""
-    party = _bidder(uow, principal)
+    party = bidder_party(uow, principal)
     r = get_round(uow, principal, section_code)
     _in_window(uow, r)
     bid = uow.session.scalars(select(Bid).where(

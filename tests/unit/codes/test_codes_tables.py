@@ -77,12 +77,13 @@ def test_labels(key: str, code: str, zh: str) -> None:
     assert CODE_TABLES[key].label(code) == zh
 
 
-@pytest.mark.parametrize("key", sorted(EXPECTED_CODES))
-@pytest.mark.parametrize("bad", ["", "7", "A00", "Engineering", " 1", "1 ", "other_thing"])
+BAD_VALUES = ("", "7", "A00", "Engineering", " 1", "1 ", "other_thing")
+
+
+@pytest.mark.parametrize(("key", "bad"), [(k, bad) for k in sorted(EXPECTED_CODES)
+                                          for bad in BAD_VALUES if bad not in EXPECTED_CODES[k]])
 def test_unknown_values_are_refused_naming_the_table(key: str, bad: str) -> None:
     table = CODE_TABLES[key]
-    if bad in EXPECTED_CODES[key]:
-        pytest.skip("a legal value of this table")
     for call in (table.validate, table.label):
         with pytest.raises(CodeError) as info:
             call(bad)
