@@ -1,0 +1,1 @@
+"""Data-set definitions: one JSON file per national data set (package data, no code)."""
