@@ -26,10 +26,15 @@ class Container:
     dispatch: Callable[[list[int]], None] | None = None
     _signer: FileReceiptSigner | None = None
 
+    _bid_store: FolderStore | None = None
+
     @property
     def bid_store(self) -> FolderStore:
-        """Sealed bids by content address (a folder by default; ciphertext only)."""
-        return FolderStore(self.settings.var_dir / "bids")
+        """Sealed bids by content address (a folder by default; ciphertext only). Made once:
+        it creates its folder, which need not happen on every request."""
+        if self._bid_store is None:
+            self._bid_store = FolderStore(self.settings.var_dir / "bids")
+        return self._bid_store
 
     @property
     def signer(self) -> FileReceiptSigner:

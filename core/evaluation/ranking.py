@@ -50,6 +50,7 @@ from core.evaluation.errors import (
     evaluation_error,
 )
 from core.evaluation.methods import EvaluationMethod, RejectionGround
+from core.evaluation.scoring import require_unique
 
 MAX_CANDIDATES = 3  # 招标投标法实施条例 第五十三条: 中标候选人应当不超过3个，并标明排序
 
@@ -161,15 +162,7 @@ def rank_bids(
     Refuses duplicate bid ids (``BID_DUPLICATE``), a price ≤ 0 (``PRICE_NOT_POSITIVE``) and, for the
     comprehensive method, a responsive bid without a score (``BID_SCORE_MISSING``).
     """
-    ids = [b.bid_id for b in bids]
-    if len(set(ids)) != len(ids):
-        duplicates = sorted({i for i in ids if ids.count(i) > 1})
-        raise evaluation_error(
-            BID_DUPLICATE,
-            f"投标重复：{', '.join(duplicates)}",
-            f"Duplicate bids: {', '.join(duplicates)}",
-            duplicates=duplicates,
-        )
+    require_unique([b.bid_id for b in bids], BID_DUPLICATE, "投标", "bids")
     for bid in bids:
         _check_bid(bid, method)
     order = tuple(tie_breaks)

@@ -154,7 +154,8 @@ def _check_score(value: Decimal, criterion: Criterion, where: dict[str, Any]) ->
     return score
 
 
-def _unique(ids: Sequence[str], code: str, what_zh: str, what_en: str) -> None:
+def require_unique(ids: Sequence[str], code: str, what_zh: str, what_en: str) -> None:
+    """Refuse repeated ids, naming every one that repeats."""
     if len(set(ids)) != len(ids):
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         raise evaluation_error(
@@ -186,8 +187,8 @@ def aggregate_scores(
     check_criteria(criteria)
     if not experts:
         raise evaluation_error(NO_EXPERTS, "没有评审专家", "No experts")
-    _unique(list(experts), EXPERT_DUPLICATE, "评审专家", "experts")
-    _unique(list(bids), BID_DUPLICATE, "投标", "bids")
+    require_unique(list(experts), EXPERT_DUPLICATE, "评审专家", "experts")
+    require_unique(list(bids), BID_DUPLICATE, "投标", "bids")
     by_code = {c.code: c for c in criteria}
     known_bids, known_experts = set(bids), set(experts)
     sheet: dict[tuple[str, str, str], Decimal] = {}
