@@ -36,6 +36,9 @@ class EventType(StrEnum):
     ROUND_FAILED = "round.failed"
     ROUND_OPENED = "round.opened"
     ROUND_TERMINATED = "round.terminated"
+    # 暂停 / 恢复 by a supervision instruction: a flag on the round, its status unchanged.
+    ROUND_SUSPENDED = "round.suspended"
+    ROUND_RESUMED = "round.resumed"
     ROUND_ARCHIVED = "round.archived"
     EVALUATION_REPORTED = "round.evaluation_reported"
     # After the evaluation (条例 54–57): publicity, objections, award, result, contract.

@@ -146,3 +146,38 @@ class InboxMessage(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(16))  # applied | rejected
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class MappingSpecVersion(Base):
+    """A mapping spec stored by an administrator: a new version of a shipped spec, or a new spec.
+
+    Versions are immutable once stored (routes name ``name@version``, and a delivery replayed a
+    month later must map the same way); a change is a new version."""
+
+    __tablename__ = "exchange_mapping_specs"
+    __table_args__ = (UniqueConstraint("name", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(48))
+    version: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Acknowledgement(Base):
+    """What a peer said about a record it took (Shanxi's receiveTime: the official publication
+    time of a notice), kept in the transaction that marks the delivery delivered."""
+
+    __tablename__ = "exchange_acknowledgements"
+    __table_args__ = (Index("ix_exchange_acknowledgements_record", "data_set", "record_key"),)
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("exchange_deliveries.id"), index=True)
+    target: Mapped[str] = mapped_column(String(64))
+    data_set: Mapped[str] = mapped_column(String(8))
+    record_key: Mapped[str] = mapped_column(String(100))
+    official_time: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reference: Mapped[str | None] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -63,8 +63,11 @@ TABLES = ("tender_awards", "tender_objections", "tender_publicities", "tender_ca
           "tender_report_signatures", "tender_evaluations", "tender_scores",
           "tender_committee_members", "tender_opening_records", "tender_bid_openings",
           "tender_bids", "tender_registrations", "tender_rounds", "exchange_attempts",
-          "exchange_deliveries", "exchange_routes", "exchange_targets", "exchange_inbox",
+          "exchange_acknowledgements", "exchange_deliveries", "exchange_mapping_specs",
+          "exchange_routes", "exchange_targets", "exchange_inbox",
           "notice_sections", "notices", "sections", "tender_projects", "projects",
+          "tender_supervision_instructions", "credit_records", "party_provincial_records",
+          "expert_majors", "experts",
           "api_tokens", "accounts", "party_roles", "parties", "code_sequences", "outbox",
           "audit_log", "audit_head")
 

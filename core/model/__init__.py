@@ -2,10 +2,13 @@
 
 from core.model.account import Account, AccountKind, ApiToken
 from core.model.audit import AuditEntry, AuditHead
+from core.model.credit import CreditDataSet, CreditRecord
+from core.model.expert import Expert, ExpertMajor
 from core.model.notice import Notice, NoticeStatus
 from core.model.outbox import OutboxEvent
 from core.model.party import Party, PartyKind, PartyRole
 from core.model.project import CodeSequence, Project, Section, TenderProject
+from core.model.subject import ProvincialPartyRecord
 from core.model.tendering import (
     Award,
     Bid,
@@ -23,6 +26,7 @@ from core.model.tendering import (
     Round,
     RoundStatus,
     Score,
+    SupervisionInstruction,
 )
 
 __all__ = [
@@ -38,7 +42,11 @@ __all__ = [
     "Candidate",
     "CodeSequence",
     "CommitteeMember",
+    "CreditDataSet",
+    "CreditRecord",
     "Evaluation",
+    "Expert",
+    "ExpertMajor",
     "Notice",
     "NoticeStatus",
     "Objection",
@@ -49,6 +57,7 @@ __all__ = [
     "PartyKind",
     "PartyRole",
     "Project",
+    "ProvincialPartyRecord",
     "Publicity",
     "Registration",
     "ReportSignature",
@@ -56,5 +65,6 @@ __all__ = [
     "RoundStatus",
     "Score",
     "Section",
+    "SupervisionInstruction",
     "TenderProject",
 ]

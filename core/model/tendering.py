@@ -62,10 +62,38 @@ class Round(Base):
     # threshold and the shares, each encrypted to its keyholder; nothing here opens a bid
     next_check: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     failure_reason: Mapped[str | None] = mapped_column(Text)
+    # 暂停 by a supervision instruction: a flag beside the status, not a status, so that resuming
+    # returns the round to where it stood (core.services.tendering.supervision).
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    suspension_instruction: Mapped[str | None] = mapped_column(String(100))
+    suspension_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     section: Mapped[Section] = relationship(lazy="joined")
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+
+class SupervisionInstruction(Base):
+    """A supervision instruction (监督指令) applied to a round: suspend, resume or terminate.
+
+    Unique per round, action and instruction number, so that a supervision system pushing the same
+    instruction again changes nothing.
+    """
+
+    __tablename__ = "tender_supervision_instructions"
+    __table_args__ = (UniqueConstraint("round_id", "action", "instruction_no"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("tender_rounds.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # suspend | resume | terminate
+    instruction_no: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Registration(Base):

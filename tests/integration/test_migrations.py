@@ -22,7 +22,9 @@ EXPECTED = {"parties", "party_roles", "accounts", "api_tokens", "projects", "ten
             "tender_registrations", "tender_bids", "tender_awards", "tender_objections",
             "tender_publicities", "tender_candidates", "tender_report_signatures",
             "tender_evaluations", "tender_scores", "tender_committee_members",
-            "tender_opening_records", "tender_bid_openings"}
+            "tender_opening_records", "tender_bid_openings", "exchange_mapping_specs",
+            "exchange_acknowledgements", "tender_supervision_instructions", "credit_records",
+            "party_provincial_records", "experts", "expert_majors"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

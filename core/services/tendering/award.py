@@ -63,6 +63,7 @@ from core.rules.procedures import Domain, Procedure, procedure_for
 from core.security.access import acts_for_project, require_party_user, require_project_actor
 from core.security.principal import SYSTEM_ACTOR, Principal
 from core.services.tendering.rounds import get_round, round_payload
+from core.services.tendering.supervision import ensure_not_suspended
 from core.services.validation import amount, required_text
 from core.uow import UnitOfWork
 
@@ -96,6 +97,7 @@ class CandidateView:
     bidder_name: str
     bidder_identifier: str
     price: Decimal | None
+    declared: dict[str, Any] | None = None  # the items read out at the opening (public since)
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -131,15 +133,16 @@ def _emit(uow: UnitOfWork, r: Round, event: EventType, actor: str, **extra: Any)
 
 def candidate_views(uow: UnitOfWork, r: Round) -> list[CandidateView]:
     rows = uow.session.execute(
-        select(Candidate, Bid.party_id, Party.name, Party.uscc, Party.id_number, BidOpening.price)
+        select(Candidate, Bid.party_id, Party.name, Party.uscc, Party.id_number, BidOpening.price,
+               BidOpening.declared)
         .join(Bid, Bid.id == Candidate.bid_id)
         .join(Party, Party.id == Bid.party_id)
         .outerjoin(BidOpening, BidOpening.bid_id == Bid.id)
         .where(Candidate.round_id == r.id).order_by(Candidate.rank)).all()
     return [CandidateView(rank=c.rank, status=c.status, bid_id=c.bid_id, party_id=party_id,
                           bidder_name=name, bidder_identifier=uscc or id_number or "",
-                          price=price)
-            for c, party_id, name, uscc, id_number, price in rows]
+                          price=price, declared=declared)
+            for c, party_id, name, uscc, id_number, price, declared in rows]
 
 
 def _candidates_payload(uow: UnitOfWork, r: Round) -> list[dict[str, Any]]:
@@ -202,6 +205,7 @@ def start_publicity(uow: UnitOfWork, principal: Principal, section_code: str,
                     ends_at: datetime) -> Publicity:
     """中标候选人公示 from now until ``ends_at``; refused if shorter than the legal minimum."""
     r = _actor_round(uow, principal, section_code)
+    ensure_not_suspended(r)
     if r.status != RoundStatus.EVALUATING:
         raise DomainError("ROUND_NOT_EVALUATING", "只有评标结束、尚未公示的轮次可以公示中标候选人",
                           "candidates can be published only after the evaluation, once",
@@ -385,6 +389,7 @@ def issue_award(uow: UnitOfWork, principal: Principal, section_code: str, *,
     ``NO_CANDIDATE_LEFT_REG_55`` and nothing changes — the section is tendered again.
     """
     r = _actor_round(uow, principal, section_code)
+    ensure_not_suspended(r)
     if r.status != RoundStatus.PUBLICITY:
         raise DomainError("ROUND_NOT_IN_PUBLICITY", "只有中标候选人公示结束后才能确定中标人",
                           "the winner is chosen only after the candidates publicity",

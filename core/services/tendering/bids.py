@@ -24,7 +24,9 @@ from core.sealing.receipts import ReceiptFields, new_receipt_id
 from core.sealing.wrap import key_fingerprint
 from core.security.access import require_party_user
 from core.security.principal import Principal
+from core.services.credit import refuse_blacklisted_bidder
 from core.services.tendering.rounds import get_round
+from core.services.tendering.supervision import ensure_not_suspended
 from core.uow import UnitOfWork
 
 BIDDER_ROLES = frozenset({"bidder", "supplier", "transferee"})
@@ -43,6 +45,7 @@ def bidder_party(uow: UnitOfWork, principal: Principal) -> Party:
 
 def _bidding_round(uow: UnitOfWork, principal: Principal, section_code: str) -> Round:
     r = get_round(uow, principal, section_code)
+    ensure_not_suspended(r)  # 暂停 by supervision: nothing is registered, sealed or withdrawn
     if r.status != RoundStatus.BIDDING:
         raise DomainError("ROUND_NOT_BIDDING", "该标段当前不接受报名或投标",
                           "this section is not open for bids", ErrorKind.CONFLICT)
@@ -53,6 +56,7 @@ def register(uow: UnitOfWork, principal: Principal, section_code: str) -> Regist
     party = bidder_party(uow, principal)
     r = _bidding_round(uow, principal, section_code)
     limits.check_late_bid(r.bid_deadline, uow.clock.now())
+    refuse_blacklisted_bidder(uow, party.id, uow.clock.now())  # BIDDER_BLACKLISTED
     existing = uow.session.scalars(select(Registration).where(
         Registration.round_id == r.id, Registration.party_id == party.id)).first()
     if existing is not None:
@@ -89,6 +93,7 @@ def submit_bid(uow: UnitOfWork, principal: Principal, store: ContentStore,
     r = _bidding_round(uow, principal, section_code)
     limits.check_late_bid(r.bid_deadline, uow.clock.now())
     _registration(uow, r, party)
+    refuse_blacklisted_bidder(uow, party.id, uow.clock.now())  # blacklisted since registering
     envelope = Envelope.from_json(envelope_json)
     committee = committee_of(r)
     if envelope.section_code != section_code or envelope.bidder_id != party.identifier:

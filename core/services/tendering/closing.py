@@ -27,7 +27,8 @@ TERMINABLE = frozenset({RoundStatus.DRAFT, RoundStatus.BIDDING, RoundStatus.OPEN
 def terminate_round(uow: UnitOfWork, principal: Principal, section_code: str,
                     reason: str) -> Round:
     r = get_round(uow, principal, section_code)
-    if principal.kind is not AccountKind.SUPERVISOR:  # a supervision instruction may end it too
+    if principal.kind not in (AccountKind.SUPERVISOR, AccountKind.ADMIN):
+        # a supervision instruction may end it too (supervision.terminate_section)
         require_project_actor(principal, r.section.tender_project.project)
     if RoundStatus(r.status) not in TERMINABLE:
         raise DomainError("ROUND_NOT_TERMINABLE", f"当前状态（{r.status}）的招标不能终止",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import tempfile
 from collections.abc import Sequence
 from datetime import datetime
@@ -41,6 +42,7 @@ from core.security.access import require_kind
 from core.security.principal import SYSTEM_ACTOR, Principal
 from core.services.tendering.bids import bidder_party, committee_of
 from core.services.tendering.rounds import emit_round, get_round, opening_ends
+from core.services.tendering.supervision import ensure_not_suspended
 from core.uow import UnitOfWork
 
 MAX_BID_FILE = 2 * 1024 * 1024 * 1024  # a plaintext larger than this is refused while reading
@@ -98,6 +100,7 @@ def hand_in_key(uow: UnitOfWork, principal: Principal, store: ContentStore, sect
     may be tried again within the window."""
     party = bidder_party(uow, principal)
     r = get_round(uow, principal, section_code)
+    ensure_not_suspended(r)
     _in_window(uow, r)
     bid = uow.session.scalars(select(Bid).where(
         Bid.round_id == r.id, Bid.party_id == party.id,
@@ -127,6 +130,7 @@ def committee_open(uow: UnitOfWork, principal: Principal, store: ContentStore,
     the bids whose bidders did not hand in a key. Only where the tender documents allow it."""
     require_kind(principal, AccountKind.CENTRE_STAFF)
     r = get_round(uow, principal, section_code)
+    ensure_not_suspended(r)
     if r.status != RoundStatus.OPENING or uow.clock.now() < opening_ends(r):
         raise DomainError("OPENING_WINDOW_NOT_OVER", "投标人解密时限尚未结束",
                           "the bidders' decryption window is not over", ErrorKind.CONFLICT)
@@ -170,6 +174,16 @@ def _failed(uow: UnitOfWork, r: Round, bid: Bid, outcome: OpeningOutcome, code: 
     return row
 
 
+PERSONAL_IDENTIFIER = re.compile(r"(_id|id_number)$")
+
+
+def read_out(declared: dict[str, Any] | None) -> dict[str, Any]:
+    """What of a bid's declared items is read out in public: not personal identifiers (a
+    project manager's 身份证 goes to the committee and the supervising platforms, not into a
+    public record; 个人信息保护法 Art. 28)."""
+    return {k: v for k, v in (declared or {}).items() if not PERSONAL_IDENTIFIER.search(k)}
+
+
 def record_body(uow: UnitOfWork, r: Round, published_at: datetime) -> dict[str, Any]:
     rows = uow.session.execute(
         select(BidOpening, Party).join(Bid, Bid.id == BidOpening.bid_id)
@@ -180,8 +194,9 @@ def record_body(uow: UnitOfWork, r: Round, published_at: datetime) -> dict[str, 
         "round_no": r.round_no, "bid_deadline": r.bid_deadline.isoformat(),
         "published_at": published_at.isoformat(),
         "bids": [{"bidder_name": p.name, "bidder_id": p.identifier, "outcome": o.outcome,
-                  "price": None if o.price is None else str(o.price), "declared": o.declared,
-                  "failure_code": o.failure_code} for o, p in rows],
+                  "price": None if o.price is None else str(o.price),
+                  "declared": read_out(o.declared), "failure_code": o.failure_code}
+                 for o, p in rows],
     }
 
 
@@ -192,6 +207,7 @@ def close_opening(uow: UnitOfWork, signer: ReceiptSigner, section_code: str,
     if principal is not None:
         require_kind(principal, AccountKind.CENTRE_STAFF)
     r = get_round(uow, principal, section_code) if principal else _round_by_code(uow, section_code)
+    ensure_not_suspended(r)
     if r.status != RoundStatus.OPENING or uow.clock.now() < opening_ends(r):
         raise DomainError("OPENING_WINDOW_NOT_OVER", "投标人解密时限尚未结束",
                           "the bidders' decryption window is not over", ErrorKind.CONFLICT)

@@ -28,7 +28,8 @@ from core.uow import UnitOfWork
 
 def due_rounds(uow: UnitOfWork, limit: int = 100) -> list[int]:
     return list(uow.session.scalars(
-        select(Round.id).where(Round.next_check <= uow.clock.now())
+        select(Round.id).where(Round.next_check <= uow.clock.now(),
+                               Round.suspended_at.is_(None))  # 暂停: time stands still for it
         .order_by(Round.next_check).limit(limit)))
 
 
@@ -38,7 +39,7 @@ def advance(uow: UnitOfWork, round_id: int, signer: ReceiptSigner | None = None)
     r = uow.session.scalars(select(Round).where(Round.id == round_id)
                             .with_for_update(of=Round, skip_locked=True)).first()
     now = uow.clock.now()
-    if r is None or r.next_check is None or r.next_check > now:
+    if r is None or r.next_check is None or r.next_check > now or r.is_suspended:
         return None
     before = snapshot(r)
     if r.status == RoundStatus.BIDDING:

@@ -1,0 +1,206 @@
+"""Supervision instructions (监督指令) on the current round of a section: suspend, resume, end.
+
+A supervision department may order the tendering of a section suspended (暂停), resumed or
+terminated (终止), each by an instruction with its number (文号). They arrive from the supervision
+systems, or from a supervisor's or an administrator's own hand; nobody else gives them.
+
+**Suspension is a flag, not a status** (``Round.suspended_at`` with the instruction and reason):
+the round keeps its status, and resuming returns it to where it stood. While it is suspended
+nothing moves it on: no registration, bid, amendment or withdrawal; no key handed in and no
+opening closed; the scheduler leaves it alone; no candidates published and no award — each is
+refused with ``ROUND_SUSPENDED``. Resuming gives back the time the round stood suspended: a
+deadline still running when the suspension began (the bid deadline, the decryption window, the
+candidates publicity) moves later by the suspended time, so the bidders lose nothing — the rule
+the candidates publicity already follows for objections (条例 54).
+
+**Termination** is ``closing.terminate_round`` with the instruction number written into the
+round's reason; a suspension in force ends with it.
+
+Every instruction is stored once per round, action and number: the same instruction pushed again
+changes nothing and answers with the round as it is.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+
+from core.audit import snapshot
+from core.errors import DomainError, ErrorKind
+from core.events import DomainEvent, EventType, project_ordering_key
+from core.model.account import AccountKind
+from core.model.tendering import Publicity, Round, RoundStatus, SupervisionInstruction
+from core.security.access import require_kind
+from core.security.principal import Principal
+from core.services.tendering.closing import terminate_round
+from core.services.tendering.rounds import get_round, opening_ends, round_payload
+from core.services.validation import required_text
+from core.uow import UnitOfWork
+
+SUPERVISION_KINDS = (AccountKind.SUPERVISOR, AccountKind.ADMIN)
+SUSPENDABLE = frozenset({RoundStatus.BIDDING, RoundStatus.OPENING, RoundStatus.OPENED,
+                         RoundStatus.EVALUATING, RoundStatus.PUBLICITY})
+MAX_REASON = 1800  # leaves room for the instruction number in the 2000 of a termination reason
+
+
+class InstructionAction(StrEnum):
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    TERMINATE = "terminate"
+
+
+def ensure_not_suspended(r: Round) -> None:
+    """The guard every use case that moves a round on calls first."""
+    if r.is_suspended:
+        raise DomainError(
+            "ROUND_SUSPENDED",
+            f"该标段的招标投标活动已被监督部门暂停（指令 {r.suspension_instruction}），"
+            "恢复前不得进行此项活动",
+            f"the tendering of this section is suspended by supervision instruction "
+            f"{r.suspension_instruction}; this cannot be done until it is resumed",
+            ErrorKind.CONFLICT, instruction_no=r.suspension_instruction)
+
+
+def _locked_round(uow: UnitOfWork, principal: Principal, section_code: str) -> Round:
+    r = get_round(uow, principal, section_code)
+    return uow.session.scalars(select(Round).where(Round.id == r.id).with_for_update(of=Round)
+                               .execution_options(populate_existing=True)).one()
+
+
+def _inputs(principal: Principal, instruction_no: str, reason: str) -> tuple[str, str]:
+    require_kind(principal, *SUPERVISION_KINDS)
+    return (required_text(instruction_no, "instruction_no", 100),
+            required_text(reason, "reason", MAX_REASON))
+
+
+def _already_applied(uow: UnitOfWork, r: Round, action: InstructionAction, number: str) -> bool:
+    return uow.session.scalar(select(SupervisionInstruction.id).where(
+        SupervisionInstruction.round_id == r.id, SupervisionInstruction.action == action.value,
+        SupervisionInstruction.instruction_no == number)) is not None
+
+
+def _store_instruction(uow: UnitOfWork, principal: Principal, r: Round,
+                       action: InstructionAction, number: str, reason: str) -> None:
+    row = SupervisionInstruction(round_id=r.id, action=action.value, instruction_no=number,
+                                 reason=reason, account_id=principal.account_id,
+                                 received_at=uow.clock.now())
+    uow.session.add(row)
+    uow.record(principal.actor, f"supervision.{action.value}", "supervision_instruction",
+               f"{_key(r)}/{action.value}/{number}", None, snapshot(row))
+
+
+def _key(r: Round) -> str:
+    return f"{r.section.code}/{r.round_no}"
+
+
+def _emit(uow: UnitOfWork, r: Round, event: EventType, actor: str, **extra: Any) -> None:
+    uow.emit(DomainEvent(event, "section", r.section.code,
+                         project_ordering_key(r.section.tender_project.project.code),
+                         {**round_payload(r), **extra}), actor)
+
+
+def suspend_section(uow: UnitOfWork, principal: Principal, section_code: str,
+                    instruction_no: str, reason: str) -> Round:
+    """暂停: the current round stands still, in its status, until resumed."""
+    number, text = _inputs(principal, instruction_no, reason)
+    r = _locked_round(uow, principal, section_code)
+    if _already_applied(uow, r, InstructionAction.SUSPEND, number):
+        uow.commit()
+        return r
+    if r.is_suspended:
+        raise DomainError("ROUND_ALREADY_SUSPENDED",
+                          f"该标段已按指令 {r.suspension_instruction} 暂停",
+                          f"the section is already suspended by instruction "
+                          f"{r.suspension_instruction}", ErrorKind.CONFLICT)
+    if RoundStatus(r.status) not in SUSPENDABLE:
+        raise DomainError("ROUND_NOT_SUSPENDABLE", f"当前状态（{r.status}）的招标不能暂停",
+                          f"a round in status {r.status} cannot be suspended",
+                          ErrorKind.CONFLICT)
+    now = uow.clock.now()
+    before = snapshot(r)
+    r.suspended_at = now
+    r.suspension_instruction = number
+    r.suspension_reason = text
+    r.updated_at = now
+    _store_instruction(uow, principal, r, InstructionAction.SUSPEND, number, text)
+    uow.record(principal.actor, "round.suspend", "round", _key(r), before, snapshot(r))
+    _emit(uow, r, EventType.ROUND_SUSPENDED, principal.actor, instruction_no=number,
+          reason=text, suspended_at=now)
+    uow.commit()
+    return r
+
+
+def _give_back(uow: UnitOfWork, principal: Principal, r: Round, since: datetime,
+               now: datetime) -> None:
+    """Move the deadline that was running when the suspension began by the suspended time."""
+    paused = now - since
+    if r.status == RoundStatus.BIDDING and r.bid_deadline > since:
+        r.bid_deadline += paused
+        if r.next_check is not None:
+            r.next_check = r.bid_deadline
+    elif r.status == RoundStatus.OPENING and opening_ends(r) > since:
+        r.opening_window_minutes += math.ceil(paused / timedelta(minutes=1))
+        if r.next_check is not None:
+            r.next_check = opening_ends(r)
+    elif r.status == RoundStatus.PUBLICITY:
+        p = uow.session.get(Publicity, r.id)
+        if p is not None and p.status != "ended" and p.ends_at > since:
+            before = snapshot(p)
+            p.ends_at += paused
+            if p.status == "running":  # one suspended by an objection waits for its answer
+                r.next_check = p.ends_at
+            uow.record(principal.actor, "publicity.extend", "publicity", _key(r), before,
+                       snapshot(p))
+
+
+def resume_section(uow: UnitOfWork, principal: Principal, section_code: str,
+                   instruction_no: str, reason: str) -> Round:
+    """恢复: the round goes on from where it stood, its running deadline moved by the pause."""
+    number, text = _inputs(principal, instruction_no, reason)
+    r = _locked_round(uow, principal, section_code)
+    if _already_applied(uow, r, InstructionAction.RESUME, number):
+        uow.commit()
+        return r
+    if r.suspended_at is None:
+        raise DomainError("ROUND_NOT_SUSPENDED", "该标段未被暂停", "the section is not suspended",
+                          ErrorKind.CONFLICT)
+    now = uow.clock.now()
+    since, suspended_by = r.suspended_at, r.suspension_instruction
+    before = snapshot(r)
+    _give_back(uow, principal, r, since, now)
+    r.suspended_at = None
+    r.suspension_instruction = None
+    r.suspension_reason = None
+    r.updated_at = now
+    _store_instruction(uow, principal, r, InstructionAction.RESUME, number, text)
+    uow.record(principal.actor, "round.resume", "round", _key(r), before, snapshot(r))
+    _emit(uow, r, EventType.ROUND_RESUMED, principal.actor, instruction_no=number, reason=text,
+          suspended_at=since, suspension_instruction=suspended_by, resumed_at=now)
+    uow.commit()
+    return r
+
+
+def terminate_section(uow: UnitOfWork, principal: Principal, section_code: str,
+                      instruction_no: str, reason: str) -> Round:
+    """终止 by instruction: ``closing.terminate_round`` with the instruction number in the
+    round's reason (and so in the ``round.terminated`` event); a suspension ends with it."""
+    number, text = _inputs(principal, instruction_no, reason)
+    r = _locked_round(uow, principal, section_code)
+    if _already_applied(uow, r, InstructionAction.TERMINATE, number):
+        uow.commit()
+        return r
+    if r.is_suspended:
+        before = snapshot(r)
+        r.suspended_at = None
+        r.suspension_instruction = None
+        r.suspension_reason = None
+        uow.record(principal.actor, "round.suspension_ended", "round", _key(r), before,
+                   snapshot(r))
+    _store_instruction(uow, principal, r, InstructionAction.TERMINATE, number, text)
+    # terminate_round checks the status and commits everything above with the termination,
+    # or raises and the unit of work discards it all.
+    return terminate_round(uow, principal, section_code, f"监督指令 {number}：{text}")
