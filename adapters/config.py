@@ -16,6 +16,10 @@ from core.platform import PlatformIdentity
 # The GB 32100 standard's own published example, used only as the embedded sample operator.
 SAMPLE_PLATFORM_USCC = "91350100M000100Y43"
 SAMPLE_PLATFORM_CODE = "E3501000001"  # E + 350100 (福州市) + 0001
+# The provincial public service platform of the samples (E + 350000 福建省 + 0000) and its
+# 18-character code; production sets the values its platform assigned.
+SAMPLE_PUB_SERVICE_PLAT = "E3500000000"
+SAMPLE_PUB_SERVICE_PLAT_CODE = "12350000MB0000000X"
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
@@ -51,6 +55,10 @@ class Settings:
     delivery_threads: int = 4  # in-process transport only
     run_engine: bool = True  # run relay + sweeper inside `ggzy serve`
     sandbox: bool = True  # mount the sandbox peers on the web server (embedded default only)
+    # who receives our records: the public service platform's codes, and where our pages live
+    pub_service_plat: str = "E3500000000"
+    pub_service_plat_code: str = ""
+    public_url: str = "http://127.0.0.1:8000"
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -81,6 +89,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         broker_url=env.get("GGZY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//"),
         queue=env.get("GGZY_QUEUE", "ggzy.deliveries"),
         delivery_threads=_int(env, "GGZY_DELIVERY_THREADS", 4),
+        pub_service_plat=env.get("GGZY_PUB_SERVICE_PLAT", SAMPLE_PUB_SERVICE_PLAT),
+        pub_service_plat_code=env.get("GGZY_PUB_SERVICE_PLAT_CODE",
+                                      SAMPLE_PUB_SERVICE_PLAT_CODE),
+        public_url=env.get("GGZY_PUBLIC_URL") or (
+            f"http://{env.get('GGZY_HOST', '127.0.0.1')}:{_int(env, 'GGZY_PORT', 8000)}"),
         sandbox=_choice(env, "GGZY_SANDBOX", ("auto", "yes", "no")) == "yes" or (
             env.get("GGZY_SANDBOX", "auto") == "auto" and database_url.startswith("sqlite")),
         run_engine=_choice(env, "GGZY_SERVE_ENGINE", ("auto", "yes", "no")) == "yes" or (

@@ -17,16 +17,27 @@ from sqlalchemy.orm import Session
 from adapters.bootstrap import Container, build
 from adapters.config import Settings, load_settings
 from adapters.lifecycle_runtime import LifecycleLoop
-from adapters.outbound.http_json import HttpJsonAdapter
+from adapters.outbound.kinds import ADAPTER_KINDS
 from exchange.celery_transport import CeleryDispatcher, make_celery
 from exchange.delivery import Deliverer
 from exchange.loops import EngineLoops
+from exchange.mapping_specs import SpecCatalogue
 from exchange.registry import Registry
 from exchange.transport import Dispatcher, InProcessTransport
+from mappings.engine import MappingContext
 
 
-def build_registry() -> Registry:
-    return Registry(adapter_kinds={"http_json": HttpJsonAdapter})
+def mapping_context(settings: Settings) -> MappingContext:
+    return MappingContext(
+        platform_code=settings.platform.code, platform_uscc=settings.platform.uscc,
+        pub_service_plat=settings.pub_service_plat,
+        pub_service_plat_code=settings.pub_service_plat_code, portal_url=settings.public_url)
+
+
+def build_registry(c: Container) -> Registry:
+    """Every adapter kind, and the mapping specs (stored or shipped) behind route names."""
+    catalogue = SpecCatalogue(c.session_factory, mapping_context(c.settings))
+    return Registry(adapter_kinds=dict(ADAPTER_KINDS), resolve=catalogue.mapping)
 
 
 @dataclass
@@ -51,7 +62,7 @@ class EmbeddedEngine:
 
 
 def embedded_engine(c: Container) -> EmbeddedEngine:
-    registry = build_registry()
+    registry = build_registry(c)
     transport = InProcessTransport(workers=c.settings.delivery_threads)
     deliverer = Deliverer(c.session_factory, registry, c.clock, transport)
     transport.deliver = deliverer.deliver
@@ -72,7 +83,7 @@ def celery_app_for_worker(settings: Settings | None = None) -> Celery:
     def deliver_factory() -> Callable[[list[int]], None]:
         c = build(settings)
         app_for_publishing = make_celery(settings.broker_url, queue=settings.queue)
-        deliverer = Deliverer(c.session_factory, build_registry(), c.clock,
+        deliverer = Deliverer(c.session_factory, build_registry(c), c.clock,
                               CeleryDispatcher(app_for_publishing))
         return deliverer.deliver
 

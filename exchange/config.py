@@ -11,13 +11,17 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.errors import DomainError, ErrorKind, not_found
+from exchange.mapping_specs import stored_body
 from exchange.model import Route, Target
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 MAPPING = re.compile(r"^[a-z0-9][a-z0-9_.-]*@\d+$")
 EVENT_PATTERN = re.compile(r"^(\*|[a-z_]+\.\*|[a-z_]+\.[a-z_]+)$")
+# option names that would hold a secret in clear (secret_env / secret_file only name one)
+SECRET_OPTION = re.compile(r"^(key|.*(secret|password|passwd|token))$", re.IGNORECASE)
+BUILT_IN_MAPPINGS = frozenset({"json-passthrough@1"})
 TARGET_FIELDS = ("kind", "endpoint", "enabled", "timeout_seconds", "max_attempts",
-                 "backoff_base_seconds", "backoff_cap_seconds", "retry_statuses")
+                 "backoff_base_seconds", "backoff_cap_seconds", "retry_statuses", "options")
 
 
 def upsert_target(session: Session, name: str, values: dict[str, Any], actor: str,
@@ -31,6 +35,12 @@ def upsert_target(session: Session, name: str, values: dict[str, Any], actor: st
     if values.get("backoff_cap_seconds", 1) < values.get("backoff_base_seconds", 0):
         raise DomainError("BACKOFF_INVALID", "退避上限不能小于基数",
                           "the backoff cap cannot be below the base", field="backoff_cap_seconds")
+    secret_like = sorted(k for k in values.get("options") or {} if SECRET_OPTION.search(k))
+    if secret_like:
+        raise DomainError("TARGET_SECRET_IN_OPTIONS",
+                          f"密钥不得写入目标配置，请用 secret_env 或 secret_file：{secret_like}",
+                          "secrets never sit in a target's options; name them with secret_env "
+                          f"or secret_file: {secret_like}", field="options")
     target = session.get(Target, name)
     before = None if target is None else {f: getattr(target, f) for f in TARGET_FIELDS}
     if target is None:
@@ -56,6 +66,8 @@ def add_route(session: Session, event_type: str, target: str, mapping: str, enab
                           f"a mapping is named name@version: {mapping}", field="mapping")
     if session.get(Target, target) is None:
         raise not_found("交换目标", "target", target)
+    if mapping not in BUILT_IN_MAPPINGS and stored_body(session, mapping) is None:
+        raise not_found("映射规格", "mapping spec", mapping)
     exists = session.scalar(select(Route.id).where(Route.event_type == event_type,
                                                    Route.target == target,
                                                    Route.mapping == mapping))

@@ -27,10 +27,17 @@ from sqlalchemy.orm import Session
 from core.clock import Clock
 from core.model.outbox import OutboxEvent
 from exchange.keylock import lock_keys
-from exchange.model import DONE, Delivery, DeliveryAttempt, DeliveryStatus, Target
+from exchange.model import (
+    DONE,
+    Acknowledgement,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    Target,
+)
 from exchange.outcome import OutboundMessage, Outcome, Verdict
 from exchange.policy import RetryPolicy
-from exchange.registry import MappingError, Registry
+from exchange.registry import MappingError, NothingToSend, Registry
 
 log = logging.getLogger("ggzy.exchange.delivery")
 LEASE_MARGIN = timedelta(seconds=15)
@@ -123,7 +130,7 @@ def _claimable(d: Delivery, now: datetime) -> bool:
     return False
 
 
-def _event_document(event: OutboxEvent) -> dict[str, Any]:
+def event_document(event: OutboxEvent) -> dict[str, Any]:
     """What a mapping sees: the event envelope and its payload."""
     return {
         "event_id": event.event_id, "event_type": event.event_type,
@@ -191,7 +198,7 @@ class Deliverer:
                 d.lease_until = now + timedelta(seconds=target.timeout_seconds) + LEASE_MARGIN
                 d.updated_at = now
                 claimed.append(Claimed(d.id, target, d.mapping,
-                                       _event_document(events[d.outbox_id]),
+                                       event_document(events[d.outbox_id]),
                                        d.idempotency_key, d.ordering_key, d.sequence,
                                        d.event_type, d.attempts))
             for t in targets.values():  # used after the session closes, by the send threads
@@ -222,6 +229,8 @@ class Deliverer:
             message = OutboundMessage(body, content_type, c.idempotency_key, c.ordering_key,
                                       c.sequence, c.event_type)
             outcome = self._registry.adapter_for(c.target).send(message)
+        except NothingToSend as nothing:
+            outcome = Outcome.delivered(response=f"not sent: {nothing}")
         except MappingError as err:
             outcome = Outcome.park(f"mapping failed: {err}")
         except Exception as err:
@@ -249,6 +258,11 @@ class Deliverer:
                     response=_clip(s.outcome.response), error=_clip(s.outcome.error)))
                 if verdict == Verdict.DELIVERED:
                     finished.append(d)
+                    session.add_all(Acknowledgement(
+                        delivery_id=d.id, target=d.target, data_set=a.data_set,
+                        record_key=a.record_key, official_time=a.official_time,
+                        reference=a.reference, recorded_at=now)
+                        for a in s.outcome.acknowledgements)
                 # a success is routine (DEBUG); every failure is worth a line (INFO)
                 log.log(logging.DEBUG if verdict == Verdict.DELIVERED else logging.INFO,
                         verdict, extra={

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -13,16 +14,29 @@ class Verdict(StrEnum):
 
 
 @dataclass(frozen=True)
+class Acknowledgement:
+    """What a peer said about one record it took, kept beside the delivery: e.g. Shanxi's
+    receiveTime, which is the official publication time of a notice."""
+
+    data_set: str
+    record_key: str
+    official_time: datetime | None = None  # aware
+    reference: str | None = None  # the peer's own id or serial for the record, if any
+
+
+@dataclass(frozen=True)
 class Outcome:
     verdict: Verdict
     status_code: int | None = None
     response: str | None = None
     error: str | None = None
     retry_after: float | None = None  # seconds the peer asked us to wait
+    acknowledgements: tuple[Acknowledgement, ...] = ()
 
     @classmethod
-    def delivered(cls, status_code: int | None = None, response: str | None = None) -> Outcome:
-        return cls(Verdict.DELIVERED, status_code, response)
+    def delivered(cls, status_code: int | None = None, response: str | None = None,
+                  acknowledgements: tuple[Acknowledgement, ...] = ()) -> Outcome:
+        return cls(Verdict.DELIVERED, status_code, response, acknowledgements=acknowledgements)
 
     @classmethod
     def retry(cls, error: str, status_code: int | None = None, response: str | None = None,

@@ -28,6 +28,11 @@ class MappingError(Exception):
     """The event cannot be turned into a valid record for the target: not retryable."""
 
 
+class NothingToSend(Exception):
+    """The mapping takes nothing from this event (a spec's condition excludes it): the delivery
+    is done without calling the target."""
+
+
 def json_passthrough(event: dict[str, Any]) -> tuple[bytes, str]:
     """Until the national mappings exist: the event as JSON, unchanged."""
     body = json.dumps(event, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -39,6 +44,8 @@ class Registry:
     adapter_kinds: dict[str, AdapterFactory] = field(default_factory=dict)
     mappings: dict[str, Mapping] = field(
         default_factory=lambda: {"json-passthrough@1": json_passthrough})
+    # resolves names not registered above (the mapping specs, stored or shipped)
+    resolve: Callable[[str], Mapping] | None = None
     _adapters: dict[tuple[str, str, str, float], TargetAdapter] = field(default_factory=dict)
 
     def adapter_for(self, target: Target) -> TargetAdapter:
@@ -53,10 +60,12 @@ class Registry:
         return adapter
 
     def mapping(self, name: str) -> Mapping:
-        try:
-            return self.mappings[name]
-        except KeyError as err:
-            raise MappingError(f"no mapping {name!r} registered") from err
+        found = self.mappings.get(name)
+        if found is not None:
+            return found
+        if self.resolve is None:
+            raise MappingError(f"no mapping {name!r} registered")
+        return self.resolve(name)
 
     def close(self) -> None:
         for adapter in self._adapters.values():

@@ -22,8 +22,9 @@ from core.model.notice import Notice, NoticeStatus
 from core.model.project import Project, Section, TenderProject
 from core.security.access import can_read_project, require_kind, require_project_actor
 from core.security.principal import Principal
+from core.services.event_context import notice_schedule, tender_context
 from core.services.paging import Page, PageRequest, paginate
-from core.services.projects import get_tender_project
+from core.services.projects import get_tender_project, object_session_of
 from core.services.validation import required_text, table_value
 from core.uow import UnitOfWork
 
@@ -48,9 +49,11 @@ def notice_payload(n: Notice) -> dict[str, Any]:
         "project_code": tp.project.code, "tender_project_code": tp.code,
         "unified_deal_code": tp.unified_deal_code, "domain": tp.project.domain,
         "region_code": tp.project.region_code,
-        "section_codes": [s.code for s in n.sections],
+        "section_codes": [s.code for s in n.sections], "section_count": len(n.sections),
         "related_notice_id": n.related_notice_id, "published_at": n.published_at,
         "review_reason": n.review_reason,
+        **tender_context(object_session_of(n), tp),
+        "schedule": notice_schedule(object_session_of(n), n),
     }
 
 

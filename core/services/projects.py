@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, object_session
 
 from core.audit import snapshot
 from core.codes.industries import validate_industry
@@ -24,6 +25,7 @@ from core.platform import PlatformIdentity
 from core.security.access import can_read_project, require_party_user, require_project_actor
 from core.security.principal import Principal
 from core.services import codes_issuer
+from core.services.event_context import party_brief, section_context, tender_context
 from core.services.paging import Page, PageRequest, paginate
 from core.services.validation import amount, checked, required_text, table_value
 from core.uow import UnitOfWork
@@ -115,7 +117,17 @@ def project_payload(p: Project) -> dict[str, Any]:
         "total_investment": p.total_investment, "currency": p.currency,
         "price_unit": p.price_unit, "invest_project_code": p.invest_project_code,
         "approval_number": p.approval_number, "created_at": p.created_at,
+        "description": p.description,
+        "owner": party_brief(object_session_of(p), p.owner_party_id),
+        "agency": party_brief(object_session_of(p), p.agency_party_id),
     }
+
+
+def object_session_of(obj: object) -> Session:
+    session = object_session(obj)
+    if session is None:
+        raise RuntimeError("payloads are built from objects attached to a unit of work")
+    return session
 
 
 def tender_project_payload(tp: TenderProject) -> dict[str, Any]:
@@ -125,7 +137,7 @@ def tender_project_payload(tp: TenderProject) -> dict[str, Any]:
         "domain": tp.project.domain, "tender_mode": tp.tender_mode,
         "organize_form": tp.organize_form, "tender_project_type": tp.tender_project_type,
         "content": tp.content, "supervise_dept_name": tp.supervise_dept_name,
-        "created_at": tp.created_at,
+        "created_at": tp.created_at, **tender_context(object_session_of(tp), tp),
     }
 
 
@@ -137,6 +149,7 @@ def section_payload(s: Section) -> dict[str, Any]:
         "content": s.content, "estimated_price": s.estimated_price, "currency": s.currency,
         "price_unit": s.price_unit, "duration_days": s.duration_days,
         "qualification": s.qualification, "created_at": s.created_at,
+        **section_context(object_session_of(s), s),
     }
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from core.codes.errors import CodeError, shown
@@ -65,17 +66,25 @@ RULES: frozenset[str] = frozenset(
 )
 """The validator's own rule codes; national rules add the ``core.codes.errors`` codes."""
 
+def _remembered(check: Callable[[str], str]) -> Callable[[str], str]:
+    """The national checks are pure functions of the code: the same codes recur in every record
+    of a tender, so a pass is remembered (a failure raises and is never cached)."""
+    return lru_cache(maxsize=65536)(check)
+
+
 _NATIONAL: Mapping[str, Callable[[str], str]] = {
-    "uscc": validate_uscc,
-    "org_code": validate_org_code,
-    "resident_id": validate_resident_id,
-    "region": validate_region,
-    "industry": validate_industry,
-    "platform_code": validate_platform_code,
-    "project_code": validate_project_code,
-    "tender_project_code": validate_tender_project_code,
-    "section_code": validate_section_code,
-    "unified_deal_code": validate_unified_deal_code,
+    name: _remembered(check) for name, check in {
+        "uscc": validate_uscc,
+        "org_code": validate_org_code,
+        "resident_id": validate_resident_id,
+        "region": validate_region,
+        "industry": validate_industry,
+        "platform_code": validate_platform_code,
+        "project_code": validate_project_code,
+        "tender_project_code": validate_tender_project_code,
+        "section_code": validate_section_code,
+        "unified_deal_code": validate_unified_deal_code,
+    }.items()
 }
 _INTEGER_RE = re.compile("-?[0-9]+")
 _DECIMAL_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
@@ -163,8 +172,14 @@ def _check_item(f: FieldDef, item: str) -> list[tuple[str, str, Any]]:
 
 
 def _parses(text: str, fmt: str) -> bool:
+    """Only the calendar is checked (the caller has checked length and digits). Built from the
+    digits directly: strptime costs more than the rest of a record's checks together."""
     try:
-        datetime.strptime(text, fmt)  # only the calendar is checked
+        if len(text) == 8:
+            datetime(int(text[:4]), int(text[4:6]), int(text[6:8]))
+        else:
+            datetime(int(text[:4]), int(text[4:6]), int(text[6:8]), int(text[8:10]),
+                     int(text[10:12]), int(text[12:14]))
     except ValueError:
         return False
     return True

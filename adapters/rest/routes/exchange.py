@@ -171,6 +171,9 @@ class TargetIn(Strict):
     backoff_cap_seconds: float = Field(300.0, gt=0, le=86400)
     retry_statuses: list[int] = Field(default_factory=lambda: [408, 425, 429, 500, 502, 503,
                                                                504])
+    options: dict[str, str] = Field(default_factory=dict, description=(
+        "adapter options, e.g. system_no; secrets are named (secret_env / secret_file), "
+        "never given"))
 
 
 class TargetOut(TargetIn):
@@ -182,7 +185,8 @@ def _target_out(t: Target) -> TargetOut:
                      timeout_seconds=t.timeout_seconds, max_attempts=t.max_attempts,
                      backoff_base_seconds=t.backoff_base_seconds,
                      backoff_cap_seconds=t.backoff_cap_seconds,
-                     retry_statuses=list(t.retry_statuses))
+                     retry_statuses=list(t.retry_statuses),
+                     options={k: str(v) for k, v in (t.options or {}).items()})
 
 
 @router.get("/targets", response_model=list[TargetOut])

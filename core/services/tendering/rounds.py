@@ -25,7 +25,8 @@ from core.rules.procedures import procedure_for
 from core.sealing.committee import create_committee
 from core.security.access import can_read_project, require_project_actor
 from core.security.principal import Principal
-from core.services.projects import get_section
+from core.services.event_context import opening_context, section_context
+from core.services.projects import get_section, object_session_of
 from core.services.validation import amount
 from core.uow import UnitOfWork
 
@@ -55,13 +56,18 @@ def round_payload(r: Round) -> dict[str, Any]:
         "procedure": r.procedure, "status": r.status, "bid_deadline": r.bid_deadline,
         "documents_issued_at": r.documents_issued_at, "deposit": r.deposit,
         "failure_reason": r.failure_reason,
+        **section_context(object_session_of(r), section),
     }
 
 
 def emit_round(uow: UnitOfWork, r: Round, event: EventType, actor: str) -> None:
+    payload = round_payload(r)
+    if event is EventType.ROUND_OPENED:
+        uow.session.flush()  # the opening record was just added
+        payload["opening"] = opening_context(uow.session, r)
     uow.emit(DomainEvent(event, "section", r.section.code,
                          project_ordering_key(r.section.tender_project.project.code),
-                         round_payload(r)), actor)
+                         payload), actor)
 
 
 def _public_key(holder: Keyholder) -> ec.EllipticCurvePublicKey:
