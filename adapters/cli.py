@@ -335,6 +335,32 @@ def targets_set(name: str, disabled: bool, **values: object) -> None:
 
 
 @main.group()
+def platforms() -> None:
+    """The provincial and national platform profiles (Fujian-style, Shanxi-style, national)."""
+
+
+@platforms.command("setup")
+@click.argument("profile", type=click.Choice(["fujian", "shanxi", "national"]))
+@click.option("--endpoint", required=True, help="the platform's SOAP endpoint (WSDL at ?wsdl)")
+@click.option("--option", "options", multiple=True, metavar="KEY=VALUE",
+              help="adapter option, e.g. system_no=0001 or secret_env=GGZY_FJ_SECRET")
+def platforms_setup(profile: str, endpoint: str, options: tuple[str, ...]) -> None:
+    """Create or update PROFILE's target and route every mapped data set to it."""
+    from adapters.platforms import PROFILES, configure_profile, profile_options
+
+    chosen = next(p for p in PROFILES if p.name == profile)
+    given = dict(o.split("=", 1) for o in options if "=" in o)
+    with _container() as container:
+        with container.uow() as uow:
+            added = configure_profile(
+                uow.session, container.settings, chosen, endpoint, "operator:cli",
+                uow.clock.now(),
+                {**profile_options(container.settings, chosen, sandbox=False), **given})
+            uow.commit()
+        click.echo(f"target {profile} ({chosen.kind}) -> {endpoint}; {added} routes added")
+
+
+@main.group()
 def routes() -> None:
     """Which events go to which target through which mapping."""
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from adapters.bootstrap import Container
+from core.clock import MovableClock
 from core.codes.uscc import org_code_check_char, uscc_check_char
 from core.model.account import Account, AccountKind
 from core.model.party import PartyKind
@@ -56,11 +59,34 @@ def _sandbox_route(c: Container) -> Iterator[str]:
     yield f"                (what arrived: {SANDBOX_PREFIX}/_control/stats)"
 
 
-def load_sample_data(c: Container) -> Iterator[str]:
+def _sandbox_platforms(c: Container) -> Iterator[str]:
+    """Route the tender's events to the three sandbox platforms, one route per data set."""
+    from adapters.platforms import PROFILES, configure_profile, sandbox_endpoint, sandbox_secret
+
+    with c.session_factory() as s:
+        for profile in PROFILES:
+            sandbox_secret(c.settings, profile.name)
+            added = configure_profile(s, c.settings, profile,
+                                      sandbox_endpoint(c.settings, profile), "operator:demo",
+                                      c.clock.now())
+            yield (f"platform        {profile.name:<9} {profile.kind:<13} "
+                   f"{sandbox_endpoint(c.settings, profile)} ({added} routes)")
+        s.commit()
+
+
+def load_sample_data(base: Container) -> Iterator[str]:
+    """The whole sample tender runs on one moved clock, from the project to the contract, so
+    every record it produces tells a consistent story in time."""
+    from adapters.demo_lifecycle import demo_start, prepare_round, run_lifecycle
+
+    clock = MovableClock(demo_start(base.clock.now()))
+    c = replace(base, clock=clock)
     with c.uow() as uow:
         if uow.session.scalar(select(Account.id).where(Account.username == "staff")):
             yield "sample data already loaded"
             return
+    if c.settings.sandbox:
+        yield from _sandbox_platforms(c)
     for username, kind, name in STAFF_ACCOUNTS:
         with c.uow() as uow:
             accounts.create_account(uow, None, accounts.NewAccount(
@@ -100,6 +126,8 @@ def load_sample_data(c: Container) -> Iterator[str]:
                 name=name, estimated_price=Decimal(price), duration_days=540,
                 qualification="市政公用工程施工总承包二级及以上资质"))
             section_codes.append(section.code)
+    clock.advance(timedelta(days=1))
+    prepared = prepare_round(c, section_codes[0], "demo-agency")
     with c.uow() as uow:
         notice = notices.create_notice(uow, agency, tp.code, notices.NoticeDraft(
             notice_type="tender", title="闽江北岸滨江道路提升工程施工招标公告",
@@ -119,8 +147,10 @@ def load_sample_data(c: Container) -> Iterator[str]:
     yield f"notice          #{notice.id} published"
     if c.settings.sandbox:
         yield from _sandbox_route(c)
-    from adapters.demo_lifecycle import run_lifecycle
+    yield from run_lifecycle(c, clock, prepared, "demo-agency", "staff")
+    if c.settings.sandbox:
+        from adapters.demo_exchange import deliver_to_sandbox
 
-    yield from run_lifecycle(c, section_codes[0], "demo-agency", "staff")
+        yield from deliver_to_sandbox(base)
     yield "accounts        admin, staff, supervisor, demo-tenderer, demo-agency "
     yield "                (get a token: ggzy token issue staff)"

@@ -7,10 +7,11 @@ life each sits with its owner).
 
 from __future__ import annotations
 
+import json
 import secrets
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -36,9 +37,9 @@ from core.services import accounts, parties
 from core.services.tendering import award, bids, deposits, evaluation, opening, rounds
 from core.services.tendering.scheduler import run_due
 
-BIDDERS = (("MA2YBD01", "福建榕城市政工程有限公司", "40180000.00", 520),
-           ("MA2YBD02", "闽江路桥建设集团有限公司", "39650000.00", 540),
-           ("MA2YBD03", "海峡建工集团有限公司", "40920000.00", 500))
+BIDDERS = (("MA2YBD01", "福建榕城市政工程有限公司", "40180000.00", 520, "陈建国"),
+           ("MA2YBD02", "闽江路桥建设集团有限公司", "39650000.00", 540, "王立新"),
+           ("MA2YBD03", "海峡建工集团有限公司", "40920000.00", 500, "刘海波"))
 
 
 # A fixed start when the holiday calendar does not yet cover the months ahead (chinese-calendar
@@ -46,7 +47,15 @@ BIDDERS = (("MA2YBD01", "福建榕城市政工程有限公司", "40180000.00", 5
 FALLBACK_START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # a Monday, 09:00 in Beijing
 
 
-def _start(now: datetime) -> datetime:
+def sample_id_number(n: int) -> str:
+    """A well-formed 公民身份号码 for sample data (GB 11643 check character computed)."""
+    first17 = f"350102198{n}0101{100 + n:03d}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights,
+                                                                   strict=True)) % 11]
+
+
+def demo_start(now: datetime) -> datetime:
     try:
         is_working_day((now + timedelta(days=120)).date())
     except DomainError:
@@ -73,21 +82,37 @@ def _principal(c: Container, username: str) -> Principal:
         return accounts.principal_of(found)
 
 
-def run_lifecycle(base: Container, section_code: str, agency_username: str,
-                  staff_username: str) -> Iterator[str]:
-    from adapters.demo import sample_uscc
+@dataclass
+class PreparedRound:
+    """A round configured before its notice is published, so the notice states its deadlines."""
 
-    clock = MovableClock(_start(base.clock.now()))
-    c = replace(base, clock=clock)
+    section_code: str
+    deadline: datetime
+    keyholders: list[ec.EllipticCurvePrivateKey]
+
+
+def prepare_round(c: Container, section_code: str, agency_username: str) -> PreparedRound:
     agency = _principal(c, agency_username)
-    staff = _principal(c, staff_username)
     keyholders = [ec.generate_private_key(ec.SECP256R1()) for _ in range(3)]
-    deadline = clock.now() + timedelta(days=30)
+    deadline = c.clock.now() + timedelta(days=30)
     with c.uow() as uow:
         rounds.configure_round(uow, agency, section_code, rounds.RoundSettings(
             bid_deadline=deadline, threshold=2, deposit=Decimal("800000.00"),
             keyholders=tuple(rounds.Keyholder(f"开标密钥持有人{i + 1}", _pem(k))
                              for i, k in enumerate(keyholders))))
+    return PreparedRound(section_code, deadline, keyholders)
+
+
+def run_lifecycle(c: Container, clock: MovableClock, prepared: PreparedRound,
+                  agency_username: str, staff_username: str) -> Iterator[str]:
+    """Drive the prepared round from its documents to the contract on ``clock`` (the clock of
+    ``c``), which it moves past every deadline."""
+    from adapters.demo import sample_uscc
+
+    section_code, deadline, keyholders = (prepared.section_code, prepared.deadline,
+                                          prepared.keyholders)
+    agency = _principal(c, agency_username)
+    staff = _principal(c, staff_username)
     with c.uow() as uow:
         rounds.issue_documents(uow, agency, section_code)
     yield f"round 1 of {section_code}: documents issued, deadline {deadline:%Y-%m-%d %H:%M} UTC"
@@ -96,7 +121,7 @@ def run_lifecycle(base: Container, section_code: str, agency_username: str,
     with c.uow() as uow:
         committee_pem = rounds.get_round(uow, agency, section_code).committee
     committee_key = Committee.from_json(committee_pem).public_key
-    for i, (body8, name, price, days) in enumerate(BIDDERS, start=1):
+    for i, (body8, name, price, days, manager) in enumerate(BIDDERS, start=1):
         username = f"demo-bidder-{i}"
         uscc = sample_uscc(body8)
         with c.uow() as uow:
@@ -105,8 +130,10 @@ def run_lifecycle(base: Container, section_code: str, agency_username: str,
                 roles=frozenset({"bidder"})), username, secrets.token_urlsafe(24))
         b = Bidder(username, uscc, ec.generate_private_key(ec.SECP256R1()))
         plain = work / f"{username}.json"
-        plain.write_text(f'{{"price": "{price}", "duration_days": {days}, '
-                         f'"quality": "合格", "bidder": "{name}"}}', encoding="utf-8")
+        plain.write_text(json.dumps({
+            "price": price, "duration_days": days, "quality": "合格", "bidder": name,
+            "project_manager": manager, "project_manager_id": sample_id_number(i)},
+            ensure_ascii=False), encoding="utf-8")
         b.sealed = work / f"{username}-sealed"
         seal_file(plain, b.sealed, section_code, uscc, b.key, committee_key)
         plain.unlink()  # the plaintext stays on the bidder's side only

@@ -36,6 +36,21 @@ def ggzy(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120, check=True)
 
 
+def wait_ready(base: str, proc: subprocess.Popen[bytes], log: Path,
+               seconds: float = 30) -> None:
+    """Until /readyz answers 200; fail with the server's log if it dies or never comes up."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(base + "/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("ggzy serve did not come up:\n" + log.read_text())
+        time.sleep(0.2)
+
+
 @contextmanager
 def live_server(var_dir: Path) -> Iterator[LiveServer]:
     """migrate, demo, serve; wait until /readyz answers; stop and drop the database after."""
@@ -52,16 +67,7 @@ def live_server(var_dir: Path) -> Iterator[LiveServer]:
             proc = subprocess.Popen([sys.executable, "-m", "adapters.cli", "serve"], cwd=ROOT,
                                     env=env, stdout=out, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("ggzy serve did not come up:\n" + log.read_text())
-            time.sleep(0.2)
+        wait_ready(base, proc, log)
         yield LiveServer(base, env)
     finally:
         if proc is not None:
