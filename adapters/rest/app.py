@@ -20,6 +20,7 @@ from adapters.rest.routes import (
     evaluation,
     exchange,
     health,
+    mappings,
     metrics,
     notices,
     parties,
@@ -27,6 +28,7 @@ from adapters.rest.routes import (
     public,
     tendering,
 )
+from adapters.webservice.app import WS_PREFIX, rest_body_limits, webservice_asgi
 
 DESCRIPTION = """
 ggzy-hub: the trading core of a public resource trading centre (公共资源交易中心).
@@ -44,10 +46,15 @@ SANDBOX_PREFIX = "/sandbox/recorder"
 def mount_sandbox(app: FastAPI, container: Container) -> None:
     """The embedded default carries its own peer, so a newcomer sees the exchange deliver with
     nothing else installed. Production never mounts it (GGZY_SANDBOX=auto means SQLite only)."""
+    from a2wsgi import WSGIMiddleware
+
+    from adapters.platforms import sandbox_apps
     from sandbox.recording_peer import create_app as recording_peer
 
     store = container.settings.var_dir / "sandbox-recorder.db"
     app.mount(SANDBOX_PREFIX, recording_peer(store))
+    for path, peer in sandbox_apps(container.settings).items():
+        app.mount(path, WSGIMiddleware(peer))  # type: ignore[arg-type]
 
 
 def create_app(container: Container, engine: EmbeddedEngine | None = None) -> FastAPI:
@@ -69,11 +76,12 @@ def create_app(container: Container, engine: EmbeddedEngine | None = None) -> Fa
     app.state.container = container
     problems.install(app)
     for module in (auth, accounts, parties, projects, notices, tendering, evaluation, award,
-                   public, audit, exchange, health, metrics):
+                   public, audit, exchange, mappings, health, metrics):
         app.include_router(module.router)
     app.include_router(portal_router)
     if container.settings.sandbox:
         mount_sandbox(app, container)
+    app.mount(WS_PREFIX, webservice_asgi(container))  # SOAP endpoints, docs/webservice.md
     app.add_middleware(BodySizeLimit, max_bytes=container.settings.max_body_bytes,
-                       large=(("/bids", container.settings.max_bid_bytes),))
+                       large=(("/bids", container.settings.max_bid_bytes), *rest_body_limits()))
     return app
