@@ -1,17 +1,22 @@
-"""Public reads, no sign-in: published notices and the national code tables."""
+"""Public reads, no sign-in: published notices, the national code tables and the OCDS export."""
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
-from adapters.rest.deps import Paging, UoW
+from adapters.rest.deps import Deps, Paging, UoW
 from adapters.rest.schemas import NoticeOut, PageOut, notice_out, page_out
 from core.codes.tables import CODE_TABLES
 from core.errors import not_found
 from core.services import notices
+from exchange.ocds import packages as ocds
+from exchange.ocds import settings as ocds_settings
+from exchange.ocds.blocks import Links
+from exchange.ocds.jsonout import dumps
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"])
 
@@ -47,3 +52,42 @@ def code_table(name: str) -> dict[str, Any]:
     return {"name": name, "title": table.name, "title_en": table.name_en,
             "source": table.source,
             "entries": [{"code": c, "zh": zh, "en": en} for c, (zh, en) in table.entries.items()]}
+
+
+# -- OCDS 1.1 (docs/ocds.md) ---------------------------------------------------------------------
+
+OCDS_JSON = "application/json"
+OCDS_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {OCDS_JSON: {}}, "description": "an OCDS 1.1 package"},
+    404: {"description": "no such section, or nothing of it is published yet"},
+}
+
+
+def _publication(c: Deps) -> ocds_settings.PublicationSettings:
+    return ocds_settings.from_env(os.environ, c.settings.platform)
+
+
+def _links(request: Request, section_code: str) -> Links:
+    return Links(base_url=str(request.base_url),
+                 record_url=str(request.url_for("ocds_record", section_code=section_code)))
+
+
+@router.get("/ocds/sections/{section_code}/releases", response_class=Response,
+            responses=OCDS_RESPONSES)
+def ocds_releases(section_code: str, request: Request, uow: UoW, c: Deps) -> Response:
+    """Release package: every release of every tendering round of a published section."""
+    package = ocds.release_package(uow.session, section_code, _publication(c),
+                                   uri=str(request.url), published=uow.clock.now(),
+                                   links=_links(request, section_code))
+    return Response(dumps(package), media_type=OCDS_JSON)
+
+
+@router.get("/ocds/sections/{section_code}/record", response_class=Response,
+            responses=OCDS_RESPONSES)
+def ocds_record(section_code: str, request: Request, uow: UoW, c: Deps) -> Response:
+    """Record package: per ocid the releases and the compiled release (OCDS merge rules)."""
+    package = ocds.record_package(
+        uow.session, section_code, _publication(c), uri=str(request.url),
+        published=uow.clock.now(), links=_links(request, section_code),
+        releases_uri=str(request.url_for("ocds_releases", section_code=section_code)))
+    return Response(dumps(package), media_type=OCDS_JSON)

@@ -1,0 +1,11 @@
+"""OCDS 1.1 publication of the trading core, one contracting process per tendering of a section.
+
+The builder reads the core's tables (and, for the few moments the tables do not keep, the outbox)
+through a session and returns plain dicts: no transport, so the REST API serves them today and the
+exchange engine can push them to an OCDS feed later. Nothing about a bid is read before its
+round's opening record is signed: the sealed stage leaves no trace in the output.
+
+Entry points: :func:`exchange.ocds.packages.release_package` and
+:func:`exchange.ocds.packages.record_package`; :func:`exchange.ocds.jsonout.dumps` writes them
+with exact decimal amounts. docs/ocds.md has the mapping.
+"""

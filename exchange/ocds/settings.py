@@ -1,0 +1,48 @@
+"""Who publishes and under which ocid prefix.
+
+The prefix is registered with the OCDS Data Support team; until this centre has one, the default
+``ocds-ggzy00`` is a placeholder that must not be used for a public feed (docs/ocds.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from core.platform import PlatformIdentity
+
+DEFAULT_OCID_PREFIX = "ocds-ggzy00"  # placeholder: register a real prefix before publishing
+OCID_PREFIX = re.compile(r"^ocds-[a-z0-9]{6}$")
+
+#: The extensions as registered in the OCDS extension registry (their extension.json URLs).
+EXTENSIONS = (
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/"
+    "extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bidOpening_extension/"
+    "master/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.5/"
+    "extension.json",
+)
+
+
+@dataclass(frozen=True)
+class PublicationSettings:
+    ocid_prefix: str
+    publisher_name: str
+    publisher_uid: str  # the operator's 统一社会信用代码
+
+    def __post_init__(self) -> None:
+        if not OCID_PREFIX.match(self.ocid_prefix):
+            raise ValueError(f"an OCDS ocid prefix is 'ocds-' and 6 lower-case letters or "
+                             f"digits, got {self.ocid_prefix!r}")
+
+
+def from_env(env: Mapping[str, str], platform: PlatformIdentity) -> PublicationSettings:
+    """GGZY_OCID_PREFIX and GGZY_OCDS_PUBLISHER_NAME; the publisher's id is the platform's USCC."""
+    return PublicationSettings(
+        ocid_prefix=env.get("GGZY_OCID_PREFIX") or DEFAULT_OCID_PREFIX,
+        publisher_name=env.get("GGZY_OCDS_PUBLISHER_NAME")
+        or f"公共资源交易平台（交易平台标识码 {platform.code}）",
+        publisher_uid=platform.uscc,
+    )
