@@ -47,6 +47,7 @@ test: $(DEV_STAMP) services tools
 bench: $(DEV_STAMP) services
 	$(BIN)/python -m tests.bench.bench_exchange
 	$(BIN)/python -m tests.bench.bench_opening
+	$(BIN)/python -m tests.bench.bench_mapping
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
