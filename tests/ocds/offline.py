@@ -1,4 +1,4 @@
-"""libcoveocds without the network: the 1.1.5 schema and the three extensions from shared/ocds.
+"""libcoveocds without the network: the 1.1.5 schema and three extensions kept in schema/.
 
 libcoveocds reads the standard from a ZIP (``standard_zip`` may be a file:// URL) but fetches the
 extensions named in a package over HTTP. Here each extension URL is answered from its local copy
@@ -30,12 +30,11 @@ from ocdsextensionregistry.profile_builder import ProfileBuilder
 
 from exchange.ocds.settings import EXTENSIONS
 
-# shared/ sits beside the repository (on developers' machines and in CI); GGZY_OCDS_OFFLINE may
-# point elsewhere.
-SHARED = Path(os.environ.get("GGZY_OCDS_OFFLINE")
-              or Path(__file__).resolve().parents[3] / "shared" / "ocds")
+# Copies kept with the tests (schema/README.md), so any clone validates offline;
+# GGZY_OCDS_OFFLINE may point at another copy laid out the same way.
+SHARED = Path(os.environ.get("GGZY_OCDS_OFFLINE") or Path(__file__).resolve().parent / "schema")
 if not (SHARED / "standard-1__1__5.zip").is_file():
-    raise RuntimeError(f"the offline OCDS schema is missing: {SHARED} (see shared/ocds/README.md)")
+    raise RuntimeError(f"the offline OCDS schema is missing: {SHARED} (see schema/README.md)")
 STANDARD_ZIP = SHARED / "standard-1__1__5.zip"
 LOCAL = {url: SHARED / "extensions" / url.split("/")[4] for url in EXTENSIONS}
 
