@@ -43,7 +43,7 @@ from sqlalchemy import select
 
 from core.audit import snapshot
 from core.errors import DomainError, ErrorKind, not_found
-from core.events import DomainEvent, EventType, project_ordering_key
+from core.events import EventType
 from core.model.party import Party
 from core.model.tendering import (
     Award,
@@ -62,7 +62,7 @@ from core.rules.calendar import require_aware
 from core.rules.procedures import Domain, Procedure, procedure_for
 from core.security.access import acts_for_project, require_party_user, require_project_actor
 from core.security.principal import SYSTEM_ACTOR, Principal
-from core.services.tendering.rounds import get_round, round_payload
+from core.services.tendering.rounds import emit_round, get_round
 from core.services.tendering.supervision import ensure_not_suspended
 from core.services.validation import amount, required_text
 from core.uow import UnitOfWork
@@ -123,12 +123,6 @@ def _actor_round(uow: UnitOfWork, principal: Principal, section_code: str) -> Ro
 
 def _key(r: Round) -> str:
     return f"{r.section.code}/{r.round_no}"
-
-
-def _emit(uow: UnitOfWork, r: Round, event: EventType, actor: str, **extra: Any) -> None:
-    uow.emit(DomainEvent(event, "section", r.section.code,
-                         project_ordering_key(r.section.tender_project.project.code),
-                         {**round_payload(r), **extra}), actor)
 
 
 def candidate_views(uow: UnitOfWork, r: Round) -> list[CandidateView]:
@@ -229,8 +223,8 @@ def start_publicity(uow: UnitOfWork, principal: Principal, section_code: str,
     r.updated_at = now
     uow.record(principal.actor, "round.publicity", "round", _key(r), before, snapshot(r))
     uow.record(principal.actor, "publicity.start", "publicity", _key(r), None, snapshot(p))
-    _emit(uow, r, EventType.CANDIDATES_PUBLISHED, principal.actor, **_publicity_payload(p),
-          candidates=_candidates_payload(uow, r))
+    emit_round(uow, r, EventType.CANDIDATES_PUBLISHED, principal.actor, **_publicity_payload(p),
+               candidates=_candidates_payload(uow, r))
     uow.commit()
     return p
 
@@ -264,7 +258,7 @@ def publicity_due(uow: UnitOfWork, r: Round) -> str | None:
     r.next_check = None
     r.updated_at = now
     uow.record(SYSTEM_ACTOR, "publicity.end", "publicity", _key(r), before, snapshot(p))
-    _emit(uow, r, EventType.PUBLICITY_ENDED, SYSTEM_ACTOR, **_publicity_payload(p))
+    emit_round(uow, r, EventType.PUBLICITY_ENDED, SYSTEM_ACTOR, **_publicity_payload(p))
     uow.commit()
     return r.status
 
@@ -313,8 +307,8 @@ def raise_objection(uow: UnitOfWork, principal: Principal, section_code: str,
                    snapshot(p))
     party = uow.session.get(Party, party_id)
     assert party is not None
-    _emit(uow, r, EventType.OBJECTION_RAISED, principal.actor, **_publicity_payload(p),
-          objection=_objection_payload(objection, party))
+    emit_round(uow, r, EventType.OBJECTION_RAISED, principal.actor, **_publicity_payload(p),
+               objection=_objection_payload(objection, party))
     uow.commit()
     return objection
 
@@ -349,8 +343,8 @@ def answer_objection(uow: UnitOfWork, principal: Principal, section_code: str,
                    snapshot(p))
     party = uow.session.get(Party, objection.party_id)
     assert party is not None
-    _emit(uow, r, EventType.OBJECTION_ANSWERED, principal.actor, **_publicity_payload(p),
-          objection=_objection_payload(objection, party))
+    emit_round(uow, r, EventType.OBJECTION_ANSWERED, principal.actor, **_publicity_payload(p),
+               objection=_objection_payload(objection, party))
     uow.commit()
     return objection
 
@@ -429,10 +423,10 @@ def issue_award(uow: UnitOfWork, principal: Principal, section_code: str, *,
     views = candidate_views(uow, r)
     won = next(asdict(v) for v in views if v.rank == winner.rank)
     listed = [asdict(v) for v in views]
-    _emit(uow, r, EventType.AWARD_NOTICE_ISSUED, principal.actor, notice_issued_at=now,
-          winner=won, candidates=listed)
-    _emit(uow, r, EventType.RESULT_ANNOUNCED, principal.actor, announced_at=now,
-          winner=won, candidates=listed)
+    emit_round(uow, r, EventType.AWARD_NOTICE_ISSUED, principal.actor, notice_issued_at=now,
+               winner=won, candidates=listed)
+    emit_round(uow, r, EventType.RESULT_ANNOUNCED, principal.actor, announced_at=now,
+               winner=won, candidates=listed)
     uow.commit()
     return award
 
@@ -501,9 +495,9 @@ def record_contract(uow: UnitOfWork, principal: Principal, section_code: str,
     r.status = RoundStatus.CONTRACTED.value
     r.updated_at = now
     uow.record(principal.actor, "round.contract", "round", _key(r), before_round, snapshot(r))
-    _emit(uow, r, EventType.CONTRACT_RECORDED, principal.actor,
-          winner=asdict(winner_view(uow, r, award)), contract_amount=value,
-          contract_signed_at=signed_at, deposit_refund_due_at=due, deposits=deposits)
+    emit_round(uow, r, EventType.CONTRACT_RECORDED, principal.actor,
+               winner=asdict(winner_view(uow, r, award)), contract_amount=value,
+               contract_signed_at=signed_at, deposit_refund_due_at=due, deposits=deposits)
     uow.commit()
     return award
 

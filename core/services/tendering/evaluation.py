@@ -50,7 +50,7 @@ from core.evaluation import (
     top_candidates,
 )
 from core.evaluation.errors import SCORE_OUT_OF_RANGE, SCORE_REFERENCE_UNKNOWN, evaluation_error
-from core.events import DomainEvent, EventType, project_ordering_key
+from core.events import EventType
 from core.model.account import Account, AccountKind
 from core.model.party import Party
 from core.model.tendering import (
@@ -70,7 +70,7 @@ from core.rules.limits import MemberKind
 from core.rules.procedures import Domain, procedure_for
 from core.security.access import acts_for_project, require_kind
 from core.security.principal import Principal
-from core.services.tendering.rounds import get_round, round_payload
+from core.services.tendering.rounds import emit_round, get_round
 from core.services.validation import required_text
 from core.uow import UnitOfWork
 
@@ -703,12 +703,10 @@ def _close(uow: UnitOfWork, principal: Principal, r: Round, e: Evaluation,
         candidates.append({"rank": c["rank"], "bidder_name": c["bidder_name"],
                            "bidder_identifier": c["bidder_identifier"],
                            "price": ranked.get("price"), "score": ranked.get("score")})
-    payload = {**round_payload(r), "evaluation_method": e.method, "reported_at": e.reported_at,
-               "candidates": candidates, "rejected_count": len(result.get("rejected", [])),
-               "dissent_count": result["signatures"]["dissented"]}
-    uow.emit(DomainEvent(EventType.EVALUATION_REPORTED, "section", r.section.code,
-                         project_ordering_key(r.section.tender_project.project.code), payload),
-             principal.actor)
+    emit_round(uow, r, EventType.EVALUATION_REPORTED, principal.actor,
+               evaluation_method=e.method, reported_at=e.reported_at, candidates=candidates,
+               rejected_count=len(result.get("rejected", [])),
+               dissent_count=result["signatures"]["dissented"])
 
 
 def sign_report(uow: UnitOfWork, principal: Principal, section_code: str, agrees: bool,

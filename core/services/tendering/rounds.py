@@ -60,8 +60,9 @@ def round_payload(r: Round) -> dict[str, Any]:
     }
 
 
-def emit_round(uow: UnitOfWork, r: Round, event: EventType, actor: str) -> None:
-    payload = round_payload(r)
+def emit_round(uow: UnitOfWork, r: Round, event: EventType, actor: str, **extra: Any) -> None:
+    """A round event: the round with its section's context, plus what this event adds."""
+    payload = {**round_payload(r), **extra}
     if event is EventType.ROUND_OPENED:
         uow.session.flush()  # the opening record was just added
         payload["opening"] = opening_context(uow.session, r)

@@ -23,21 +23,21 @@ changes nothing and answers with the round as it is.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import select
 
 from core.audit import snapshot
 from core.errors import DomainError, ErrorKind
-from core.events import DomainEvent, EventType, project_ordering_key
+from core.events import EventType
 from core.model.account import AccountKind
 from core.model.tendering import Publicity, Round, RoundStatus, SupervisionInstruction
 from core.security.access import require_kind
 from core.security.principal import Principal
 from core.services.tendering.closing import terminate_round
-from core.services.tendering.rounds import get_round, opening_ends, round_payload
+from core.services.tendering.rounds import emit_round, get_round, opening_ends
 from core.services.validation import required_text
 from core.uow import UnitOfWork
 
@@ -77,10 +77,30 @@ def _inputs(principal: Principal, instruction_no: str, reason: str) -> tuple[str
             required_text(reason, "reason", MAX_REASON))
 
 
-def _already_applied(uow: UnitOfWork, r: Round, action: InstructionAction, number: str) -> bool:
-    return uow.session.scalar(select(SupervisionInstruction.id).where(
+@dataclass(frozen=True)
+class Instruction:
+    round: Round  # locked for the rest of the unit of work
+    number: str
+    reason: str
+    applied_before: bool  # the same instruction again: the caller changes nothing
+
+
+def _instruction(uow: UnitOfWork, principal: Principal, section_code: str,
+                 action: InstructionAction, instruction_no: str, reason: str) -> Instruction:
+    """Check the caller and the input, lock the round, and tell whether this instruction (by
+    round, action and number) was applied already: a resent instruction is answered, not redone."""
+    number, text = _inputs(principal, instruction_no, reason)
+    r = _locked_round(uow, principal, section_code)
+    applied = uow.session.scalar(select(SupervisionInstruction.id).where(
         SupervisionInstruction.round_id == r.id, SupervisionInstruction.action == action.value,
         SupervisionInstruction.instruction_no == number)) is not None
+    return Instruction(r, number, text, applied)
+
+
+def _clear_suspension(r: Round) -> None:
+    r.suspended_at = None
+    r.suspension_instruction = None
+    r.suspension_reason = None
 
 
 def _store_instruction(uow: UnitOfWork, principal: Principal, r: Round,
@@ -97,18 +117,13 @@ def _key(r: Round) -> str:
     return f"{r.section.code}/{r.round_no}"
 
 
-def _emit(uow: UnitOfWork, r: Round, event: EventType, actor: str, **extra: Any) -> None:
-    uow.emit(DomainEvent(event, "section", r.section.code,
-                         project_ordering_key(r.section.tender_project.project.code),
-                         {**round_payload(r), **extra}), actor)
-
-
 def suspend_section(uow: UnitOfWork, principal: Principal, section_code: str,
                     instruction_no: str, reason: str) -> Round:
     """暂停: the current round stands still, in its status, until resumed."""
-    number, text = _inputs(principal, instruction_no, reason)
-    r = _locked_round(uow, principal, section_code)
-    if _already_applied(uow, r, InstructionAction.SUSPEND, number):
+    i = _instruction(uow, principal, section_code, InstructionAction.SUSPEND, instruction_no,
+                     reason)
+    r, number, text = i.round, i.number, i.reason
+    if i.applied_before:
         uow.commit()
         return r
     if r.is_suspended:
@@ -128,8 +143,8 @@ def suspend_section(uow: UnitOfWork, principal: Principal, section_code: str,
     r.updated_at = now
     _store_instruction(uow, principal, r, InstructionAction.SUSPEND, number, text)
     uow.record(principal.actor, "round.suspend", "round", _key(r), before, snapshot(r))
-    _emit(uow, r, EventType.ROUND_SUSPENDED, principal.actor, instruction_no=number,
-          reason=text, suspended_at=now)
+    emit_round(uow, r, EventType.ROUND_SUSPENDED, principal.actor, instruction_no=number,
+               reason=text, suspended_at=now)
     uow.commit()
     return r
 
@@ -160,9 +175,10 @@ def _give_back(uow: UnitOfWork, principal: Principal, r: Round, since: datetime,
 def resume_section(uow: UnitOfWork, principal: Principal, section_code: str,
                    instruction_no: str, reason: str) -> Round:
     """恢复: the round goes on from where it stood, its running deadline moved by the pause."""
-    number, text = _inputs(principal, instruction_no, reason)
-    r = _locked_round(uow, principal, section_code)
-    if _already_applied(uow, r, InstructionAction.RESUME, number):
+    i = _instruction(uow, principal, section_code, InstructionAction.RESUME, instruction_no,
+                     reason)
+    r, number, text = i.round, i.number, i.reason
+    if i.applied_before:
         uow.commit()
         return r
     if r.suspended_at is None:
@@ -172,14 +188,13 @@ def resume_section(uow: UnitOfWork, principal: Principal, section_code: str,
     since, suspended_by = r.suspended_at, r.suspension_instruction
     before = snapshot(r)
     _give_back(uow, principal, r, since, now)
-    r.suspended_at = None
-    r.suspension_instruction = None
-    r.suspension_reason = None
+    _clear_suspension(r)
     r.updated_at = now
     _store_instruction(uow, principal, r, InstructionAction.RESUME, number, text)
     uow.record(principal.actor, "round.resume", "round", _key(r), before, snapshot(r))
-    _emit(uow, r, EventType.ROUND_RESUMED, principal.actor, instruction_no=number, reason=text,
-          suspended_at=since, suspension_instruction=suspended_by, resumed_at=now)
+    emit_round(uow, r, EventType.ROUND_RESUMED, principal.actor, instruction_no=number,
+               reason=text, suspended_at=since, suspension_instruction=suspended_by,
+               resumed_at=now)
     uow.commit()
     return r
 
@@ -188,16 +203,15 @@ def terminate_section(uow: UnitOfWork, principal: Principal, section_code: str,
                       instruction_no: str, reason: str) -> Round:
     """终止 by instruction: ``closing.terminate_round`` with the instruction number in the
     round's reason (and so in the ``round.terminated`` event); a suspension ends with it."""
-    number, text = _inputs(principal, instruction_no, reason)
-    r = _locked_round(uow, principal, section_code)
-    if _already_applied(uow, r, InstructionAction.TERMINATE, number):
+    i = _instruction(uow, principal, section_code, InstructionAction.TERMINATE, instruction_no,
+                     reason)
+    r, number, text = i.round, i.number, i.reason
+    if i.applied_before:
         uow.commit()
         return r
     if r.is_suspended:
         before = snapshot(r)
-        r.suspended_at = None
-        r.suspension_instruction = None
-        r.suspension_reason = None
+        _clear_suspension(r)
         uow.record(principal.actor, "round.suspension_ended", "round", _key(r), before,
                    snapshot(r))
     _store_instruction(uow, principal, r, InstructionAction.TERMINATE, number, text)
