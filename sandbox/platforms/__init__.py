@@ -1,7 +1,7 @@
 """Sandbox stand-ins for the provincial and national platforms the hub pushes records to.
 
-Three peers, one per profile of shared contract 3, written from the protocol and the research
-field lists, not from the hub's code (nothing here imports the project):
+Three peers, one per profile of docs/platform-protocols.md §3, written from the protocol and
+the research field lists, not from the hub's code (nothing here imports the project):
 
 - ``fujian``: FJ V4 ``UploadData_G_V4`` (SOAP 1.1, DES token);
 - ``shanxi``: pspde ``receiveInfo`` (SOAP 1.1, USERID/KEY + CREDITCODE, versioned PLATID);

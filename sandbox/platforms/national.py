@@ -1,5 +1,5 @@
 """A stand-in for the national exchange, as the hub reads it (no official transport was found:
-research §7c, §10.3; shared contract 3c).
+research §7c, §10.3; docs/platform-protocols.md §3c).
 
 SOAP 1.1 and 1.2 on the same address (port ``NationalExchangeSoap`` and
 ``NationalExchangeSoap12``), namespace ``urn:ggzy-hub:national-exchange:1``, service

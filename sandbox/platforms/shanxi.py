@@ -4,7 +4,7 @@ SOAP 1.1, namespace ``http://server.webservice.pspde.sxca.com/``, service ``Pspd
 operation ``receiveInfo(USERID, KEY, SERIALNUMBER, DATASETCODE, XMLCONTENT, REQUESTTIME,
 VERSIONNUMBER, PLATID, CREDITCODE) -> receiveInfoReturn: result{errorCode, errorMessage,
 receiveTime, success}``. The real service is Axis 1.4 rpc/encoded; this one is document/literal
-wrapped (the hub's documented deviation, shared contract 3b).
+wrapped (the hub's documented deviation, docs/platform-protocols.md §3b).
 
 There is no operation parameter: a PLATID the peer holds with the same or an older VERSIONNUMBER is
 a duplicate (3002, with the original receive time), a newer one an update; XMLCONTENT with

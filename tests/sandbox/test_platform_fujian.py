@@ -1,6 +1,7 @@
 """The Fujian peer (FJ V4 UploadData_G_V4) over real HTTP on loopback.
 
-Envelopes and tokens are built here by hand from the protocol (shared contract 3a), not with the
+Envelopes and tokens are built here by hand from the protocol (docs/platform-protocols.md §3a),
+not with the
 peer's helpers, so a misreading on the peer's side shows up as a failing test; zeep drives the
 same peer from the WSDL it serves.
 """

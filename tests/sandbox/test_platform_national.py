@@ -1,6 +1,7 @@
 """The national peer (SubmitRecord, SOAP 1.1 and 1.2, WS-Security UsernameToken) over loopback.
 
-Raw envelopes are written here from shared contract 3c; zeep (with its UsernameToken) drives the
+Raw envelopes are written here from docs/platform-protocols.md §3c; zeep (with its
+UsernameToken) drives the
 same peer from the WSDL it serves, through both ports. One test runs the peer as its own process
 with ``python -m sandbox.platforms``.
 """

@@ -1,6 +1,7 @@
 """The Shanxi peer (pspde receiveInfo) over real HTTP on loopback.
 
-Raw envelopes are written here from shared contract 3b; zeep drives the same peer from its WSDL.
+Raw envelopes are written here from docs/platform-protocols.md §3b; zeep drives the same
+peer from its WSDL.
 """
 
 from __future__ import annotations
