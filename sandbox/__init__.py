@@ -9,4 +9,7 @@ shared by both sides and passing unseen.
   deliveries over HTTP and SOAP, records them once per idempotency key, counts the repeats, and
   misbehaves for the next N calls on request. The exchange engine's tests and benchmarks deliver
   to it.
+- ``sandbox.platforms``: the Fujian-style, Shanxi-style and national platform peers (spyne).
+- ``sandbox.common``: plumbing the peers share (SQLite file, fault-plan queue); no protocol
+  knowledge.
 """

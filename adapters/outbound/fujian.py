@@ -127,16 +127,16 @@ class FujianAdapter(SoapAdapter):
     operation = "UploadData_G_V4"
 
     def check_options(self) -> str | None:
-        system_no = str(self.options.get("system_no") or "")
+        system_no = self.system_no
         if len(system_no) != 4 or not system_no.isascii() or not system_no.isalnum():
             return "option system_no must be the 4-character registered system number"
-        if not str(self.options.get("ca_key") or ""):
+        if not self.option("ca_key"):
             return "option ca_key is required by the Fujian profile"
         return None
 
     @property
     def system_no(self) -> str:
-        return str(self.options["system_no"])
+        return self.option("system_no")
 
     def build(self, record: DataSetRecord, secret: str) -> dict[str, Any] | Refused:
         if len(secret.encode("utf-8")) < 8:
@@ -145,8 +145,8 @@ class FujianAdapter(SoapAdapter):
         return {
             "validation": validation_xml(self.system_no, token(self.system_no, secret, stamp)),
             "data": data_xml(record, system_no=self.system_no,
-                             route_way=str(self.options.get("route_way") or "1"),
-                             ca_key=str(self.options["ca_key"])),
+                             route_way=self.option("route_way", "1"),
+                             ca_key=self.option("ca_key")),
         }
 
     def hidden(self, arguments: dict[str, Any], secret: str) -> list[str]:

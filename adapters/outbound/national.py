@@ -21,14 +21,14 @@ from lxml import etree
 from zeep.wsse.username import UsernameToken
 
 from adapters.outbound.soap_base import (
-    MalformedReply,
     RecordResult,
     Refused,
     SoapAdapter,
     Taken,
     fields_of,
-    parse_beijing,
+    refusal,
     reply_text,
+    reply_time,
     serialize,
 )
 from exchange.outcome import Acknowledgement
@@ -37,6 +37,12 @@ from mappings.records import DataSetRecord, Operation
 PLATFORM_CODE = re.compile(r"[0-9A-Z]{11}")
 RECEIVED_AT = "%Y%m%d%H%M%S"
 AUTH_FAULTS = ("FailedAuthentication", "InvalidSecurity", "InvalidSecurityToken")
+REFUSALS = {
+    "E100": Refused.park("authentication failed"),
+    "E200": Refused.park("record invalid"),
+    "E300": Refused.retry("parent missing"),
+    "E500": Refused.retry("peer internal error"),
+}
 
 
 def record_xml(record: DataSetRecord) -> str:
@@ -57,26 +63,13 @@ def classify(record: DataSetRecord, reply: Any) -> RecordResult:
     text = f"{code}: {message}" if message else code
     if code in ("0000", "E301"):
         when = reply_text(reply, "RECEIVED_AT", required=code == "0000")
-        official = None
-        if when:
-            try:
-                official = parse_beijing(when, RECEIVED_AT)
-            except ValueError as err:
-                raise MalformedReply(f"RECEIVED_AT {when!r} is not yyyyMMddHHmmss") from err
+        official = reply_time("RECEIVED_AT", when, RECEIVED_AT) if when else None
         ack = Acknowledgement(record.data_set, record.key, official_time=official,
                               reference=national_key(record))
         return Taken(ack, "accepted" if code == "0000" else f"already held: {text}")
-    if code == "E100":
-        return Refused.park(f"authentication failed: {text}")
-    if code == "E200":
-        return Refused.park(f"record invalid: {text}")
-    if code == "E300":
-        return Refused.retry(f"parent missing: {text}")
     if code == "E404":
         return Refused.park(f"unknown DATA_KEY {national_key(record)}: {text}")
-    if code == "E500":
-        return Refused.retry(f"peer internal error: {text}")
-    return Refused.park(f"unknown CODE {text}")
+    return refusal(code, text, REFUSALS) or Refused.park(f"unknown CODE {text}")
 
 
 class NationalAdapter(SoapAdapter):
@@ -84,21 +77,21 @@ class NationalAdapter(SoapAdapter):
     operation = "SubmitRecord"
 
     def check_options(self) -> str | None:
-        if not PLATFORM_CODE.fullmatch(str(self.options.get("platform_code") or "")):
+        if not PLATFORM_CODE.fullmatch(self.option("platform_code")):
             return "option platform_code must be the 11-character trading-platform code"
         if self.soap_version() not in ("1.1", "1.2"):
             return "option soap_version must be 1.1 or 1.2"
         return None
 
     def soap_version(self) -> str:
-        return str(self.options.get("soap_version") or "1.1")
+        return self.option("soap_version", "1.1")
 
     def wsse_token(self, secret: str) -> Any:
-        return UsernameToken(str(self.options["platform_code"]), secret)
+        return UsernameToken(self.option("platform_code"), secret)
 
     def build(self, record: DataSetRecord, secret: str) -> dict[str, Any] | Refused:
         return {
-            "PLATFORM_CODE": str(self.options["platform_code"]),
+            "PLATFORM_CODE": self.option("platform_code"),
             "DATASET_CODE": record.data_set,
             "DATA_KEY": national_key(record),
             "OPERATION": record.operation.value,

@@ -31,8 +31,9 @@ from adapters.outbound.soap_base import (
     element,
     fields_of,
     format_beijing,
-    parse_beijing,
+    refusal,
     reply_text,
+    reply_time,
     reply_value,
     serialize,
 )
@@ -57,6 +58,13 @@ DATASET_CODES = {
 }
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 RECEIVE_TIME = "%Y-%m-%d %H:%M:%S"
+REFUSALS = {
+    "1001": Refused.park("USERID/KEY refused"),
+    "1002": Refused.park("CREDITCODE not registered"),
+    "2001": Refused.park("record invalid"),
+    "3001": Refused.retry("parent missing"),
+    "9999": Refused.retry("peer internal error"),
+}
 
 
 class SerialCounter:
@@ -97,28 +105,14 @@ def classify(record: DataSetRecord, serial: str, reply: Any) -> RecordResult:
     if code in ("0", "3002"):
         if code == "0" and success is not True:
             raise MalformedReply(f"errorCode 0 with success={success!r}")
-        when = reply_text(reply, "receiveTime")
-        try:
-            official = parse_beijing(when, RECEIVE_TIME)
-        except ValueError as err:
-            raise MalformedReply(f"receiveTime {when!r} is not yyyy-MM-dd HH:mm:ss") from err
+        official = reply_time("receiveTime", reply_text(reply, "receiveTime"), RECEIVE_TIME)
         ack = Acknowledgement(record.data_set, record.key, official_time=official,
                               reference=serial)
         return Taken(ack, "accepted" if code == "0" else f"already held: {message}")
     if success is True:
         raise MalformedReply(f"errorCode {code} with success=true")
     text = f"errorCode {code}: {message}"
-    if code == "1001":
-        return Refused.park(f"USERID/KEY refused: {text}")
-    if code == "1002":
-        return Refused.park(f"CREDITCODE not registered: {text}")
-    if code == "2001":
-        return Refused.park(f"record invalid: {text}")
-    if code == "3001":
-        return Refused.retry(f"parent missing: {text}")
-    if code == "9999":
-        return Refused.retry(f"peer internal error: {text}")
-    return Refused.park(f"unknown {text}")
+    return refusal(code, text, REFUSALS) or Refused.park(f"unknown {text}")
 
 
 class ShanxiAdapter(SoapAdapter):
@@ -126,10 +120,10 @@ class ShanxiAdapter(SoapAdapter):
     operation = "receiveInfo"
 
     def check_options(self) -> str | None:
-        user_id = str(self.options.get("user_id") or "")
+        user_id = self.option("user_id")
         if len(user_id) != 10 or not user_id.isascii() or not user_id.isdigit():
             return "option user_id must be the 10-digit Shanxi user id"
-        if len(str(self.options.get("credit_code") or "")) != 18:
+        if len(self.option("credit_code")) != 18:
             return "option credit_code must be the 18-character registered code"
         return None
 
@@ -139,7 +133,7 @@ class ShanxiAdapter(SoapAdapter):
             return Refused.park(f"data set {record.data_set} is not carried by the Shanxi "
                                 "profile")
         now = self.now()
-        user_id = str(self.options["user_id"])
+        user_id = self.option("user_id")
         return {
             "USERID": user_id,
             "KEY": secret,
@@ -149,7 +143,7 @@ class ShanxiAdapter(SoapAdapter):
             "REQUESTTIME": format_beijing(now, RECEIVE_TIME),
             "VERSIONNUMBER": record.version,
             "PLATID": record.key,
-            "CREDITCODE": str(self.options["credit_code"]),
+            "CREDITCODE": self.option("credit_code"),
         }
 
     def interpret(self, record: DataSetRecord, arguments: dict[str, Any], reply: Any

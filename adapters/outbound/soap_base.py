@@ -160,6 +160,31 @@ def reply_text(reply: Any, name: str, *, required: bool = True) -> str:
     return str(value).strip()
 
 
+# strftime directives as the protocols write their patterns (yyyyMMddHHmmss)
+_PATTERN_LETTERS = {"%Y": "yyyy", "%m": "MM", "%d": "dd", "%H": "HH", "%M": "mm", "%S": "ss"}
+
+
+def reply_time(name: str, text: str, fmt: str) -> datetime:
+    """A timestamp the reply carried (``text`` of its ``name``), read as Beijing time. A time in
+    another shape means the reply is not an answer of the protocol: MalformedReply."""
+    try:
+        return parse_beijing(text, fmt)
+    except ValueError as err:
+        pattern = fmt
+        for directive, letters in _PATTERN_LETTERS.items():
+            pattern = pattern.replace(directive, letters)
+        raise MalformedReply(f"{name} {text!r} is not {pattern}") from err
+
+
+def refusal(code: str, text: str, known: Mapping[str, Refused]) -> Refused | None:
+    """The profile's refusal for a reply code it documents (its verdict, its wording then the
+    peer's ``text``), or None for a code the profile does not know."""
+    meaning = known.get(code)
+    if meaning is None:
+        return None
+    return Refused(meaning.verdict, f"{meaning.error}: {text}")
+
+
 # -- transport ---------------------------------------------------------------------------------
 
 @dataclass
@@ -301,6 +326,10 @@ class SoapAdapter(abc.ABC):
 
     def now(self) -> datetime:
         return self._clock.now()
+
+    def option(self, name: str, default: str = "") -> str:
+        """A target option as text, ``default`` when it is unset or empty."""
+        return str(self.options.get(name) or default)
 
     # -- the engine's interface --------------------------------------------------------------
 

@@ -10,7 +10,8 @@ the research field lists, not from the hub's code (nothing here imports the proj
 Each module has ``create_app(store_path, **credentials) -> PlatformApp`` (a WSGI app);
 ``serve.serving(app)`` runs one on a free loopback port; ``python -m sandbox.platforms`` runs one
 as its own process. Shared parts: ``rules`` (what the systems check), ``ledger`` (the decision),
-``store`` (SQLite), ``app``/``control``/``faults``/``hardening``/``soap`` (the shell).
+``store`` (SQLite), ``answer`` (a reply ending a call), ``app``/``control``/``faults``/
+``hardening``/``soap`` (the shell).
 """
 
 from sandbox.platforms.app import PlatformApp

@@ -17,10 +17,11 @@ Modes:
 
 from __future__ import annotations
 
-import threading
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from sandbox.common.fault_plans import MAX_COUNT, Plan, PlanError, PlanQueue, parse_mode
 
 
 class FaultMode(StrEnum):
@@ -34,42 +35,19 @@ class FaultMode(StrEnum):
 
 DEFAULT_SECONDS = {FaultMode.TIMEOUT: 30.0, FaultMode.SLOW: 2.0}
 MAX_SECONDS = 3600.0
-MAX_COUNT = 1_000_000
-
-
-class PlanError(ValueError):
-    """A plan the control API refuses, with a message for the test author."""
 
 
 @dataclass
-class FaultPlan:
-    id: int
-    mode: FaultMode
-    count: int
-    remaining: int
+class FaultPlan(Plan[FaultMode]):
     seconds: float
 
-    def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["mode"] = self.mode.value
-        return data
 
-
-class FaultBook:
-    def __init__(self) -> None:
-        self._plans: list[FaultPlan] = []
-        self._next_id = 1
-        self._lock = threading.Lock()
-
+class FaultBook(PlanQueue[FaultPlan]):
     def arm(self, data: Any) -> FaultPlan:
         """Validate a ``POST /control/faults`` body and queue its plan."""
         if not isinstance(data, dict):
             raise PlanError("the body must be a JSON object")
-        try:
-            mode = FaultMode(str(data.get("mode")))
-        except ValueError:
-            raise PlanError("mode must be one of "
-                            + ", ".join(m.value for m in FaultMode)) from None
+        mode = parse_mode(data, FaultMode)
         count = data.get("count", 1)
         if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
             raise PlanError(f"count must be an integer from 1 to {MAX_COUNT}")
@@ -77,27 +55,8 @@ class FaultBook:
         if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not (
                 0 <= seconds <= MAX_SECONDS):
             raise PlanError(f"seconds must be a number from 0 to {MAX_SECONDS:g}")
-        with self._lock:
-            plan = FaultPlan(self._next_id, mode, count, count, float(seconds))
-            self._next_id += 1
-            self._plans.append(plan)
-        return plan
+        return self.add(lambda plan_id: FaultPlan(plan_id, mode, count, count, float(seconds)))
 
     def take(self) -> FaultPlan | None:
         """The plan this call follows, if any; consumes one of its calls."""
-        with self._lock:
-            if not self._plans:
-                return None
-            plan = self._plans[0]
-            plan.remaining -= 1
-            if plan.remaining <= 0:
-                self._plans.pop(0)
-            return plan
-
-    def pending(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return [plan.as_json() for plan in self._plans]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._plans.clear()
+        return self.take_first()

@@ -30,6 +30,7 @@ from spyne.protocol.soap import Soap11, Soap12
 from spyne.server.wsgi import WsgiApplication
 
 from sandbox.platforms import hardening, soap
+from sandbox.platforms.answer import Answer
 from sandbox.platforms.app import ENVELOPE_KEY, REFUSE_PARENT_KEY, PlatformApp
 from sandbox.platforms.clock import SHANGHAI, Clock, beijing_now, dt14, parse_dt14
 from sandbox.platforms.ledger import Decision, Verdict, decide
@@ -45,14 +46,6 @@ _PLATFORM_CODE = re.compile(r"[0-9A-Z]{11}")
 MAX_KEY = 200
 
 log = logging.getLogger(__name__)
-
-
-class Answer(Exception):
-    def __init__(self, code: str, message: str, reason: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.reason = reason
 
 
 def username_token(envelope: Any) -> tuple[str, str]:

@@ -28,6 +28,7 @@ from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 
 from sandbox.platforms import hardening, soap
+from sandbox.platforms.answer import Answer
 from sandbox.platforms.app import REFUSE_PARENT_KEY, PlatformApp
 from sandbox.platforms.clock import SHANGHAI, Clock, beijing_now, parse_dt14, request_time
 from sandbox.platforms.ledger import Decision, Verdict, decide
@@ -48,16 +49,6 @@ _REQUEST_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 MAX_PLATID = 100
 
 log = logging.getLogger(__name__)
-
-
-class Answer(Exception):
-    """An errorCode answer decided before the record reached the ledger."""
-
-    def __init__(self, code: str, message: str, reason: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.reason = reason
 
 
 class ShanxiPeer:

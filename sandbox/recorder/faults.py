@@ -14,10 +14,11 @@ the test meant.
 
 from __future__ import annotations
 
-import threading
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from sandbox.common.fault_plans import MAX_COUNT, Plan, PlanError, PlanQueue, parse_mode
 
 
 class FaultMode(StrEnum):
@@ -31,19 +32,10 @@ class FaultMode(StrEnum):
 
 DEFAULT_DELAY_SECONDS = {FaultMode.TIMEOUT: 30.0, FaultMode.SLOW: 1.0}
 MAX_DELAY_SECONDS = 3600.0
-MAX_COUNT = 1_000_000
-
-
-class PlanError(ValueError):
-    """A fault plan the control API refuses, with a message for the test author."""
 
 
 @dataclass
-class FaultPlan:
-    id: int
-    mode: FaultMode
-    count: int
-    remaining: int
+class FaultPlan(Plan[FaultMode]):
     delay_seconds: float
     retry_after_seconds: int
     channel: str | None
@@ -52,11 +44,6 @@ class FaultPlan:
     def matches(self, transport: str, channel: str) -> bool:
         return ((self.channel is None or self.channel == channel)
                 and (self.transport is None or self.transport == transport))
-
-    def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["mode"] = str(self.mode)
-        return data
 
 
 def _number(data: dict[str, Any], name: str, default: float, *, integer: bool = False,
@@ -81,21 +68,12 @@ def _optional_name(data: dict[str, Any], name: str) -> str | None:
     return value
 
 
-class FaultBook:
+class FaultBook(PlanQueue[FaultPlan]):
     """The armed plans, in order. Thread-safe, though the peer only touches it from its loop."""
-
-    def __init__(self) -> None:
-        self._plans: list[FaultPlan] = []
-        self._next_id = 1
-        self._lock = threading.Lock()
 
     def arm(self, data: dict[str, Any]) -> FaultPlan:
         """Validate a control request body and queue the plan it describes."""
-        try:
-            mode = FaultMode(str(data.get("mode")))
-        except ValueError:
-            raise PlanError(
-                "mode must be one of " + ", ".join(m.value for m in FaultMode)) from None
+        mode = parse_mode(data, FaultMode)
         count = int(_number(data, "count", 1, integer=True, low=1, high=MAX_COUNT))
         delay = float(_number(data, "delay_seconds", DEFAULT_DELAY_SECONDS.get(mode, 0.0)))
         retry_after = int(_number(data, "retry_after_seconds", 1, integer=True, high=86_400))
@@ -103,30 +81,9 @@ class FaultBook:
         transport = _optional_name(data, "transport")
         if transport not in (None, "http", "soap"):
             raise PlanError("transport must be 'http' or 'soap'")
-        with self._lock:
-            plan = FaultPlan(self._next_id, mode, count, count, delay, retry_after, channel,
-                             transport)
-            self._next_id += 1
-            self._plans.append(plan)
-        return plan
+        return self.add(lambda plan_id: FaultPlan(plan_id, mode, count, count, delay,
+                                                  retry_after, channel, transport))
 
     def take(self, transport: str, channel: str) -> FaultPlan | None:
         """The plan this call must follow, if any; consumes one of its N calls."""
-        if not self._plans:  # the common case, without the lock
-            return None
-        with self._lock:
-            for index, plan in enumerate(self._plans):
-                if plan.matches(transport, channel):
-                    plan.remaining -= 1
-                    if plan.remaining <= 0:
-                        del self._plans[index]
-                    return plan
-        return None
-
-    def pending(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return [plan.as_json() for plan in self._plans]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._plans.clear()
+        return self.take_first(lambda plan: plan.matches(transport, channel))

@@ -16,12 +16,12 @@ as its own row pointing at the first (``duplicate_of``), so repeats are counted,
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from sandbox.common.sqlite_file import SqliteFile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -85,25 +85,12 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-class Store:
-    """The recording peer's SQLite file: messages and injected faults."""
+class Store(SqliteFile):
+    """The recording peer's SQLite file: messages and injected faults. In autocommit, each
+    statement is its own transaction: no BEGIN round trip per message."""
 
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Autocommit (isolation_level=None): each statement is its own transaction, no BEGIN
-        # round trip per message.
-        self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._lock = threading.Lock()
-        with self._lock:
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.execute("PRAGMA busy_timeout=5000")
-            self._conn.executescript(SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        super().__init__(path, SCHEMA)
 
     def record(self, *, transport: str, channel: str, idempotency_key: str,
                ordering_key: str | None, sequence: str | None, content_type: str | None,

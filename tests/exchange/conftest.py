@@ -3,6 +3,9 @@
 The scripted adapter implements the adapter protocol in-process so that the engine's decisions
 (retry, park, hold, release) can be driven exactly; the real network paths are covered by the
 drills against the sandbox peer.
+
+The SOAP platform adapter tests' fixtures (``profile``, ``peer``, ``adapter``...) live in
+``adapter_support`` and are made available here.
 """
 
 from __future__ import annotations
@@ -25,6 +28,13 @@ from exchange.outcome import OutboundMessage, Outcome
 from exchange.registry import Registry
 from exchange.relay import relay_batch
 from exchange.sweeper import sweep
+from tests.exchange.adapter_support import (  # noqa: F401 - fixtures of the adapter tests
+    adapter,
+    peer,
+    peer_clock,
+    profile,
+    scripted,
+)
 
 
 @dataclass
@@ -87,8 +97,8 @@ class Engine:
 
 @pytest.fixture
 def engine(container: Container, clock: MovableClock) -> Iterator[Engine]:
-    adapter = ScriptedAdapter()
-    registry = Registry(adapter_kinds={"scripted": lambda _t: adapter})
+    scripted_adapter = ScriptedAdapter()
+    registry = Registry(adapter_kinds={"scripted": lambda _t: scripted_adapter})
     with container.session_factory() as s:
         config.upsert_target(s, "peer", {"kind": "scripted", "endpoint": "http://peer.invalid/",
                                           "max_attempts": 4, "backoff_base_seconds": 2.0,
@@ -99,7 +109,7 @@ def engine(container: Container, clock: MovableClock) -> Iterator[Engine]:
         s.commit()
     dispatched: list[int] = []
     deliverer = Deliverer(container.session_factory, registry, clock, dispatched.extend)
-    yield Engine(container, clock, adapter, deliverer, dispatched)
+    yield Engine(container, clock, scripted_adapter, deliverer, dispatched)
     registry.close()
 
 

@@ -7,18 +7,14 @@ import base64
 import hashlib
 import html
 import re
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, modes
-from lxml import etree
 
 from adapters.outbound.fujian import (
-    FujianAdapter,
     TripleDES,
     classify,
     data_key,
@@ -26,40 +22,27 @@ from adapters.outbound.fujian import (
     token,
     validation_xml,
 )
-from adapters.outbound.soap_base import MalformedReply, Refused, Taken
+from adapters.outbound.soap_base import MalformedReply, Refused, SoapAdapter, Taken
 from core.clock import MovableClock
 from exchange.outcome import Verdict
 from mappings.records import Operation
-from sandbox.platforms import fujian
-from sandbox.platforms.serve import serving
-from tests.exchange.test_adapter_common import (
-    DOCTYPE_PROLOG,
+from tests.exchange.adapter_support import (
+    FUJIAN,
     TENDER,
     PeerHttp,
+    Profile,
     Reply,
     ScriptedServer,
-    free_port,
     message,
+    parse,
     project,
-    scripted,
-    secret_file,
     section,
+    send_once,
     soap11_reply,
-    target,
     tender_project,
-    without,
 )
 
-__all__ = ["scripted"]  # the fixture, imported for use here
-
-PARSER = etree.XMLParser(resolve_entities=False, no_network=True, dtd_validation=False,
-                         load_dtd=False, huge_tree=False)
-
-
-def parse(text: str) -> etree._Element:
-    root = etree.fromstring(text.encode(), PARSER)
-    assert root.getroottree().docinfo.doctype == ""
-    return root
+SYSTEM_NO = FUJIAN.options["system_no"]
 
 
 def des_decrypt(key8: bytes, data: bytes) -> bytes:
@@ -198,36 +181,14 @@ def test_replies_outside_the_protocol_are_malformed(reply: str) -> None:
         classify(tender_project(), "KEY", reply)
 
 
-
-# -- end to end against the sandbox Fujian peer ------------------------------------------------
-
-SYSTEM_NO = "0001"
-SECRET = "fj-secret-0001"
-
+# -- end to end against the sandbox Fujian peer (what every profile does: test_adapter_common) ----
 
 @pytest.fixture
-def peer(tmp_path: Path) -> Iterator[PeerHttp]:
-    app = fujian.create_app(tmp_path / "fj.db", senders={SYSTEM_NO: SECRET})
-    with serving(app) as base:
-        yield PeerHttp(base)
-    app.close()
+def profile() -> Profile:
+    return FUJIAN
 
 
-def fj_adapter(endpoint: str, tmp_path: Path, secret: str = SECRET, timeout: float = 5.0,
-               clock: MovableClock | None = None) -> FujianAdapter:
-    return FujianAdapter(target("fujian_v4", endpoint, {
-        "system_no": SYSTEM_NO, "ca_key": "CA-0001", "route_way": "1",
-        "secret_file": secret_file(tmp_path, secret)}, timeout=timeout), clock=clock)
-
-
-@pytest.fixture
-def adapter(peer: PeerHttp, tmp_path: Path) -> Iterator[FujianAdapter]:
-    made = fj_adapter(peer.endpoint, tmp_path)
-    yield made
-    made.close()
-
-
-def test_a_project_chain_is_delivered_in_order(peer: PeerHttp, adapter: FujianAdapter) -> None:
+def test_a_project_chain_is_delivered_in_order(peer: PeerHttp, adapter: SoapAdapter) -> None:
     records = [project(), tender_project(), section()]
     outcome = adapter.send(message(*records))
     assert outcome.verdict == Verdict.DELIVERED, outcome.error
@@ -239,125 +200,15 @@ def test_a_project_chain_is_delivered_in_order(peer: PeerHttp, adapter: FujianAd
     assert held[1]["fields"] == records[1].fields  # escaping survived the round trip
     assert outcome.status_code == 200
     assert '{"STATUS":"1"}' in (outcome.response or "")
-    assert SECRET not in (outcome.response or "")
+    assert FUJIAN.secret not in (outcome.response or "")
     assert "<TOKEN>***</TOKEN>" in html.unescape(outcome.response or "")
 
 
-def test_a_resend_is_delivered_because_the_peer_already_holds_it(peer: PeerHttp,
-                                                                 adapter: FujianAdapter) -> None:
-    first = adapter.send(message(project(), tender_project()))
-    again = adapter.send(message(project(), tender_project()))
-    assert (first.verdict, again.verdict) == (Verdict.DELIVERED, Verdict.DELIVERED)
-    assert len(again.acknowledgements) == 2
-    assert "already held" in (again.response or "")
-    assert len(peer.records()) == 2
-    assert peer.stats()["duplicates"] == 2
-
-
-def test_a_child_before_its_parent_is_retried_then_delivered(peer: PeerHttp,
-                                                             adapter: FujianAdapter) -> None:
-    early = adapter.send(message(section()))
-    assert early.verdict == Verdict.RETRY
-    assert "parent missing" in (early.error or "") and "未上报" in (early.error or "")
-    assert adapter.send(message(project(), tender_project())).verdict == Verdict.DELIVERED
-    assert adapter.send(message(section())).verdict == Verdict.DELIVERED
-    assert [r["data_set"] for r in peer.records()] == ["500", "501", "502"]
-
-
-def test_an_invalid_record_parks_naming_the_field(peer: PeerHttp, adapter: FujianAdapter
-                                                  ) -> None:
-    outcome = adapter.send(message(project(), without(tender_project(), "TENDER_PROJECT_NAME")))
-    assert outcome.verdict == Verdict.PARK
-    assert "TENDER_PROJECT_NAME" in (outcome.error or "")
-    assert "record 2 of 2" in (outcome.error or "")
-    # the first record was taken; once the record is right, the resend completes the message
-    assert [r["data_set"] for r in peer.records()] == ["500"]
-    fixed = adapter.send(message(project(), tender_project()))
-    assert fixed.verdict == Verdict.DELIVERED and len(fixed.acknowledgements) == 2
-
-
-def test_update_and_delete_reach_the_record_the_add_created(peer: PeerHttp,
-                                                            adapter: FujianAdapter) -> None:
-    assert adapter.send(message(project(), tender_project())).verdict == Verdict.DELIVERED
-    changed = tender_project(op=Operation.UPDATE, version="20250302100000",
-                             TENDER_CONTENT="管网施工（变更）")
-    assert adapter.send(message(changed)).verdict == Verdict.DELIVERED
-    assert adapter.send(message(tender_project(op=Operation.DELETE))).verdict == \
-        Verdict.DELIVERED
-    held = peer.records()
-    assert [r["operation"] for r in held] == ["add", "add", "update", "delete"]
-    assert held[2]["fields"]["TENDER_CONTENT"] == "管网施工（变更）"
-    unknown = adapter.send(message(section(op=Operation.UPDATE)))
-    assert unknown.verdict == Verdict.PARK and "unknown DATA_KEY" in (unknown.error or "")
-
-
-def test_a_wrong_secret_parks(peer: PeerHttp, tmp_path: Path) -> None:
-    wrong = fj_adapter(peer.endpoint, tmp_path, secret="not-the-secret")
-    outcome = wrong.send(message(project()))
-    wrong.close()
-    assert outcome.verdict == Verdict.PARK and "token refused" in (outcome.error or "")
-    assert peer.records() == []
-
-
 def test_a_token_from_a_clock_13_hours_off_parks(peer: PeerHttp, tmp_path: Path) -> None:
-    skewed = fj_adapter(peer.endpoint, tmp_path,
-                        clock=MovableClock(datetime.now(UTC) - timedelta(hours=13)))
-    outcome = skewed.send(message(project()))
-    skewed.close()
+    skewed = FUJIAN.adapter(peer.endpoint, tmp_path,
+                            clock=MovableClock(datetime.now(UTC) - timedelta(hours=13)))
+    outcome = send_once(skewed, project())
     assert outcome.verdict == Verdict.PARK and "令牌" in (outcome.error or "")
-
-
-@pytest.mark.parametrize(("mode", "words"), [
-    ("soap_fault", "SOAP Fault"), ("http_500", "HTTP 500"), ("malformed", "malformed reply"),
-    ("refuse_parent", "parent missing"),
-])
-def test_peer_failures_are_retried(mode: str, words: str, peer: PeerHttp,
-                                   adapter: FujianAdapter) -> None:
-    peer.fault(mode)
-    failed = adapter.send(message(project()))
-    assert failed.verdict == Verdict.RETRY, failed
-    assert words in (failed.error or "")
-    assert adapter.send(message(project())).verdict == Verdict.DELIVERED
-
-
-def test_a_peer_that_does_not_answer_in_time_is_retried(peer: PeerHttp, tmp_path: Path) -> None:
-    impatient = fj_adapter(peer.endpoint, tmp_path, timeout=0.5)
-    assert impatient.send(message(project())).verdict == Verdict.DELIVERED  # WSDL loaded
-    peer.fault("timeout", seconds=2.0)
-    outcome = impatient.send(message(tender_project()))
-    assert outcome.verdict == Verdict.RETRY and "timeout" in (outcome.error or "")
-    time.sleep(1.6)  # let the peer finish holding the call
-    assert impatient.send(message(tender_project())).verdict == Verdict.DELIVERED
-    impatient.close()
-
-
-def test_a_peer_down_at_start_is_a_retry_and_then_delivered(tmp_path: Path) -> None:
-    port = free_port()
-    adapter = fj_adapter(f"http://127.0.0.1:{port}/", tmp_path)
-    down = adapter.send(message(project()))
-    assert down.verdict == Verdict.RETRY and "connection failed" in (down.error or "")
-    app = fujian.create_app(tmp_path / "late.db", senders={SYSTEM_NO: SECRET})
-    with serving(app, port=port):
-        up = adapter.send(message(project()))
-    app.close()
-    adapter.close()
-    assert up.verdict == Verdict.DELIVERED, up.error
-
-
-def test_a_reply_carrying_a_doctype_is_refused_unexpanded(peer: PeerHttp,
-                                                          scripted: ScriptedServer,
-                                                          tmp_path: Path) -> None:
-    wsdl = peer.wsdl()
-    scripted.script.wsdl = lambda: Reply(200, wsdl)
-    result = ('<r:UploadData_G_V4Response xmlns:r="http://tempuri.org/"><r:UploadData_G_V4Result>'
-              "&boom;</r:UploadData_G_V4Result></r:UploadData_G_V4Response>")
-    scripted.script.replies.append(Reply(200, soap11_reply(result, DOCTYPE_PROLOG)))
-    adapter = fj_adapter(scripted.url, tmp_path)
-    outcome = adapter.send(message(project()))
-    adapter.close()
-    assert outcome.verdict == Verdict.PARK and "DTDForbidden" in (outcome.error or "")
-    assert "EXPANDED-ENTITY-TEXT" not in (outcome.error or "")
-    assert len(scripted.script.posts) == 1
 
 
 @pytest.mark.parametrize(("reply", "words"), [
@@ -372,12 +223,8 @@ def test_a_reply_carrying_a_doctype_is_refused_unexpanded(peer: PeerHttp,
 def test_replies_that_are_not_answers_are_retried(reply: Reply, words: str, peer: PeerHttp,
                                                   scripted: ScriptedServer, tmp_path: Path
                                                   ) -> None:
-    wsdl = peer.wsdl()
-    scripted.script.wsdl = lambda: Reply(200, wsdl)
-    scripted.script.replies.append(reply)
-    adapter = fj_adapter(scripted.url, tmp_path)
-    outcome = adapter.send(message(project()))
-    adapter.close()
+    scripted.impersonate(peer, reply)
+    outcome = send_once(FUJIAN.adapter(scripted.url, tmp_path), project())
     assert outcome.verdict == Verdict.RETRY, outcome
     assert words in (outcome.error or "")
     assert outcome.retry_after == (7.0 if reply.headers else None)
@@ -385,23 +232,6 @@ def test_replies_that_are_not_answers_are_retried(reply: Reply, words: str, peer
 
 def test_a_403_from_a_gateway_parks(peer: PeerHttp, scripted: ScriptedServer, tmp_path: Path
                                     ) -> None:
-    wsdl = peer.wsdl()
-    scripted.script.wsdl = lambda: Reply(200, wsdl)
-    scripted.script.replies.append(Reply(403, b"forbidden", "text/plain"))
-    adapter = fj_adapter(scripted.url, tmp_path)
-    outcome = adapter.send(message(project()))
-    adapter.close()
+    scripted.impersonate(peer, Reply(403, b"forbidden", "text/plain"))
+    outcome = send_once(FUJIAN.adapter(scripted.url, tmp_path), project())
     assert (outcome.verdict, outcome.status_code) == (Verdict.PARK, 403)
-
-
-def test_a_lost_acknowledgement_is_retried_and_the_resend_delivered(peer: PeerHttp,
-                                                                    tmp_path: Path) -> None:
-    impatient = fj_adapter(peer.endpoint, tmp_path, timeout=0.5)
-    peer.fault("slow", seconds=1.5)  # the peer stores the record, the answer comes too late
-    lost = impatient.send(message(project()))
-    assert lost.verdict == Verdict.RETRY and "timeout" in (lost.error or "")
-    time.sleep(1.2)
-    resent = impatient.send(message(project()))
-    impatient.close()
-    assert resent.verdict == Verdict.DELIVERED and "already held" in (resent.response or "")
-    assert len(peer.records()) == 1

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -26,22 +25,18 @@ from cryptography.hazmat.primitives.ciphers import Cipher, modes
 from lxml import etree
 
 from sandbox.platforms import fujian
-from sandbox.platforms.app import PlatformApp
 from sandbox.platforms.samples import (
     TENDER_PROJECT_CODE,
     sample_fields,
     sample_fields_with_extensions,
 )
-from sandbox.platforms.serve import serving
+from tests.sandbox.platform_peers import SHANGHAI, ZEEP_SETTINGS, arm, records, served, stats
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 SYSTEM_NO = "0001"
 SECRET = "fj-secret-1"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 NAMES = {"500": ("PROJECT", "项目"), "501": ("TENDER_PROJECT", "招标项目"),
          "502": ("SECTION", "标段(包)"), "507": ("TENDER_LIST", "投标人名单")}
-ZEEP_SETTINGS = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True,
-                              forbid_external=True, xml_huge_tree=False)
 
 
 def token(moment: datetime, system_no: str = SYSTEM_NO, secret: str = SECRET) -> str:
@@ -112,31 +107,15 @@ def upload_chain(url: str) -> None:
         assert upload(url, data_set, data_key(data_set, "A")) == {"STATUS": "1"}
 
 
-def records(url: str) -> list[dict[str, object]]:
-    rows: list[dict[str, object]] = httpx.get(url + "/records").json()["records"]
-    return rows
-
-
-def stats(url: str) -> dict[str, object]:
-    data: dict[str, object] = httpx.get(url + "/stats").json()
-    return data
-
-
 @pytest.fixture
 def store(tmp_path: Path) -> Path:
     return tmp_path / "fujian.db"
 
 
 @pytest.fixture
-def app(store: Path) -> Iterator[PlatformApp]:
-    peer = fujian.create_app(store, senders={SYSTEM_NO: SECRET}, max_body_bytes=64 * 1024)
-    yield peer
-    peer.close()
-
-
-@pytest.fixture
-def url(app: PlatformApp) -> Iterator[str]:
-    with serving(app) as base:
+def url(store: Path) -> Iterator[str]:
+    with served(fujian.create_app(store, senders={SYSTEM_NO: SECRET},
+                                  max_body_bytes=64 * 1024)) as base:
         yield base
 
 
@@ -161,7 +140,7 @@ def test_accepts_records_in_order_and_refuses_a_duplicate_add(url: str) -> None:
     assert [(r["data_set"], r["key"], r["operation"]) for r in rows] == [
         ("500", data_key("500", "A"), "add"), ("501", data_key("501", "A"), "add"),
         ("502", data_key("502", "A"), "add")]
-    assert rows[1]["fields"]["TENDER_PROJECT_CODE"] == TENDER_PROJECT_CODE  # type: ignore[index]
+    assert rows[1]["fields"]["TENDER_PROJECT_CODE"] == TENDER_PROJECT_CODE
     assert str(rows[0]["received_at"]).endswith("+08:00")
 
     again = upload(url, "501", data_key("501", "A"))
@@ -328,11 +307,6 @@ def test_not_a_soap_envelope_and_soap12_are_refused(url: str) -> None:
     assert response.status_code == 500 and b"VersionMismatch" in response.content
 
 
-def arm(url: str, **plan: object) -> None:
-    response = httpx.post(url + "/control/faults", json=plan)
-    assert response.status_code == 201, response.text
-
-
 def test_injected_faults(url: str) -> None:
     body = envelope(validation(), des("500", data_key("500", "A"), "1", sample_fields("500")))
     arm(url, mode="soap_fault", count=2)
@@ -380,18 +354,12 @@ def test_control_api_refuses_bad_plans_and_resets(url: str) -> None:
 
 
 def test_records_survive_a_restart(store: Path) -> None:
-    first = fujian.create_app(store, senders={SYSTEM_NO: SECRET})
-    with serving(first) as url:
+    with served(fujian.create_app(store, senders={SYSTEM_NO: SECRET})) as url:
         upload_chain(url)
-    first.close()
-    second = fujian.create_app(store, senders={SYSTEM_NO: SECRET})
-    try:
-        with serving(second) as url:
-            assert [r["data_set"] for r in records(url)] == ["500", "501", "502"]
-            assert "已存在" in upload(url, "501", data_key("501", "A"))["MSG"]
-            assert upload(url, "507", data_key("507", "A")) == {"STATUS": "1"}
-    finally:
-        second.close()
+    with served(fujian.create_app(store, senders={SYSTEM_NO: SECRET})) as url:
+        assert [r["data_set"] for r in records(url)] == ["500", "501", "502"]
+        assert "已存在" in upload(url, "501", data_key("501", "A"))["MSG"]
+        assert upload(url, "507", data_key("507", "A")) == {"STATUS": "1"}
 
 
 def test_a_short_secret_is_refused_at_start(tmp_path: Path) -> None:
@@ -402,12 +370,9 @@ def test_a_short_secret_is_refused_at_start(tmp_path: Path) -> None:
 def test_fujian_extensions_can_be_made_mandatory(tmp_path: Path) -> None:
     strict = fujian.create_app(tmp_path / "strict.db", senders={SYSTEM_NO: SECRET},
                                extensions_required=True)
-    try:
-        with serving(strict) as url:
-            plain = upload(url, "500", data_key("500", "A"))
-            assert plain == {"STATUS": "-1", "MSG": "字段OPERATION_NAME不能为空"}
-            body = envelope(validation(), des("500", data_key("500", "A"), "1",
-                                              sample_fields_with_extensions("500")))
-            assert result(post(url, body)) == {"STATUS": "1"}
-    finally:
-        strict.close()
+    with served(strict) as url:
+        plain = upload(url, "500", data_key("500", "A"))
+        assert plain == {"STATUS": "-1", "MSG": "字段OPERATION_NAME不能为空"}
+        body = envelope(validation(), des("500", data_key("500", "A"), "1",
+                                          sample_fields_with_extensions("500")))
+        assert result(post(url, body)) == {"STATUS": "1"}

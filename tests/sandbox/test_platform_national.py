@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +18,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -30,9 +28,9 @@ from zeep.wsse.username import UsernameToken
 from sandbox.platforms import national
 from sandbox.platforms.app import PlatformApp
 from sandbox.platforms.samples import TENDER_PROJECT_CODE, sample_fields
-from sandbox.platforms.serve import serving
+from sandbox.recorder import free_port
+from tests.sandbox.platform_peers import SHANGHAI, ZEEP_SETTINGS, arm, records, served, stats
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 ROOT = Path(__file__).resolve().parents[2]
 TNS = "urn:ggzy-hub:national-exchange:1"
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -44,8 +42,6 @@ PLATFORM = "E3500000717"
 SECRET = "national-secret"
 NAMES = {"500": "PROJECT", "501": "TENDER_PROJECT", "502": "SECTION", "503":
          "TENDER_ANN_QUA_INQUERY_ANN", "510": "TENDER_CANDIDATE"}
-ZEEP_SETTINGS = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True,
-                              forbid_external=True, xml_huge_tree=False)
 
 
 def record(data_set: str, fields: dict[str, str] | None = None, name: str | None = None) -> str:
@@ -102,16 +98,6 @@ def submit(url: str, data_set: str, key: str, operation: str = "add", **kwargs: 
     return result(post(url, envelope(data_set, key, operation, **kwargs), soap), soap)
 
 
-def records(url: str) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = httpx.get(url + "/records").json()["records"]
-    return rows
-
-
-def stats(url: str) -> dict[str, Any]:
-    data: dict[str, Any] = httpx.get(url + "/stats").json()
-    return data
-
-
 @pytest.fixture
 def store(tmp_path: Path) -> Path:
     return tmp_path / "national.db"
@@ -124,10 +110,8 @@ def make(store: Path) -> PlatformApp:
 
 @pytest.fixture
 def url(store: Path) -> Iterator[str]:
-    app = make(store)
-    with serving(app) as base:
+    with served(make(store)) as base:
         yield base
-    app.close()
 
 
 def test_wsdl_has_a_soap11_and_a_soap12_port_on_the_called_address(url: str) -> None:
@@ -262,15 +246,15 @@ def test_doctype_refused_in_either_soap_version(url: str, soap: str) -> None:
 
 
 def test_faults_in_soap12(url: str) -> None:
-    httpx.post(url + "/control/faults", json={"mode": "soap_fault"})
+    arm(url, mode="soap_fault")
     response = post(url, envelope("500", "P", soap="1.2"), "1.2")
     assert response.status_code == 500
     code = etree.fromstring(response.content).findtext(
         f".//{{{SOAP12}}}Code/{{{SOAP12}}}Value")
     assert code is not None and code.endswith("Receiver")
-    httpx.post(url + "/control/faults", json={"mode": "refuse_parent"})
+    arm(url, mode="refuse_parent")
     assert submit(url, "500", "P", soap="1.2")["CODE"] == "E300"
-    httpx.post(url + "/control/faults", json={"mode": "timeout", "seconds": 3})
+    arm(url, mode="timeout", seconds=3)
     with pytest.raises(httpx.ReadTimeout):
         post(url, envelope("500", "P"), timeout=0.5)
     assert records(url) == []
@@ -278,30 +262,18 @@ def test_faults_in_soap12(url: str) -> None:
 
 
 def test_restart(store: Path) -> None:
-    first = make(store)
-    with serving(first) as url:
+    with served(make(store)) as url:
         assert submit(url, "500", "P")["CODE"] == "0000"
-    first.close()
-    second = make(store)
-    try:
-        with serving(second) as url:
-            assert submit(url, "500", "P")["CODE"] == "E301"
-            assert submit(url, "501", TENDER_PROJECT_CODE)["CODE"] == "0000"
-            assert len(records(url)) == 2
-    finally:
-        second.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    with served(make(store)) as url:
+        assert submit(url, "500", "P")["CODE"] == "E301"
+        assert submit(url, "501", TENDER_PROJECT_CODE)["CODE"] == "0000"
+        assert len(records(url)) == 2
 
 
 def test_runs_as_its_own_process(tmp_path: Path) -> None:
     credentials = tmp_path / "national.json"
     credentials.write_text(json.dumps({"platforms": {PLATFORM: SECRET}}), encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "sandbox.platforms", "national", "--port", str(port),
                "--store", str(tmp_path / "n.db"), "--credentials-file", str(credentials)]

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -21,9 +20,8 @@ from lxml import etree
 from sandbox.platforms import shanxi
 from sandbox.platforms.app import PlatformApp
 from sandbox.platforms.samples import TENDER_PROJECT_CODE, sample_fields
-from sandbox.platforms.serve import serving
+from tests.sandbox.platform_peers import SHANGHAI, ZEEP_SETTINGS, arm, records, served, stats
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 TNS = "http://server.webservice.pspde.sxca.com/"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 USER = "1234567890"
@@ -31,8 +29,6 @@ KEY = "sx-key-1"
 CREDIT = "91350100M000100Y43"
 ROOTS = {"500": "GCJS_PROJECT", "501": "GCJS_TENDER_PROJECT", "502": "GCJS_SECTION",
          "503": "GCJS_NOTICE", "513": "GCJS_RESULT_NOTICE"}
-ZEEP_SETTINGS = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True,
-                              forbid_external=True, xml_huge_tree=False)
 _serial = iter(range(1, 1_000_000))
 
 
@@ -84,16 +80,6 @@ def receive(url: str, data_set: str, plat_id: str, version: str = "2024010109000
     return result(post(url, envelope(params(data_set, plat_id, version, **kwargs))))
 
 
-def records(url: str) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = httpx.get(url + "/records").json()["records"]
-    return rows
-
-
-def stats(url: str) -> dict[str, Any]:
-    data: dict[str, Any] = httpx.get(url + "/stats").json()
-    return data
-
-
 def beijing(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=SHANGHAI)
 
@@ -111,10 +97,8 @@ def make(store: Path, clock: Any = None) -> PlatformApp:
 
 @pytest.fixture
 def url(store: Path) -> Iterator[str]:
-    app = make(store)
-    with serving(app) as base:
+    with served(make(store)) as base:
         yield base
-    app.close()
 
 
 def chain(url: str) -> None:
@@ -144,8 +128,7 @@ def test_accept_then_same_version_is_a_duplicate_with_the_original_time(store: P
     moments = iter([datetime(2024, 3, 1, 9, 0, 0, tzinfo=SHANGHAI),
                     datetime(2024, 3, 1, 10, 30, 0, tzinfo=SHANGHAI)])
     current = {"now": next(moments)}
-    app = make(store, clock=lambda: current["now"])
-    with serving(app) as url:
+    with served(make(store, clock=lambda: current["now"])) as url:
         first = receive(url, "500", "P500")
         assert first == {"errorCode": "0", "errorMessage": "接收成功",
                          "receiveTime": "2024-03-01 09:00:00", "success": "true"}
@@ -156,7 +139,6 @@ def test_accept_then_same_version_is_a_duplicate_with_the_original_time(store: P
         older = receive(url, "500", "P500", "20231231000000")
         assert older["errorCode"] == "3002"
         assert len(records(url)) == 1 and stats(url)["duplicates"] == 2
-    app.close()
 
 
 def test_receive_time_is_beijing_now(url: str) -> None:
@@ -254,11 +236,11 @@ def test_doctype_and_size_limits(url: str) -> None:
 def test_faults(url: str) -> None:
     body = envelope(params("500", "P500"))
     for mode, status in (("soap_fault", 500), ("http_500", 500), ("malformed", 200)):
-        assert httpx.post(url + "/control/faults", json={"mode": mode}).status_code == 201
+        arm(url, mode=mode)
         assert post(url, body).status_code == status
-    httpx.post(url + "/control/faults", json={"mode": "refuse_parent"})
+    arm(url, mode="refuse_parent")
     assert result(post(url, body))["errorCode"] == "3001"
-    httpx.post(url + "/control/faults", json={"mode": "timeout", "seconds": 3})
+    arm(url, mode="timeout", seconds=3)
     with pytest.raises(httpx.ReadTimeout):
         post(url, body, timeout=0.5)
     assert records(url) == []
@@ -266,22 +248,16 @@ def test_faults(url: str) -> None:
 
 
 def test_restart_keeps_records_and_original_receive_time(store: Path) -> None:
-    first = make(store)
-    with serving(first) as url:
+    with served(make(store)) as url:
         chain(url)
         original = records(url)[0]["received_at"]
-    first.close()
-    second = make(store)
-    try:
-        with serving(second) as url:
-            assert len(records(url)) == 3
-            again = receive(url, "500", "P500")
-            assert again["errorCode"] == "3002"
-            held = datetime.fromisoformat(original)
-            assert beijing(again["receiveTime"]) == held
-            assert receive(url, "503", "P503")["errorCode"] == "0"
-    finally:
-        second.close()
+    with served(make(store)) as url:
+        assert len(records(url)) == 3
+        again = receive(url, "500", "P500")
+        assert again["errorCode"] == "3002"
+        held = datetime.fromisoformat(original)
+        assert beijing(again["receiveTime"]) == held
+        assert receive(url, "503", "P503")["errorCode"] == "0"
 
 
 def test_user_ids_must_have_ten_digits(tmp_path: Path) -> None:
