@@ -258,10 +258,11 @@ class Deliverer:
                     response=_clip(s.outcome.response), error=_clip(s.outcome.error)))
                 if verdict == Verdict.DELIVERED:
                     finished.append(d)
-                    session.add_all(Acknowledgement(
-                        delivery_id=d.id, target=d.target, data_set=a.data_set,
-                        record_key=a.record_key, official_time=a.official_time,
-                        reference=a.reference, recorded_at=now)
+                    session.add_all(Acknowledgement(  # clipped: a peer's text never fails us
+                        delivery_id=d.id, target=d.target, data_set=a.data_set[:8],
+                        record_key=a.record_key[:100], official_time=a.official_time,
+                        reference=None if a.reference is None else a.reference[:100],
+                        recorded_at=now)
                         for a in s.outcome.acknowledgements)
                 # a success is routine (DEBUG); every failure is worth a line (INFO)
                 log.log(logging.DEBUG if verdict == Verdict.DELIVERED else logging.INFO,
