@@ -23,6 +23,7 @@ from core.security.principal import Principal
 from exchange import mapping_specs
 from exchange.delivery import event_document
 from exchange.model import Acknowledgement
+from exchange.registry import MappingError
 from mappings.engine import RecordInvalid, SpecError, compile_spec
 
 router = APIRouter(prefix="/api/v1/exchange", tags=["mapping specs"])
@@ -86,7 +87,7 @@ class AcknowledgementOut(BaseModel):
 def _body(uow: UoW, ref: str) -> dict[str, Any]:
     try:
         body = mapping_specs.stored_body(uow.session, ref)
-    except mapping_specs.MappingError:
+    except MappingError:  # not a name@version at all
         body = None
     if body is None:
         raise not_found("映射规格", "mapping spec", ref)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -80,10 +81,8 @@ def _vary(event: dict[str, Any], text: str, amount: Decimal, when: str) -> dict[
                     min_size=1, max_size=60).filter(str.strip),
        amount=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("9999999999.99"),
                           places=2),
-       when=st.datetimes(min_value=__import__("datetime").datetime(2000, 1, 1),
-                         max_value=__import__("datetime").datetime(2099, 12, 31),
-                         timezones=st.just(__import__("datetime").UTC)).map(
-           lambda d: d.isoformat()))
+       when=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31),
+                         timezones=st.just(UTC)).map(lambda d: d.isoformat()))
 def test_every_shipped_spec_validates_on_generated_events(text: str, amount: Decimal,
                                                           when: str) -> None:
     for spec in SPECS.values():
