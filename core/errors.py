@@ -16,6 +16,7 @@ class ErrorKind(Enum):
     CONFLICT = "conflict"  # the input clashes with the current state (duplicate, wrong status)
     UNAUTHENTICATED = "unauthenticated"
     FORBIDDEN = "forbidden"
+    UNAVAILABLE = "unavailable"  # the input is fine; what deciding it needs is missing (retry)
 
 
 class DomainError(Exception):

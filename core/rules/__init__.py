@@ -2,7 +2,9 @@
 
 Pure: no database, no clock of its own, no I/O — callers pass the moments in. Modules:
 
-* :mod:`core.rules.calendar` — 日 vs 工作日, 调休, 民法典 第二百零一条/第二百零三条 period ends;
+* :mod:`core.rules.calendar` — 日 vs 工作日, 调休, 民法典 第二百零一条/第二百零三条 period ends, on
+  official years and (safe side) on provisional ones;
+* :mod:`core.rules.holidays` — the statutory holidays from their rules, and the provisional year;
 * :mod:`core.rules.procedures` — :class:`Procedure` configuration and the :data:`PROCEDURES`
   registry;
 * :mod:`core.rules.limits` — one check per legal limit, each raising a ``DomainError`` whose code
@@ -24,35 +26,37 @@ Open legal questions (decisions taken here, to confirm with the centre's legal s
 
 from core.rules.calendar import (
     DayCount,
+    DayKind,
+    HolidayCalendar,
+    LegalDay,
+    OfficialYear,
+    Reading,
+    YearStatus,
     add_days,
-    add_working_days,
     beijing_date,
-    count_period,
     end_of_day,
-    is_working_day,
-    period_end,
     start_of_day,
     to_beijing,
-    working_days_between,
 )
 from core.rules.procedures import PROCEDURES, Domain, LegalRef, Period, Procedure, procedure_for
 
 __all__ = [
     "PROCEDURES",
     "DayCount",
+    "DayKind",
     "Domain",
+    "HolidayCalendar",
+    "LegalDay",
     "LegalRef",
+    "OfficialYear",
     "Period",
     "Procedure",
+    "Reading",
+    "YearStatus",
     "add_days",
-    "add_working_days",
     "beijing_date",
-    "count_period",
     "end_of_day",
-    "is_working_day",
-    "period_end",
     "procedure_for",
     "start_of_day",
     "to_beijing",
-    "working_days_between",
 ]

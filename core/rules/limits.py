@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime, time
 from decimal import Decimal, localcontext
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -32,9 +32,10 @@ from core.clock import SHANGHAI
 from core.errors import DomainError, ErrorKind
 from core.evaluation.methods import EvaluationMethod
 from core.rules.calendar import (
+    HolidayCalendar,
+    LegalDay,
+    Reading,
     beijing_date,
-    count_period,
-    end_of_day,
     require_aware,
     to_beijing,
 )
@@ -107,25 +108,44 @@ def _decimal(value: object, name: str) -> Decimal:
     return value
 
 
-def _last_day(start: datetime, period: Period) -> date:
-    return count_period(beijing_date(start), period.days, period.unit)
+def _last_day(calendar: HolidayCalendar, start: datetime, period: Period,
+              reading: Reading) -> LegalDay:
+    return calendar.count_period(beijing_date(start), period.days, period.unit, reading)
+
+
+def _provisional_zh(day: LegalDay) -> str:
+    return "（节假日安排尚未公布，按暂定日历从严计算）" if day.provisional else ""
+
+
+def _provisional_en(day: LegalDay) -> str:
+    return (" (the holiday schedule is not yet official: reckoned on the provisional calendar, "
+            "on the safe side)" if day.provisional else "")
 
 
 # -- 招标投标法 第二十四条: the bidding period -----------------------------------------------------
 
 
-def earliest_deadline(procedure: Procedure, documents_issued_at: datetime) -> date | None:
-    """The first Beijing date the bid/response deadline may fall on (``None``: no minimum)."""
+def earliest_deadline(procedure: Procedure, calendar: HolidayCalendar,
+                      documents_issued_at: datetime) -> LegalDay | None:
+    """The first Beijing date the bid/response deadline may fall on (``None``: no minimum).
+
+    A minimum period, so unsettled days of a provisional year count as rest days
+    (:attr:`~core.rules.calendar.Reading.LATEST`): a deadline on or after this day holds whatever
+    the year's notice turns out to say.
+    """
     period = procedure.bidding_period
     if period is None:
         return None
-    return _last_day(require_aware(documents_issued_at, "documents_issued_at"), period)
+    return _last_day(calendar, require_aware(documents_issued_at, "documents_issued_at"), period,
+                     Reading.LATEST)
 
 
 def check_bidding_period(
-    procedure: Procedure, documents_issued_at: datetime, deadline: datetime
-) -> None:
-    """Refuse a deadline too soon after the tender documents are first issued.
+    procedure: Procedure, calendar: HolidayCalendar, documents_issued_at: datetime,
+    deadline: datetime,
+) -> LegalDay | None:
+    """Refuse a deadline too soon after the tender documents are first issued; return the
+    earliest lawful deadline day (for the record), ``None`` where no minimum applies.
 
     招标投标法 第二十四条: "依法必须进行招标的项目，自招标文件开始发出之日起至投标人提交投标文件截止
     之日止，最短不得少于二十日。" Government tenders: the same 20 日 (政府采购法 第三十五条); 竞争性
@@ -135,7 +155,8 @@ def check_bidding_period(
     Counting: the issue day does not count; the deadline's Beijing date must be on or after the
     period's last day (:func:`earliest_deadline`) — e.g. documents issued on 2025-03-03, deadline on
     2025-03-23 (20 days later, a Sunday) is too early, 2025-03-24 passes. The time of day of either
-    moment does not matter. A deadline not after the issue is ``DEADLINE_NOT_AFTER_ISSUE``.
+    moment does not matter. A deadline not after the issue is ``DEADLINE_NOT_AFTER_ISSUE``. On a
+    provisional year the refusal says so and names the earliest day that is safe.
     """
     require_aware(documents_issued_at, "documents_issued_at")
     require_aware(deadline, "deadline")
@@ -147,33 +168,46 @@ def check_bidding_period(
         )
     period = procedure.bidding_period
     if period is None:
-        return
-    earliest = _last_day(documents_issued_at, period)
+        return None
+    earliest = _last_day(calendar, documents_issued_at, period, Reading.LATEST)
     due = beijing_date(deadline)
-    if due < earliest:
+    if due < earliest.day:
         issued = beijing_date(documents_issued_at)
         raise _rule_error(
             BIDDING_PERIOD_TOO_SHORT,
             period.ref,
-            f"提交截止日 {due} 早于最早可定的截止日 {earliest}：自文件发出之日（{issued}，"
-            f"当日不计入）起不得少于{period.describe_zh()}，最后一日为法定休假日的顺延",
-            f"The deadline date {due} is before the earliest lawful one, {earliest}: at least "
+            f"提交截止日 {due} 早于最早可定的截止日 {earliest.day}：自文件发出之日（{issued}，"
+            f"当日不计入）起不得少于{period.describe_zh()}，最后一日为法定休假日的顺延"
+            f"{_provisional_zh(earliest)}",
+            f"The deadline date {due} is before the earliest lawful one, {earliest.day}: at least "
             f"{period.describe_en()} from the issue of the documents ({issued}, not counted), "
-            "a last day on a legal rest day moving to the next working day",
+            f"a last day on a legal rest day moving to the next working day"
+            f"{_provisional_en(earliest)}",
             issued=issued.isoformat(),
             deadline=due.isoformat(),
-            earliest=earliest.isoformat(),
+            earliest=earliest.day.isoformat(),
+            calendar=earliest.status.value,
             minimum_days=period.days,
             unit=period.unit.value,
         )
+    return earliest
 
 
 # -- 招标投标法 第二十三条 / 实施条例 第二十一条: clarifications -----------------------------------
 
 
+@dataclass(frozen=True)
+class ClarifiedDeadline:
+    """The deadline after a clarification, and the earliest day the rule allowed (for the
+    record); ``earliest`` is ``None`` where the procedure sets no notice period."""
+
+    deadline: datetime
+    earliest: LegalDay | None
+
+
 def deadline_after_clarification(
-    procedure: Procedure, clarified_at: datetime, deadline: datetime
-) -> datetime:
+    procedure: Procedure, calendar: HolidayCalendar, clarified_at: datetime, deadline: datetime
+) -> ClarifiedDeadline:
     """The deadline after a clarification or amendment: unchanged, or moved so enough time remains.
 
     招标投标法 第二十三条: "招标人对已发出的招标文件进行必要的澄清或者修改的，应当在招标文件要求提交
@@ -184,9 +218,11 @@ def deadline_after_clarification(
 
     Counting: the clarification day does not count; if the deadline's Beijing date is on or after
     the period's last day the same ``deadline`` is returned, otherwise a deadline on that last day
-    at the original Beijing time of day. Whether a clarification "may affect the preparation of
-    bids" is a judgment for the caller; call this only when it may. A clarification at or after the
-    deadline is ``CLARIFICATION_AFTER_DEADLINE``.
+    at the original Beijing time of day. A minimum period, so a provisional year is read with its
+    unsettled days as rest days: the clarification is never refused for want of the schedule, it
+    only moves the deadline as far as the least favourable schedule would. Whether a clarification
+    "may affect the preparation of bids" is a judgment for the caller; call this only when it
+    may. A clarification at or after the deadline is ``CLARIFICATION_AFTER_DEADLINE``.
     """
     require_aware(clarified_at, "clarified_at")
     require_aware(deadline, "deadline")
@@ -199,12 +235,12 @@ def deadline_after_clarification(
         )
     notice = procedure.clarification_notice
     if notice is None:
-        return deadline
-    earliest = _last_day(clarified_at, notice)
+        return ClarifiedDeadline(deadline, None)
+    earliest = _last_day(calendar, clarified_at, notice, Reading.LATEST)
     local = to_beijing(deadline)
-    if local.date() >= earliest:
-        return deadline
-    return datetime.combine(earliest, local.timetz())
+    if local.date() >= earliest.day:
+        return ClarifiedDeadline(deadline, earliest)
+    return ClarifiedDeadline(datetime.combine(earliest.day, local.timetz()), earliest)
 
 
 # -- 实施条例 第二十六条: the deposit --------------------------------------------------------------
@@ -395,26 +431,30 @@ def check_candidates(n: int) -> None:
 # -- 实施条例 第五十四条: publicity of candidates --------------------------------------------------
 
 
-def publicity_end(procedure: Procedure, start: datetime) -> datetime:
-    """The earliest lawful end of a publicity (or result notice) that starts at ``start``.
+def publicity_end(procedure: Procedure, calendar: HolidayCalendar,
+                  start: datetime) -> LegalDay:
+    """The earliest lawful last day of a publicity (or result notice) that starts at ``start``;
+    it may close at its :attr:`~core.rules.calendar.LegalDay.ends_at` (24:00).
 
-    It is 24:00 (:func:`~core.rules.calendar.end_of_day`) of the period's last day, counted from the
-    day after ``start``. Raises ``RULE_NOT_APPLICABLE`` if the procedure has no publicity period.
+    Counted from the day after ``start``; a minimum period (unsettled days rest). Raises
+    ``RULE_NOT_APPLICABLE`` if the procedure has no publicity period.
     """
     period = procedure.publicity
     if period is None:
         raise _not_applicable(procedure, "公示期", "publicity period")
-    return end_of_day(_last_day(require_aware(start, "start"), period))
+    return _last_day(calendar, require_aware(start, "start"), period, Reading.LATEST)
 
 
 def check_publicity(
     procedure: Procedure,
+    calendar: HolidayCalendar,
     start: datetime,
     end: datetime,
     *,
     report_received_at: datetime | None = None,
-) -> None:
-    """Refuse a publicity that is too short, or (given ``report_received_at``) started too late.
+) -> LegalDay | None:
+    """Refuse a publicity that is too short, or (given ``report_received_at``) started too late;
+    return the period's last day (for the record), ``None`` where no period applies.
 
     招标投标法实施条例 第五十四条: "依法必须进行招标的项目，招标人应当自收到评标报告之日起3日内公示
     中标候选人，公示期不得少于3日。" Government procurement: the result notice lasts 1 个工作日 (财
@@ -425,6 +465,11 @@ def check_publicity(
     :func:`publicity_end`). E.g. published Monday 2025-03-03 10:00: the 3 days are Tue–Thu, so it
     may close no earlier than Thursday 2025-03-06 23:59:59. With ``report_received_at``, the start
     must fall within 3 日 of the day the report was received (``PUBLICITY_STARTED_LATE_REG_54``).
+
+    On a provisional year the length is a minimum (unsettled days rest, the strict reading); the
+    start is refused as late only when it is late under every plausible schedule (the last
+    allowed start reckoned with unsettled days as rest days too): refusing to publish would stop
+    a lawful act, while a start that may be late is for the supervisor to judge.
     """
     require_aware(start, "start")
     require_aware(end, "end")
@@ -436,55 +481,63 @@ def check_publicity(
         )
     period = procedure.publicity
     if period is None:
-        return
-    last = _last_day(start, period)
-    closes_by = datetime.combine(last, _CLOSING, tzinfo=SHANGHAI)
+        return None
+    last = _last_day(calendar, start, period, Reading.LATEST)
+    closes_by = datetime.combine(last.day, _CLOSING, tzinfo=SHANGHAI)
     if end < closes_by:
         raise _rule_error(
             PUBLICITY_TOO_SHORT,
             period.ref,
             f"公示期不足{period.describe_zh()}：自 {to_beijing(start):%Y-%m-%d %H:%M} 开始，"
-            f"应至少持续到 {last} 24时",
+            f"应至少持续到 {last.day} 24时{_provisional_zh(last)}",
             f"The publicity is shorter than {period.describe_en()}: started "
-            f"{to_beijing(start):%Y-%m-%d %H:%M}, it must last until the end of {last}",
+            f"{to_beijing(start):%Y-%m-%d %H:%M}, it must last until the end of {last.day}"
+            f"{_provisional_en(last)}",
             start=start.isoformat(),
             end=end.isoformat(),
-            last_day=last.isoformat(),
+            last_day=last.day.isoformat(),
+            calendar=last.status.value,
         )
     within = procedure.publicity_start_within
     if report_received_at is not None and within is not None:
-        latest = _last_day(require_aware(report_received_at, "report_received_at"), within)
-        if beijing_date(start) > latest:
+        latest = _last_day(calendar, require_aware(report_received_at, "report_received_at"),
+                           within, Reading.LATEST)
+        if beijing_date(start) > latest.day:
             raise _rule_error(
                 PUBLICITY_STARTED_LATE,
                 within.ref,
-                f"应自收到评标报告之日起{within.describe_zh()}内公示，最迟 {latest}",
+                f"应自收到评标报告之日起{within.describe_zh()}内公示，最迟 {latest.day}",
                 f"The publicity must start within {within.describe_en()} of receiving the "
-                f"evaluation report, by {latest}",
-                latest_start=latest.isoformat(),
+                f"evaluation report, by {latest.day}",
+                latest_start=latest.day.isoformat(),
             )
+    return last
 
 
 # -- 实施条例 第五十七条: deposit refund -----------------------------------------------------------
 
 
-def refund_due(procedure: Procedure, contract_signed_at: datetime) -> datetime:
-    """The latest moment to refund the deposits (with interest) after the contract is signed.
+def refund_due(procedure: Procedure, calendar: HolidayCalendar,
+               contract_signed_at: datetime) -> LegalDay:
+    """The last day to refund the deposits (with interest) after the contract is signed; they are
+    due by its :attr:`~core.rules.calendar.LegalDay.ends_at` (24:00 Beijing time).
 
     招标投标法实施条例 第五十七条: "招标人最迟应当在书面合同签订后5日内向中标人和未中标的投标人退还
     投标保证金及银行同期存款利息。" Government procurement: "自政府采购合同签订之日起5个工作日内退还
     中标供应商的投标保证金" (政府采购法实施条例 第三十三条; the losers' deposits are due 5 个工作日
     after the award notice instead — compute that with ``count_period`` from the notice date).
 
-    Counting: the signing day does not count; the due moment is 24:00 Beijing time (returned as
-    23:59:59.999999 Asia/Shanghai) of the 5th day — moved past legal rest days (民法典 第二百零三条)
-    — or of the 5th working day. E.g. signed Thursday 2025-09-25: 5 日 ends Tuesday 09-30.
+    Counting: the signing day does not count; the due day is the 5th day — moved past legal rest
+    days (民法典 第二百零三条) — or the 5th working day. E.g. signed Thursday 2025-09-25: 5 日 ends
+    Tuesday 09-30. A due date, so a provisional year is read with its unsettled days as working
+    days: the earliest plausible day, to remind by; it is re-reckoned when the year is official.
     Raises ``RULE_NOT_APPLICABLE`` for a procedure without deposits (单一来源).
     """
     period = procedure.refund_after_contract
     if period is None:
         raise _not_applicable(procedure, "保证金退还期限", "deposit refund period")
-    return end_of_day(_last_day(require_aware(contract_signed_at, "contract_signed_at"), period))
+    return _last_day(calendar, require_aware(contract_signed_at, "contract_signed_at"), period,
+                     Reading.EARLIEST)
 
 
 # -- 实施条例 第五十五条: who is awarded -----------------------------------------------------------

@@ -6,6 +6,7 @@ Dates come from chinese_calendar's own data (checked when these tests were writt
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
@@ -13,26 +14,49 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.clock import SHANGHAI
-from core.errors import DomainError, ErrorKind
+from core.errors import DomainError
 from core.rules.calendar import (
-    CALENDAR_OUT_OF_RANGE,
     DATETIME_NOT_AWARE,
-    FIRST_YEAR,
-    LAST_YEAR,
     DayCount,
+    LegalDay,
+    Reading,
     add_days,
-    add_working_days,
     beijing_date,
-    count_period,
     end_of_day,
-    is_legal_rest_day,
-    is_working_day,
-    period_end,
     start_of_day,
-    working_days_between,
 )
+from core.rules.packaged_calendar import packaged_calendar
 
-# Leave room at the edges of the data so that walking forward never leaves the covered years.
+CAL = packaged_calendar()  # the official years chinese-calendar carries (2004–2026)
+FIRST_YEAR, LAST_YEAR = min(CAL.official), max(CAL.official)
+LATEST = Reading.LATEST
+
+
+def is_working_day(day: date) -> bool:
+    return CAL.is_working_day(day)
+
+
+def is_legal_rest_day(day: date) -> bool:
+    return CAL.is_legal_rest_day(day)
+
+
+def period_end(start: date, days: int) -> date:
+    return CAL.period_end(start, days, LATEST).day
+
+
+def add_working_days(start: date, n: int) -> date:
+    return CAL.add_working_days(start, n, LATEST).day
+
+
+def working_days_between(start: date, end: date) -> int:
+    return CAL.working_days_between(start, end, LATEST)
+
+
+def count_period(start: date, days: int, unit: DayCount) -> date:
+    return CAL.count_period(start, days, unit, LATEST).day
+
+
+# Leave room at the edges of the data so that walking forward never leaves the official years.
 covered_days = st.dates(min_value=date(FIRST_YEAR, 3, 1), max_value=date(LAST_YEAR, 11, 30))
 aware_moments = st.datetimes(
     min_value=datetime(FIRST_YEAR, 1, 2),
@@ -57,20 +81,17 @@ def test_an_ordinary_weekend_is_a_legal_rest_day() -> None:
     assert not is_legal_rest_day(date(2025, 3, 24))
 
 
-@pytest.mark.parametrize("day", [date(FIRST_YEAR - 1, 12, 31), date(LAST_YEAR + 1, 1, 1)])
-def test_a_year_without_data_is_refused_with_a_clear_code(day: date) -> None:
-    with pytest.raises(DomainError) as err:
-        is_working_day(day)
-    assert err.value.code == CALENDAR_OUT_OF_RANGE
-    assert err.value.kind is ErrorKind.INVALID
-    assert err.value.details["year"] == day.year
-    assert str(day.year) in err.value.message_zh and str(day.year) in err.value.message_en
+def test_official_years_are_settled_and_every_reckoning_on_them_is_official() -> None:
+    assert CAL.is_settled(date(2025, 10, 4))
+    assert CAL.period_end(date(2025, 9, 11), 20, LATEST) == LegalDay(date(2025, 10, 9), False)
+    assert not CAL.add_working_days(date(2025, 9, 26), 3, Reading.EARLIEST).provisional
 
 
-def test_period_end_outside_the_data_is_refused_not_guessed() -> None:
-    with pytest.raises(DomainError) as err:
-        period_end(date(LAST_YEAR, 12, 25), 20)
-    assert err.value.code == CALENDAR_OUT_OF_RANGE
+def test_both_readings_agree_on_official_years() -> None:
+    for start in (date(2025, 9, 11), date(2026, 2, 1), date(2024, 4, 28)):
+        for days in (1, 3, 5, 15, 20):
+            assert (CAL.period_end(start, days, Reading.LATEST)
+                    == replace(CAL.period_end(start, days, Reading.EARLIEST), reading=LATEST))
 
 
 def test_a_moment_is_taken_at_its_beijing_date() -> None:
@@ -102,14 +123,12 @@ def test_add_working_days_crosses_the_holiday_and_uses_the_tiaoxiu_sunday() -> N
     assert add_working_days(date(2025, 10, 4), 0) == date(2025, 10, 4)
 
 
-def test_add_working_days_keeps_the_beijing_time_of_a_moment() -> None:
-    moment = datetime(2025, 9, 30, 1, 30, tzinfo=UTC)  # 09:30 Beijing
-    moved = add_working_days(moment, 1)
-    assert moved == datetime(2025, 10, 9, 9, 30, tzinfo=SHANGHAI)
+def test_add_working_days_takes_a_moment_at_its_beijing_date() -> None:
+    moment = datetime(2025, 9, 30, 16, 30, tzinfo=UTC)  # 00:30 on 10-01 in Beijing
+    assert add_working_days(moment, 1) == date(2025, 10, 9)
 
 
 def test_add_days_counts_calendar_days_only() -> None:
-    assert add_days(date(2025, 9, 30), 1) == date(2025, 10, 1)
     moment = datetime(2025, 9, 30, 1, 30, tzinfo=UTC)
     assert add_days(moment, 20) == datetime(2025, 10, 20, 9, 30, tzinfo=SHANGHAI)
 

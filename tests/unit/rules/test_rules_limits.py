@@ -18,7 +18,7 @@ from core.clock import SHANGHAI
 from core.errors import DomainError, ErrorKind
 from core.evaluation.methods import EvaluationMethod
 from core.rules import limits
-from core.rules.calendar import DATETIME_NOT_AWARE, beijing_date, end_of_day, period_end
+from core.rules.calendar import DATETIME_NOT_AWARE, Reading, beijing_date, end_of_day
 from core.rules.limits import (
     CommitteeMember,
     MemberKind,
@@ -36,7 +36,10 @@ from core.rules.limits import (
     publicity_end,
     refund_due,
 )
+from core.rules.packaged_calendar import packaged_calendar
 from core.rules.procedures import procedure_for
+
+CAL = packaged_calendar()  # the official years chinese-calendar carries
 
 OPEN = procedure_for("engineering", "1")
 INVITED = procedure_for("engineering", "2")
@@ -73,65 +76,65 @@ def committee(experts: int, owners: int) -> list[CommitteeMember]:
 
 def test_law_24_bidding_period_at_least_20_days() -> None:
     issued = bj(2025, 3, 4)  # Tuesday; day 20 is Monday 03-24
-    check_bidding_period(OPEN, issued, bj(2025, 3, 24, 9, 30))  # exactly 20 days
-    err = refused(check_bidding_period, OPEN, issued, bj(2025, 3, 23, 9, 30))  # 19 days
+    check_bidding_period(OPEN, CAL, issued, bj(2025, 3, 24, 9, 30))  # exactly 20 days
+    err = refused(check_bidding_period, OPEN, CAL, issued, bj(2025, 3, 23, 9, 30))  # 19 days
     assert err.code == "BIDDING_PERIOD_TOO_SHORT_LAW_24"
     assert err.kind is ErrorKind.INVALID
     assert "第二十四条" in err.message_zh and "art. 24" in err.message_en
     assert err.details["earliest"] == "2025-03-24"
-    check_bidding_period(INVITED, issued, bj(2025, 3, 24, 9, 30))
+    check_bidding_period(INVITED, CAL, issued, bj(2025, 3, 24, 9, 30))
 
 
 def test_law_24_the_issue_day_does_not_count_and_the_time_of_day_does_not_matter() -> None:
     issued = bj(2025, 3, 4, 23, 59)
-    check_bidding_period(OPEN, issued, bj(2025, 3, 24, 0, 1))
-    assert earliest_deadline(OPEN, issued) == date(2025, 3, 24)
+    check_bidding_period(OPEN, CAL, issued, bj(2025, 3, 24, 0, 1))
+    assert earliest_deadline(OPEN, CAL, issued).day == date(2025, 3, 24)
     # The same instants in UTC give the same answer.
-    check_bidding_period(OPEN, issued.astimezone(UTC), bj(2025, 3, 24, 0, 1).astimezone(UTC))
+    check_bidding_period(OPEN, CAL, issued.astimezone(UTC), bj(2025, 3, 24, 0, 1).astimezone(UTC))
 
 
 def test_law_24_with_civil_code_203_a_20th_day_on_a_weekend_moves_to_monday() -> None:
     issued = bj(2025, 3, 3)  # day 20 is Sunday 03-23
-    err = refused(check_bidding_period, OPEN, issued, bj(2025, 3, 23, 9, 30))
+    err = refused(check_bidding_period, OPEN, CAL, issued, bj(2025, 3, 23, 9, 30))
     assert err.code == "BIDDING_PERIOD_TOO_SHORT_LAW_24"
-    check_bidding_period(OPEN, issued, bj(2025, 3, 24, 9, 30))
+    check_bidding_period(OPEN, CAL, issued, bj(2025, 3, 24, 9, 30))
 
 
 def test_law_24_with_civil_code_203_a_20th_day_in_the_national_day_holiday() -> None:
     issued = bj(2025, 9, 11)  # day 20 is 10-01
     for day in range(1, 9):
-        err = refused(check_bidding_period, OPEN, issued, bj(2025, 10, day, 9, 30))
+        err = refused(check_bidding_period, OPEN, CAL, issued, bj(2025, 10, day, 9, 30))
         assert err.details["earliest"] == "2025-10-09"
-    check_bidding_period(OPEN, issued, bj(2025, 10, 9, 9, 30))
+    check_bidding_period(OPEN, CAL, issued, bj(2025, 10, 9, 9, 30))
 
 
 def test_law_24_a_tiaoxiu_sunday_is_a_working_day() -> None:
     issued = bj(2025, 9, 8)  # day 20 is Sunday 09-28, a make-up working day
-    check_bidding_period(OPEN, issued, bj(2025, 9, 28, 9, 30))
-    refused(check_bidding_period, OPEN, issued, bj(2025, 9, 27, 9, 30))
+    check_bidding_period(OPEN, CAL, issued, bj(2025, 9, 28, 9, 30))
+    refused(check_bidding_period, OPEN, CAL, issued, bj(2025, 9, 27, 9, 30))
 
 
 def test_law_24_the_deadline_must_come_after_the_issue() -> None:
-    err = refused(check_bidding_period, OPEN, bj(2025, 3, 4), bj(2025, 3, 4))
+    err = refused(check_bidding_period, OPEN, CAL, bj(2025, 3, 4), bj(2025, 3, 4))
     assert err.code == limits.DEADLINE_NOT_AFTER_ISSUE
 
 
 def test_law_24_naive_datetimes_are_refused() -> None:
-    err = refused(check_bidding_period, OPEN, datetime(2025, 3, 4), bj(2025, 4, 4))
+    err = refused(check_bidding_period, OPEN, CAL, datetime(2025, 3, 4), bj(2025, 4, 4))
     assert err.code == DATETIME_NOT_AWARE
 
 
 def test_gpl_35_government_tender_also_needs_20_days() -> None:
-    check_bidding_period(GOV_TENDER, bj(2025, 3, 4), bj(2025, 3, 24))
-    err = refused(check_bidding_period, GOV_TENDER, bj(2025, 3, 4), bj(2025, 3, 21))
+    check_bidding_period(GOV_TENDER, CAL, bj(2025, 3, 4), bj(2025, 3, 24))
+    err = refused(check_bidding_period, GOV_TENDER, CAL, bj(2025, 3, 4), bj(2025, 3, 21))
     assert err.code == "BIDDING_PERIOD_TOO_SHORT_GPL_35"
     assert "政府采购法" in err.message_zh
 
 
 def test_mof74_29_negotiation_needs_3_working_days_counting_the_tiaoxiu_sunday() -> None:
     issued = bj(2025, 9, 26)  # Friday; working days after it: Sun 09-28, Mon 09-29, Tue 09-30
-    check_bidding_period(NEGOTIATION, issued, bj(2025, 9, 30, 9, 30))
-    err = refused(check_bidding_period, NEGOTIATION, issued, bj(2025, 9, 29, 17, 0))
+    check_bidding_period(NEGOTIATION, CAL, issued, bj(2025, 9, 30, 9, 30))
+    err = refused(check_bidding_period, NEGOTIATION, CAL, issued, bj(2025, 9, 29, 17, 0))
     assert err.code == "BIDDING_PERIOD_TOO_SHORT_MOF74_29"
     assert "[unverified]" in err.message_en and "待核实" in err.message_zh
     assert err.details["unit"] == "working"
@@ -139,20 +142,20 @@ def test_mof74_29_negotiation_needs_3_working_days_counting_the_tiaoxiu_sunday()
 
 def test_mof74_45_inquiry_needs_3_working_days_across_the_holiday() -> None:
     issued = bj(2025, 9, 29)  # working days after: 09-30, 10-09, 10-10
-    check_bidding_period(INQUIRY, issued, bj(2025, 10, 10, 9, 30))
-    err = refused(check_bidding_period, INQUIRY, issued, bj(2025, 10, 9, 9, 30))
+    check_bidding_period(INQUIRY, CAL, issued, bj(2025, 10, 10, 9, 30))
+    err = refused(check_bidding_period, INQUIRY, CAL, issued, bj(2025, 10, 9, 9, 30))
     assert err.code == "BIDDING_PERIOD_TOO_SHORT_MOF74_45"
 
 
 def test_mof214_10_consultation_needs_10_days() -> None:
-    check_bidding_period(CONSULTATION, bj(2025, 3, 4), bj(2025, 3, 14))
-    err = refused(check_bidding_period, CONSULTATION, bj(2025, 3, 4), bj(2025, 3, 13))
+    check_bidding_period(CONSULTATION, CAL, bj(2025, 3, 4), bj(2025, 3, 14))
+    err = refused(check_bidding_period, CONSULTATION, CAL, bj(2025, 3, 4), bj(2025, 3, 13))
     assert err.code == "BIDDING_PERIOD_TOO_SHORT_MOF214_10"
 
 
 def test_single_source_has_no_minimum_period() -> None:
-    check_bidding_period(SINGLE, bj(2025, 3, 4), bj(2025, 3, 4, 11))
-    assert earliest_deadline(SINGLE, bj(2025, 3, 4)) is None
+    check_bidding_period(SINGLE, CAL, bj(2025, 3, 4), bj(2025, 3, 4, 11))
+    assert earliest_deadline(SINGLE, CAL, bj(2025, 3, 4)) is None
 
 
 @given(
@@ -164,9 +167,9 @@ def test_law_24_passes_exactly_when_the_deadline_is_on_or_after_the_period_end(
 ) -> None:
     issue_at = datetime.combine(issued, datetime.min.time(), tzinfo=SHANGHAI) + timedelta(hours=9)
     deadline = issue_at + timedelta(days=offset)
-    ok = deadline.date() >= period_end(issued, 20)
+    ok = deadline.date() >= CAL.period_end(issued, 20, Reading.LATEST).day
     try:
-        check_bidding_period(OPEN, issue_at, deadline)
+        check_bidding_period(OPEN, CAL, issue_at, deadline)
     except DomainError as err:
         assert not ok and err.code == "BIDDING_PERIOD_TOO_SHORT_LAW_24"
     else:
@@ -178,7 +181,7 @@ def test_law_24_passes_exactly_when_the_deadline_is_on_or_after_the_period_end(
 
 def test_law_23_a_late_clarification_moves_the_deadline_so_15_days_remain() -> None:
     deadline = bj(2025, 3, 24, 9, 30)
-    moved = deadline_after_clarification(OPEN, bj(2025, 3, 15, 16, 0), deadline)
+    moved = deadline_after_clarification(OPEN, CAL, bj(2025, 3, 15, 16, 0), deadline).deadline
     # 03-15 + 15 days = Sunday 03-30 -> Monday 03-31, at the original 09:30.
     assert moved == bj(2025, 3, 31, 9, 30)
     assert moved.tzinfo is SHANGHAI
@@ -186,43 +189,45 @@ def test_law_23_a_late_clarification_moves_the_deadline_so_15_days_remain() -> N
 
 def test_law_23_exactly_15_days_leaves_the_deadline_unchanged() -> None:
     deadline = bj(2025, 3, 24, 9, 30)
-    assert deadline_after_clarification(OPEN, bj(2025, 3, 9, 18), deadline) is deadline
+    kept = deadline_after_clarification(OPEN, CAL, bj(2025, 3, 9, 18), deadline)
+    assert kept.deadline is deadline
     # 14 days: moved by one day.
-    assert deadline_after_clarification(OPEN, bj(2025, 3, 10, 8), deadline) == bj(
+    assert deadline_after_clarification(OPEN, CAL, bj(2025, 3, 10, 8), deadline).deadline == bj(
         2025, 3, 25, 9, 30
     )
 
 
 def test_law_23_keeps_the_beijing_time_when_the_deadline_is_given_in_utc() -> None:
     deadline = bj(2025, 3, 24, 9, 30).astimezone(UTC)
-    moved = deadline_after_clarification(OPEN, bj(2025, 3, 20), deadline)
+    moved = deadline_after_clarification(OPEN, CAL, bj(2025, 3, 20), deadline).deadline
     assert moved == bj(2025, 4, 7, 9, 30)  # 03-20 + 15 = 04-04 (清明) .. 04-06 -> 04-07
 
 
 def test_gpreg_31_government_tender_clarification_15_days() -> None:
     deadline = bj(2025, 3, 24, 9, 30)
-    assert deadline_after_clarification(GOV_TENDER, bj(2025, 3, 12), deadline) == bj(
+    assert deadline_after_clarification(GOV_TENDER, CAL, bj(2025, 3, 12), deadline).deadline == bj(
         2025, 3, 27, 9, 30
     )
 
 
 def test_mof74_29_negotiation_clarification_3_working_days() -> None:
     deadline = bj(2025, 9, 29, 9, 30)
-    moved = deadline_after_clarification(NEGOTIATION, bj(2025, 9, 26), deadline)
+    moved = deadline_after_clarification(NEGOTIATION, CAL, bj(2025, 9, 26), deadline).deadline
     assert moved == bj(2025, 9, 30, 9, 30)
 
 
 def test_mof214_10_consultation_clarification_5_days() -> None:
     deadline = bj(2025, 3, 10, 9, 30)
-    assert deadline_after_clarification(CONSULTATION, bj(2025, 3, 5), deadline) is deadline
-    assert deadline_after_clarification(CONSULTATION, bj(2025, 3, 6), deadline) == bj(
+    kept = deadline_after_clarification(CONSULTATION, CAL, bj(2025, 3, 5), deadline)
+    assert kept.deadline is deadline
+    assert deadline_after_clarification(CONSULTATION, CAL, bj(2025, 3, 6), deadline).deadline == bj(
         2025, 3, 11, 9, 30
     )
 
 
 def test_law_23_no_clarification_after_the_deadline() -> None:
     deadline = bj(2025, 3, 24, 9, 30)
-    err = refused(deadline_after_clarification, OPEN, deadline, deadline)
+    err = refused(deadline_after_clarification, OPEN, CAL, deadline, deadline)
     assert err.code == limits.CLARIFICATION_AFTER_DEADLINE
     assert err.kind is ErrorKind.CONFLICT
 
@@ -236,9 +241,9 @@ def test_law_23_the_new_deadline_is_never_earlier_and_always_leaves_15_days(
 ) -> None:
     clarified = clarified_naive.replace(tzinfo=SHANGHAI)
     deadline = clarified + timedelta(minutes=minutes)
-    new = deadline_after_clarification(OPEN, clarified, deadline)
+    new = deadline_after_clarification(OPEN, CAL, clarified, deadline).deadline
     assert new >= deadline
-    earliest = period_end(beijing_date(clarified), 15)
+    earliest = CAL.period_end(beijing_date(clarified), 15, Reading.LATEST).day
     assert beijing_date(new) >= earliest
     if new != deadline:
         assert beijing_date(new) == earliest
@@ -414,58 +419,61 @@ def test_reg_53_at_most_3_candidates() -> None:
 
 def test_reg_54_publicity_at_least_3_days() -> None:
     start = bj(2025, 3, 3, 10)  # Monday; the 3 days are Tue, Wed, Thu
-    assert publicity_end(OPEN, start) == end_of_day(date(2025, 3, 6))
-    check_publicity(OPEN, start, end_of_day(date(2025, 3, 6)))
-    check_publicity(OPEN, start, bj(2025, 3, 6, 23, 59).replace(second=59))  # 23:59:59 is fine
-    err = refused(check_publicity, OPEN, start, bj(2025, 3, 6, 18, 0))
+    assert publicity_end(OPEN, CAL, start).ends_at == end_of_day(date(2025, 3, 6))
+    check_publicity(OPEN, CAL, start, end_of_day(date(2025, 3, 6)))
+    check_publicity(OPEN, CAL, start, bj(2025, 3, 6, 23, 59).replace(second=59))  # 23:59:59 is fine
+    err = refused(check_publicity, OPEN, CAL, start, bj(2025, 3, 6, 18, 0))
     assert err.code == "PUBLICITY_TOO_SHORT_REG_54"
     assert "第五十四条" in err.message_zh
-    refused(check_publicity, OPEN, start, end_of_day(date(2025, 3, 5)))
+    refused(check_publicity, OPEN, CAL, start, end_of_day(date(2025, 3, 5)))
 
 
 def test_reg_54_publicity_ending_in_a_holiday_runs_to_the_day_after() -> None:
     start = bj(2025, 9, 28, 10)  # +3 days = 10-01
-    assert publicity_end(OPEN, start) == end_of_day(date(2025, 10, 9))
-    refused(check_publicity, OPEN, start, end_of_day(date(2025, 10, 8)))
+    assert publicity_end(OPEN, CAL, start).ends_at == end_of_day(date(2025, 10, 9))
+    refused(check_publicity, OPEN, CAL, start, end_of_day(date(2025, 10, 8)))
 
 
 def test_reg_54_publicity_starts_within_3_days_of_the_report() -> None:
     report = bj(2025, 3, 3, 17)
     start = bj(2025, 3, 6, 9)
-    check_publicity(OPEN, start, publicity_end(OPEN, start), report_received_at=report)
+    check_publicity(OPEN, CAL, start, publicity_end(OPEN, CAL, start).ends_at,
+                    report_received_at=report)
     late = bj(2025, 3, 7, 9)
-    err = refused(check_publicity, OPEN, late, publicity_end(OPEN, late), report_received_at=report)
+    err = refused(check_publicity, OPEN, CAL, late, publicity_end(OPEN, CAL, late).ends_at,
+                  report_received_at=report)
     assert err.code == "PUBLICITY_STARTED_LATE_REG_54"
 
 
 def test_gov_result_notice_lasts_1_working_day() -> None:
     start = bj(2025, 9, 26, 15)  # Friday; next working day is the make-up Sunday 09-28
-    assert publicity_end(GOV_TENDER, start) == end_of_day(date(2025, 9, 28))
-    err = refused(check_publicity, GOV_TENDER, start, bj(2025, 9, 27, 23, 0))
+    assert publicity_end(GOV_TENDER, CAL, start).ends_at == end_of_day(date(2025, 9, 28))
+    err = refused(check_publicity, GOV_TENDER, CAL, start, bj(2025, 9, 27, 23, 0))
     assert err.code == "PUBLICITY_TOO_SHORT_MOF87"
-    err = refused(check_publicity, INQUIRY, start, bj(2025, 9, 27, 23, 0))
+    err = refused(check_publicity, INQUIRY, CAL, start, bj(2025, 9, 27, 23, 0))
     assert err.code == "PUBLICITY_TOO_SHORT_MOF135"
 
 
 def test_publicity_must_end_after_it_starts() -> None:
     start = bj(2025, 3, 3)
-    assert refused(check_publicity, OPEN, start, start).code == "PUBLICITY_END_BEFORE_START"
+    assert refused(check_publicity, OPEN, CAL, start, start).code == "PUBLICITY_END_BEFORE_START"
 
 
 # -- 实施条例 第五十七条 --------------------------------------------------------------------------
 
 
 def test_reg_57_deposits_refunded_within_5_days_of_the_contract() -> None:
-    assert refund_due(OPEN, bj(2025, 9, 25, 15)) == end_of_day(date(2025, 9, 30))
+    assert refund_due(OPEN, CAL, bj(2025, 9, 25, 15)).ends_at == end_of_day(date(2025, 9, 30))
     # Signed on Saturday 09-27: day 5 is 10-02, inside the holiday -> 10-09.
-    assert refund_due(OPEN, bj(2025, 9, 27, 15)) == end_of_day(date(2025, 10, 9))
-    assert refund_due(INVITED, bj(2025, 3, 3).astimezone(UTC)) == end_of_day(date(2025, 3, 10))
+    assert refund_due(OPEN, CAL, bj(2025, 9, 27, 15)).ends_at == end_of_day(date(2025, 10, 9))
+    assert refund_due(INVITED, CAL, bj(2025, 3, 3).astimezone(UTC)).ends_at == end_of_day(
+        date(2025, 3, 10))
 
 
 def test_gpreg_33_government_refund_within_5_working_days() -> None:
     # 09-26, 09-28 (make-up Sunday), 09-29, 09-30, 10-09.
-    assert refund_due(GOV_TENDER, bj(2025, 9, 25, 15)) == end_of_day(date(2025, 10, 9))
-    err = refused(refund_due, SINGLE, bj(2025, 9, 25))
+    assert refund_due(GOV_TENDER, CAL, bj(2025, 9, 25, 15)).ends_at == end_of_day(date(2025, 10, 9))
+    err = refused(refund_due, SINGLE, CAL, bj(2025, 9, 25))
     assert err.code == "RULE_NOT_APPLICABLE"
 
 

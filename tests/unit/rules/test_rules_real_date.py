@@ -1,0 +1,51 @@
+"""Every date rule on the machine's real date, not a pinned one.
+
+A fixed year in the tests hid a calendar that stopped working on 2026-12-12 (every period ending in
+a year without holiday data was refused). These run each legal period of each procedure from
+today and from every day of the coming year and a half, on the calendar a fresh install has: they
+fail on the first day a rule cannot be reckoned, whatever day the suite runs.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from core.rules import limits
+from core.rules.calendar import Reading, beijing_date, end_of_day
+from core.rules.packaged_calendar import packaged_calendar
+from core.rules.procedures import PROCEDURES, Procedure
+
+CAL = packaged_calendar()
+TODAY = datetime.now(UTC)
+COMING = [TODAY + timedelta(days=n) for n in range(0, 550, 3)]
+PROCEDURE_LIST = sorted(PROCEDURES.values(), key=lambda p: (p.domain, p.key))
+
+
+@pytest.mark.parametrize("procedure", PROCEDURE_LIST, ids=lambda p: f"{p.domain}-{p.key}")
+def test_every_period_of_every_procedure_can_be_reckoned_from_today_on(
+        procedure: Procedure) -> None:
+    for now in COMING:
+        earliest = limits.earliest_deadline(procedure, CAL, now)
+        if earliest is not None:
+            deadline = end_of_day(earliest.day)
+            assert limits.check_bidding_period(procedure, CAL, now, deadline) == earliest
+            later = deadline + timedelta(days=40)
+            clarified = limits.deadline_after_clarification(procedure, CAL, now, later)
+            assert clarified.deadline >= later
+        if procedure.publicity is not None:
+            ends = limits.publicity_end(procedure, CAL, now)
+            assert beijing_date(ends.ends_at) > beijing_date(now)
+            limits.check_publicity(procedure, CAL, now, ends.ends_at,
+                                   report_received_at=now - timedelta(hours=2))
+        if procedure.refund_after_contract is not None:
+            due = limits.refund_due(procedure, CAL, now)
+            assert due.day > beijing_date(now) and due.reading is Reading.EARLIEST
+
+
+def test_a_deadline_in_a_year_without_its_notice_is_decided_and_says_provisional() -> None:
+    provisional_year = next(y for y in range(TODAY.year, TODAY.year + 10) if y not in CAL.official)
+    issued = datetime(provisional_year, 3, 2, 2, tzinfo=UTC)
+    earliest = limits.earliest_deadline(PROCEDURES[next(iter(PROCEDURES))], CAL, issued)
+    assert earliest is not None and earliest.provisional
