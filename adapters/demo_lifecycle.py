@@ -12,7 +12,7 @@ import secrets
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,17 +23,19 @@ from sqlalchemy import select
 from adapters.bidder.client import seal_file, unwrap_dek
 from adapters.bootstrap import Container
 from core.clock import MovableClock
-from core.errors import DomainError
 from core.evaluation.methods import EvaluationMethod
 from core.evaluation.scoring import CriterionCategory
 from core.model.account import Account, AccountKind
 from core.model.party import PartyKind
 from core.model.tendering import Round
-from core.rules.calendar import is_working_day
-from core.rules.limits import MemberKind, publicity_end
+from core.rules.calendar import start_of_day
+from core.rules.limits import MemberKind, earliest_deadline, publicity_end
+from core.rules.procedures import procedure_for
 from core.sealing.committee import Committee, decrypt_share
 from core.security.principal import Principal
 from core.services import accounts, parties
+from core.services.calendar import calendar_of
+from core.services.projects import get_section
 from core.services.tendering import award, bids, deposits, evaluation, opening, rounds
 from core.services.tendering.scheduler import run_due
 
@@ -42,25 +44,12 @@ BIDDERS = (("MA2YBD01", "福建榕城市政工程有限公司", "40180000.00", 5
            ("MA2YBD03", "海峡建工集团有限公司", "40920000.00", 500, "刘海波"))
 
 
-# A fixed start when the holiday calendar does not yet cover the months ahead (chinese-calendar
-# ships each year's 调休 once the State Council publishes it).
-FALLBACK_START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # a Monday, 09:00 in Beijing
-
-
 def sample_id_number(n: int) -> str:
     """A well-formed 公民身份号码 for sample data (GB 11643 check character computed)."""
     first17 = f"350102198{n}0101{100 + n:03d}"
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
     return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights,
                                                                    strict=True)) % 11]
-
-
-def demo_start(now: datetime) -> datetime:
-    try:
-        is_working_day((now + timedelta(days=120)).date())
-    except DomainError:
-        return FALLBACK_START
-    return now
 
 
 @dataclass
@@ -94,8 +83,15 @@ class PreparedRound:
 def prepare_round(c: Container, section_code: str, agency_username: str) -> PreparedRound:
     agency = _principal(c, agency_username)
     keyholders = [ec.generate_private_key(ec.SECP256R1()) for _ in range(3)]
-    deadline = c.clock.now() + timedelta(days=30)
+    now = c.clock.now()
     with c.uow() as uow:
+        # 30 days out, or later where the (possibly provisional) calendar asks for more (法 24)
+        section = get_section(uow, agency, section_code)
+        procedure = procedure_for(section.tender_project.project.domain,
+                                  section.tender_project.tender_mode)
+        earliest = earliest_deadline(procedure, calendar_of(uow), now)
+        deadline = max(now + timedelta(days=30),
+                       start_of_day(earliest.day) + timedelta(hours=10) if earliest else now)
         rounds.configure_round(uow, agency, section_code, rounds.RoundSettings(
             bid_deadline=deadline, threshold=2, deposit=Decimal("800000.00"),
             keyholders=tuple(rounds.Keyholder(f"开标密钥持有人{i + 1}", _pem(k))
@@ -212,7 +208,7 @@ def _evaluate_and_award(c: Container, clock: MovableClock, section_code: str,
     yield "evaluation: 5 experts scored (综合评分法), report signed by all"
     with c.uow() as uow:  # the shortest publicity the law allows from now (条例 54, holidays too)
         ends = publicity_end(award.procedure_of(rounds.get_round(uow, agency, section_code)),
-                             clock.now())
+                             calendar_of(uow), clock.now()).ends_at
     with c.uow() as uow:
         award.start_publicity(uow, agency, section_code, ends)
     clock.set(ends + timedelta(seconds=1))

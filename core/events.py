@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -52,6 +52,10 @@ class EventType(StrEnum):
     # Deposits: only after the deadline (before it they would disclose a registration, 法 22).
     DEPOSIT_CONFIRMED = "deposit.confirmed"
     DEPOSIT_REFUNDED = "deposit.refunded"
+    # The official holiday schedule (core.services.calendar): a year approved, and each legal
+    # deadline its approval moved (core.services.deadlines).
+    CALENDAR_YEAR_APPROVED = "calendar.year_approved"
+    DEADLINE_MOVED = "calendar.deadline_moved"
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ def jsonable(value: Any) -> Any:
     """Payload values as JSON types; Decimal stays exact as a string."""
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, datetime):
+    if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 
 from adapters.bootstrap import Container, build
@@ -68,8 +68,20 @@ TABLES = ("tender_awards", "tender_objections", "tender_publicities", "tender_ca
           "notice_sections", "notices", "sections", "tender_projects", "projects",
           "tender_supervision_instructions", "credit_records", "party_provincial_records",
           "expert_majors", "experts",
-          "api_tokens", "accounts", "party_roles", "parties", "code_sequences", "outbox",
+          "legal_deadlines", "api_tokens", "accounts", "party_roles", "parties", "code_sequences",
+          "outbox",
           "audit_log", "audit_head")
+
+#: Tables the migrations seed: never truncated, put back by :func:`reset_calendar`.
+SEEDED_TABLES = ("calendar_notices", "calendar_days")
+
+
+def reset_calendar(conn: Connection) -> None:
+    """Back to the calendar the migration seeded: the package's years official, nothing loaded."""
+    loaded = "SELECT id FROM calendar_notices WHERE source = 'notice'"
+    conn.execute(text(f"DELETE FROM calendar_days WHERE notice_id IN ({loaded})"))
+    conn.execute(text("DELETE FROM calendar_notices WHERE source = 'notice'"))
+    conn.execute(text("UPDATE calendar_notices SET status = 'approved' WHERE source = 'package'"))
 
 
 @pytest.fixture
@@ -85,5 +97,6 @@ def container(pg_url: str, clock: MovableClock, tmp_path_factory: pytest.TempPat
     c = build(settings, clock)
     with c.engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        reset_calendar(conn)
     yield c
     c.close()

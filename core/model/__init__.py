@@ -2,6 +2,13 @@
 
 from core.model.account import Account, AccountKind, ApiToken
 from core.model.audit import AuditEntry, AuditHead
+from core.model.calendar import (
+    CalendarDay,
+    CalendarNotice,
+    CalendarNoticeStatus,
+    CalendarSource,
+    LegalDeadline,
+)
 from core.model.credit import CreditDataSet, CreditRecord
 from core.model.expert import Expert, ExpertMajor
 from core.model.notice import Notice, NoticeStatus
@@ -39,6 +46,10 @@ __all__ = [
     "Bid",
     "BidOpening",
     "BidStatus",
+    "CalendarDay",
+    "CalendarNotice",
+    "CalendarNoticeStatus",
+    "CalendarSource",
     "Candidate",
     "CodeSequence",
     "CommitteeMember",
@@ -47,6 +58,7 @@ __all__ = [
     "Evaluation",
     "Expert",
     "ExpertMajor",
+    "LegalDeadline",
     "Notice",
     "NoticeStatus",
     "Objection",

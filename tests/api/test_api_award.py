@@ -31,12 +31,14 @@ from core.model.tendering import (
     Round,
 )
 from core.rules import limits
+from core.rules.packaged_calendar import packaged_calendar
 from core.rules.procedures import procedure_for
 from core.services.tendering.award import suspension_started
 from core.services.tendering.scheduler import run_due
 from tests.api.conftest import Api, fingerprint
 from tests.api.test_api_tendering import Tender
 
+CAL = packaged_calendar()  # what the migration seeded
 ENGINEERING = procedure_for("engineering", "1")
 BIDDERS = (("b1", "MA2YB001", "39800000.00"), ("b2", "MA2YB002", "40100000.00"),
            ("b3", "MA2YB003", "41000000.00"))  # ranked in this order
@@ -96,7 +98,7 @@ class Evaluated:
         return self.api.token(username)
 
     def publish(self, ends_at: datetime | None = None) -> dict[str, Any]:
-        ends = ends_at or limits.publicity_end(ENGINEERING, self.clock.now())
+        ends = ends_at or limits.publicity_end(ENGINEERING, CAL, self.clock.now()).ends_at
         r = self.api.client.post(self.url("publicity"), headers=self.signed_in("owner"),
                                  json={"ends_at": ends.isoformat()})
         assert r.status_code == 201, r.text
@@ -172,7 +174,7 @@ def test_reg_54_publicity_waits_for_the_signed_report_and_starts_within_three_da
                          rejections={}, result={}, status="reported",
                          reported_at=now - timedelta(days=5)))
         s.commit()
-    ends = {"ends_at": limits.publicity_end(ENGINEERING, now).isoformat()}
+    ends = {"ends_at": limits.publicity_end(ENGINEERING, CAL, now).ends_at.isoformat()}
     api.unchanged_after("POST", e.url("publicity"), 409, "EVALUATION_NOT_SIGNED_OFF",
                         headers=e.owner, json=ends)
     with api.container.session_factory() as s:
@@ -188,7 +190,7 @@ def test_reg_54_an_objection_suspends_the_publicity_until_answered(
         api: Api, clock: MovableClock) -> None:
     e = Evaluated(api)
     start = clock.now()
-    ends = limits.publicity_end(ENGINEERING, start)  # Friday 2026-11-27 24:00
+    ends = limits.publicity_end(ENGINEERING, CAL, start).ends_at  # Friday 2026-11-27 24:00
     e.publish(ends)
     _, outsider = api.register("x1", "MA2YX001", ["bidder"])
     api.unchanged_after("POST", e.url("objections"), 403, "NOT_A_BIDDER_OF_ROUND",
@@ -345,7 +347,7 @@ def test_reg_57_refund_due_five_days_after_contract(api: Api, clock: MovableCloc
     assert r.status_code == 200, r.text
     # 5 日 from Tuesday: the 5th day is Saturday 12-05, a rest day, so Monday 12-07 24:00
     due = beijing(2026, 12, 7, 23, 59, 59).replace(microsecond=999999)
-    assert due == limits.refund_due(ENGINEERING, signed)
+    assert due == limits.refund_due(ENGINEERING, CAL, signed).ends_at
     body = r.json()
     assert body["round_status"] == "contracted" and body["contract_amount"] == "39800000.00"
     assert datetime.fromisoformat(body["refund_due_at"]) == due
@@ -428,7 +430,7 @@ def test_every_step_emits_its_event_in_order(api: Api, clock: MovableClock) -> N
         publicity = s.get(Publicity, e.round_id)
         assert publicity is not None
         ends = publicity.ends_at
-    assert ends == limits.publicity_end(ENGINEERING, start) + timedelta(hours=5)
+    assert ends == limits.publicity_end(ENGINEERING, CAL, start).ends_at + timedelta(hours=5)
     clock.set(ends)
     assert run_due(api.container.uow) == 1
     assert e.award().status_code == 201
@@ -459,7 +461,8 @@ def test_every_step_emits_its_event_in_order(api: Api, clock: MovableClock) -> N
     contract = by_type["round.contract_recorded"]
     assert contract["contract_amount"] == "39800000.00"
     due = datetime.fromisoformat(contract["deposit_refund_due_at"])
-    assert due == limits.refund_due(ENGINEERING, signed) and due.utcoffset() == timedelta(0)
+    assert due == limits.refund_due(ENGINEERING, CAL, signed).ends_at
+    assert due.utcoffset() == timedelta(0)
     assert [d["party_id"] for d in contract["deposits"]] == [e.party["b1"]]
     assert by_type["deposit.refunded"]["refunded_late"] is False
     actors = [ev.actor for ev in mine]

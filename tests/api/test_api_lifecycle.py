@@ -4,23 +4,43 @@ And the termination path."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
+from core.clock import MovableClock
 from core.model.account import AccountKind
 from core.model.outbox import OutboxEvent
 from core.rules.limits import publicity_end
+from core.rules.packaged_calendar import packaged_calendar
 from core.rules.procedures import procedure_for
 from core.services.tendering.scheduler import run_due
 from tests.api.conftest import Api
 from tests.api.test_api_opening import Opening
 
 
-def test_a_tender_from_notice_to_archive(api: Api, tmp_path: Path) -> None:
-    o = Opening(api, tmp_path)
+@pytest.mark.parametrize("start", ["pinned", "today"])
+def test_a_tender_from_notice_to_archive(api: Api, tmp_path: Path, start: str) -> None:
+    """Once on the tests' pinned clock, once from the machine's real date with a deadline 40 days
+    out: wherever that lands (a year whose holiday notice is not out yet, a 春节 window), every
+    step must go through (a pinned year once hid a calendar that stopped on 2026-12-12)."""
+    clock = api.container.clock
+    assert isinstance(clock, MovableClock)
+    if start == "today":
+        clock.set(datetime.now(UTC))
+    o = Opening(api, tmp_path, days=40)
     section = o.t.section
+    # an amendment 5 days before the deadline: 法 23's 15 days move it
+    o.at(o.t.deadline - timedelta(days=5))
+    r = api.client.post(f"/api/v1/sections/{section}/rounds/current/clarify",
+                        headers=api.token("owner"))
+    assert r.status_code == 200, r.text
+    moved = datetime.fromisoformat(r.json()["bid_deadline"])
+    assert moved >= o.t.deadline + timedelta(days=10)
+    assert {d["rule"] for d in r.json()["deadlines"]} == {"bidding_period", "clarification_notice"}
+    o.t.deadline = moved
     staff = api.account("staff", AccountKind.CENTRE_STAFF)
     registrations = api.client.get(f"/api/v1/sections/{section}/registrations",
                                    headers=staff).json()
@@ -68,7 +88,8 @@ def test_a_tender_from_notice_to_archive(api: Api, tmp_path: Path) -> None:
     assert evaluation["status"] == "signed" and len(evaluation["candidates"]) == 3
 
     owner = api.token("owner")
-    ends = publicity_end(procedure_for("engineering", "1"), api.container.clock.now())
+    ends = publicity_end(procedure_for("engineering", "1"), packaged_calendar(),
+                         api.container.clock.now()).ends_at
     r = api.client.post(f"/api/v1/sections/{section}/publicity", headers=owner,
                         json={"ends_at": ends.isoformat()})
     assert r.status_code == 201, r.text

@@ -28,9 +28,9 @@ BIDDERS = (("b1", "MA2YB001", "40100000.00"), ("b2", "MA2YB002", "39800000.00"),
 class Opening:
     """A round with three sealed bids, moved to its deadline."""
 
-    def __init__(self, api: Api, tmp: Path, fallback: bool = True) -> None:
+    def __init__(self, api: Api, tmp: Path, fallback: bool = True, days: int = 21) -> None:
         self.api = api
-        self.t = Tender(api)
+        self.t = Tender(api, days=days)
         self.t.issue()
         self.sealed: dict[str, tuple[Path, Any]] = {}
         for name, body8, price in BIDDERS:

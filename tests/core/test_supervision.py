@@ -32,7 +32,7 @@ from core.services.tendering.supervision import (
 )
 from core.uow import UnitOfWork
 from tests.api.conftest import Api, fingerprint
-from tests.api.test_api_award import ENGINEERING, Evaluated
+from tests.api.test_api_award import CAL, ENGINEERING, Evaluated
 from tests.api.test_api_opening import Opening
 from tests.api.test_api_tendering import Tender
 from tests.core.conftest import make_principal, refused
@@ -145,7 +145,7 @@ def test_no_candidates_published_and_no_award_while_suspended(
         api: Api, container: Container, supervisor: Principal) -> None:
     e = Evaluated(api)
     suspend(container, supervisor, e.section)
-    ends = limits.publicity_end(ENGINEERING, container.clock.now())
+    ends = limits.publicity_end(ENGINEERING, CAL, container.clock.now()).ends_at
     api.unchanged_after("POST", e.url("publicity"), 409, "ROUND_SUSPENDED", headers=e.owner,
                         json={"ends_at": ends.isoformat()})
     resume(container, supervisor, e.section)

@@ -62,6 +62,8 @@ from core.rules.calendar import require_aware
 from core.rules.procedures import Domain, Procedure, procedure_for
 from core.security.access import acts_for_project, require_party_user, require_project_actor
 from core.security.principal import SYSTEM_ACTOR, Principal
+from core.services import deadlines
+from core.services.calendar import calendar_of
 from core.services.tendering.rounds import emit_round, get_round
 from core.services.tendering.supervision import ensure_not_suspended
 from core.services.validation import amount, required_text
@@ -213,7 +215,9 @@ def start_publicity(uow: UnitOfWork, principal: Principal, section_code: str,
                           ErrorKind.CONFLICT)
     now = uow.clock.now()
     require_aware(ends_at, "ends_at")
-    limits.check_publicity(procedure_of(r), now, ends_at, report_received_at=received)
+    procedure = procedure_of(r)
+    last = limits.check_publicity(procedure, calendar_of(uow), now, ends_at,
+                                  report_received_at=received)
     before = snapshot(r)
     p = Publicity(round_id=r.id, starts_at=now, ends_at=ends_at.astimezone(UTC),
                   status=PublicityStatus.RUNNING.value)
@@ -223,6 +227,8 @@ def start_publicity(uow: UnitOfWork, principal: Principal, section_code: str,
     r.updated_at = now
     uow.record(principal.actor, "round.publicity", "round", _key(r), before, snapshot(r))
     uow.record(principal.actor, "publicity.start", "publicity", _key(r), None, snapshot(p))
+    if last is not None and procedure.publicity is not None:
+        deadlines.track(uow, r, deadlines.Rule.PUBLICITY_PERIOD, procedure.publicity, now, last)
     emit_round(uow, r, EventType.CANDIDATES_PUBLISHED, principal.actor, **_publicity_payload(p),
                candidates=_candidates_payload(uow, r))
     uow.commit()
@@ -474,8 +480,9 @@ def record_contract(uow: UnitOfWork, principal: Principal, section_code: str,
                           field="signed_at")
     procedure = procedure_of(r)
     signed_at = signed_at.astimezone(UTC)  # UTC in storage and in event payloads
-    due = (limits.refund_due(procedure, signed_at).astimezone(UTC)
-           if procedure.refund_after_contract is not None else None)
+    refund = (limits.refund_due(procedure, calendar_of(uow), signed_at)
+              if procedure.refund_after_contract is not None else None)
+    due = refund.ends_at.astimezone(UTC) if refund is not None else None
     before_award, before_round = snapshot(award), snapshot(r)
     award.contract_amount = value
     award.contract_signed_at = signed_at
@@ -495,6 +502,9 @@ def record_contract(uow: UnitOfWork, principal: Principal, section_code: str,
     r.status = RoundStatus.CONTRACTED.value
     r.updated_at = now
     uow.record(principal.actor, "round.contract", "round", _key(r), before_round, snapshot(r))
+    if refund is not None and procedure.refund_after_contract is not None:
+        deadlines.track(uow, r, deadlines.Rule.REFUND_DUE, procedure.refund_after_contract,
+                        signed_at, refund)
     emit_round(uow, r, EventType.CONTRACT_RECORDED, principal.actor,
                winner=asdict(winner_view(uow, r, award)), contract_amount=value,
                contract_signed_at=signed_at, deposit_refund_due_at=due, deposits=deposits)

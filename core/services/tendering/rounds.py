@@ -25,6 +25,8 @@ from core.rules.procedures import procedure_for
 from core.sealing.committee import create_committee
 from core.security.access import can_read_project, require_project_actor
 from core.security.principal import Principal
+from core.services import deadlines
+from core.services.calendar import calendar_of
 from core.services.event_context import opening_context, section_context
 from core.services.projects import get_section, object_session_of
 from core.services.validation import amount
@@ -150,7 +152,7 @@ def issue_documents(uow: UnitOfWork, principal: Principal, section_code: str) ->
     now = uow.clock.now()
     procedure = procedure_for(r.section.tender_project.project.domain,
                               r.section.tender_project.tender_mode)
-    limits.check_bidding_period(procedure, now, r.bid_deadline)
+    earliest = limits.check_bidding_period(procedure, calendar_of(uow), now, r.bid_deadline)
     before = snapshot(r)
     r.status = RoundStatus.BIDDING.value
     r.documents_issued_at = now
@@ -158,6 +160,9 @@ def issue_documents(uow: UnitOfWork, principal: Principal, section_code: str) ->
     r.updated_at = now
     uow.record(principal.actor, "round.issue_documents", "round",
                f"{r.section.code}/{r.round_no}", before, snapshot(r))
+    if earliest is not None and procedure.bidding_period is not None:
+        deadlines.track(uow, r, deadlines.Rule.BIDDING_PERIOD, procedure.bidding_period, now,
+                        earliest)
     emit_round(uow, r, EventType.TENDER_DOCUMENTS_ISSUED, principal.actor)
     uow.commit()
     return r
@@ -175,14 +180,18 @@ def clarify(uow: UnitOfWork, principal: Principal, section_code: str) -> Round:
     procedure = procedure_for(r.section.tender_project.project.domain,
                               r.section.tender_project.tender_mode)
     now = uow.clock.now()
-    moved = limits.deadline_after_clarification(procedure, now, r.bid_deadline)
+    clarified = limits.deadline_after_clarification(procedure, calendar_of(uow), now,
+                                                    r.bid_deadline)
     before = snapshot(r)
-    if moved != r.bid_deadline:
-        r.bid_deadline = moved
-        r.next_check = moved
+    if clarified.deadline != r.bid_deadline:
+        r.bid_deadline = clarified.deadline
+        r.next_check = clarified.deadline
     r.updated_at = now
     uow.record(principal.actor, "round.clarify", "round", f"{r.section.code}/{r.round_no}",
                before, snapshot(r))
+    if clarified.earliest is not None and procedure.clarification_notice is not None:
+        deadlines.track(uow, r, deadlines.Rule.CLARIFICATION_NOTICE,
+                        procedure.clarification_notice, now, clarified.earliest)
     emit_round(uow, r, EventType.TENDER_DOCUMENTS_CLARIFIED, principal.actor)
     uow.commit()
     return r

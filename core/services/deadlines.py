@@ -1,0 +1,193 @@
+"""The legal deadlines use cases reckon, kept with the calendar status that decided them.
+
+Why: a deadline reckoned on a provisional year (no State Council notice yet) is a safe guess, not
+the law's answer. Each one is recorded here; when the year's notice is approved, :func:`recompute`
+reckons every open one again on the official days. A deadline that moves is audited and announced
+(``calendar.deadline_moved``), and a due date that moves is written onto its subject (a deposit's
+refund date); nothing moves silently. A minimum period that now ends after the day chosen for it
+(a bid deadline set on the provisional calendar) is announced as at risk, for its owner to
+extend by an amendment — the strict reading of provisional years makes that exceptional.
+
+Two kinds of rule, by how their end binds:
+
+* ``min`` — the end is the earliest day something may be set on (the bid deadline, the close of a
+  publicity); the subject's own day stays as its owner chose it;
+* ``due`` — the end is itself the date the subject owes something by (a refund).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from core.audit import snapshot
+from core.events import DomainEvent, EventType, project_ordering_key
+from core.model.calendar import LegalDeadline
+from core.model.project import Section
+from core.model.tendering import Award, Publicity, Registration, Round
+from core.rules.calendar import DayCount, HolidayCalendar, LegalDay, Reading, beijing_date
+from core.rules.procedures import Period
+from core.uow import UnitOfWork
+
+
+class Rule(StrEnum):
+    BIDDING_PERIOD = "bidding_period"  # 法 24 and its government counterparts
+    CLARIFICATION_NOTICE = "clarification_notice"  # 法 23
+    PUBLICITY_PERIOD = "publicity_period"  # 条例 54, result notices
+    REFUND_DUE = "refund_due"  # 条例 57, 政采条例 33
+
+
+BOUND = {Rule.BIDDING_PERIOD: "min", Rule.CLARIFICATION_NOTICE: "min",
+         Rule.PUBLICITY_PERIOD: "min", Rule.REFUND_DUE: "due"}
+
+
+def _round_key(r: Round) -> str:
+    return f"{r.section.code}/{r.round_no}"
+
+
+def track(uow: UnitOfWork, r: Round, rule: Rule, period: Period, basis: datetime,
+          result: LegalDay) -> LegalDeadline:
+    """Record a deadline just reckoned for round ``r``; it replaces the rule's earlier one."""
+    subject = _round_key(r)
+    uow.session.execute(update(LegalDeadline).where(
+        LegalDeadline.subject_type == "round", LegalDeadline.subject_id == subject,
+        LegalDeadline.rule == rule.value, LegalDeadline.current.is_(True)).values(current=False))
+    row = LegalDeadline(
+        subject_type="round", subject_id=subject,
+        ordering_key=project_ordering_key(r.section.tender_project.project.code),
+        rule=rule.value, ref_tag=period.ref.tag, bound=BOUND[rule], reading=result.reading.value,
+        basis_day=beijing_date(basis), days=period.days, unit=period.unit.value,
+        last_day=result.day, provisional=result.provisional, current=True,
+        computed_at=uow.clock.now())
+    uow.session.add(row)
+    return row
+
+
+def deadlines_of(session: Session, r: Round) -> list[LegalDeadline]:
+    """The round's current deadlines, in the order they were reckoned."""
+    return list(session.scalars(select(LegalDeadline).where(
+        LegalDeadline.subject_type == "round", LegalDeadline.subject_id == _round_key(r),
+        LegalDeadline.current.is_(True)).order_by(LegalDeadline.id)))
+
+
+# -- recomputing when a year becomes official -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MovedDeadline:
+    id: int
+    rule: str
+    subject_id: str
+    from_day: date
+    to_day: date
+    provisional: bool
+    at_risk: bool  # a minimum now ends after the day chosen for it
+    chosen_day: date | None
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    moved: list[MovedDeadline]
+    confirmed: int  # provisional before, official now, unmoved
+
+
+def _round_of(uow: UnitOfWork, subject_id: str) -> Round | None:
+    code, _, number = subject_id.rpartition("/")
+    return uow.session.scalars(select(Round).join(Section, Round.section_id == Section.id)
+                               .where(Section.code == code,
+                                      Round.round_no == int(number))).first()
+
+
+def _bid_deadline(uow: UnitOfWork, r: Round) -> datetime | None:
+    return r.bid_deadline
+
+
+def _publicity_end(uow: UnitOfWork, r: Round) -> datetime | None:
+    p = uow.session.get(Publicity, r.id)
+    return p.ends_at if p is not None else None
+
+
+#: For a ``min`` rule: the subject's day that may not fall before the rule's end.
+CHOSEN: dict[Rule, Callable[[UnitOfWork, Round], datetime | None]] = {
+    Rule.BIDDING_PERIOD: _bid_deadline,
+    Rule.CLARIFICATION_NOTICE: _bid_deadline,
+    Rule.PUBLICITY_PERIOD: _publicity_end,
+}
+
+
+def _apply_refund_due(uow: UnitOfWork, r: Round, due: LegalDay, actor: str) -> None:
+    moment = due.ends_at.astimezone(UTC)
+    award = uow.session.get(Award, r.id)
+    if award is not None:
+        before = snapshot(award)
+        award.refund_due_at = moment
+        uow.record(actor, "award.refund_due", "award", _round_key(r), before, snapshot(award))
+    for reg in uow.session.scalars(select(Registration).where(
+            Registration.round_id == r.id, Registration.deposit_status == "paid")):
+        before = snapshot(reg)
+        reg.deposit_refund_due_at = moment
+        uow.record(actor, "deposit.refund_due", "registration", f"{_round_key(r)}/{reg.party_id}",
+                   before, snapshot(reg))
+
+
+#: For a ``due`` rule: write the moved date onto the subject.
+APPLY: dict[Rule, Callable[[UnitOfWork, Round, LegalDay, str], None]] = {
+    Rule.REFUND_DUE: _apply_refund_due,
+}
+
+
+def recompute(uow: UnitOfWork, calendar: HolidayCalendar, year: int,
+              actor: str) -> Recomputed:
+    """Reckon again every current deadline a provisional year decided, or that ``year`` (whose
+    schedule just changed) took part in; audit and announce each that moves."""
+    window_start, window_end = date(year - 1, 12, 1), date(year, 12, 31)
+    rows = uow.session.scalars(select(LegalDeadline).where(
+        LegalDeadline.current.is_(True),
+        or_(LegalDeadline.provisional.is_(True),
+            (LegalDeadline.basis_day <= window_end) & (LegalDeadline.last_day >= window_start)))
+        .order_by(LegalDeadline.id).with_for_update()).all()
+    moved: list[MovedDeadline] = []
+    confirmed = 0
+    for row in rows:
+        result = calendar.count_period(row.basis_day, row.days, DayCount(row.unit),
+                                       Reading(row.reading))
+        if result.day == row.last_day:
+            if row.provisional and not result.provisional:
+                confirmed += 1
+            row.provisional = result.provisional
+            continue
+        moved.append(_move(uow, row, result, actor))
+    uow.session.flush()
+    return Recomputed(moved, confirmed)
+
+
+def _move(uow: UnitOfWork, row: LegalDeadline, result: LegalDay, actor: str) -> MovedDeadline:
+    before = snapshot(row)
+    was = row.last_day
+    row.last_day = result.day
+    row.provisional = result.provisional
+    row.computed_at = uow.clock.now()
+    uow.record(actor, "deadline.recompute", "legal_deadline", row.id, before, snapshot(row))
+    rule = Rule(row.rule)
+    r = _round_of(uow, row.subject_id) if row.subject_type == "round" else None
+    chosen: date | None = None
+    if r is not None and rule in APPLY:
+        APPLY[rule](uow, r, result, actor)
+    if r is not None and rule in CHOSEN:
+        moment = CHOSEN[rule](uow, r)
+        chosen = beijing_date(moment) if moment is not None else None
+    change = MovedDeadline(row.id, row.rule, row.subject_id, was, result.day, result.provisional,
+                           chosen is not None and chosen < result.day, chosen)
+    uow.emit(DomainEvent(EventType.DEADLINE_MOVED, row.subject_type, row.subject_id,
+                         row.ordering_key,
+                         {"rule": row.rule, "ref": row.ref_tag, "bound": row.bound,
+                          "subject_type": row.subject_type, "subject_id": row.subject_id,
+                          "from": was.isoformat(), "to": result.day.isoformat(),
+                          "calendar": result.status.value, "at_risk": change.at_risk,
+                          "chosen_day": chosen.isoformat() if chosen else None}), actor)
+    return change
