@@ -11,6 +11,7 @@ from typing import Protocol
 import click
 
 from adapters.bootstrap import Container, build
+from adapters.calendar_cli import calendar_group
 from adapters.config import load_settings
 from adapters.db import migrate as migrations
 
@@ -379,6 +380,8 @@ def routes_add(event_type: str, target: str, mapping: str) -> None:
         uow.commit()
         click.echo(f"route {route.id}: {event_type} -> {target} ({mapping})")
 
+
+main.add_command(calendar_group)
 
 if __name__ == "__main__":
     main()

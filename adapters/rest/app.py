@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,6 +18,7 @@ from adapters.rest.routes import (
     audit,
     auth,
     award,
+    calendar,
     evaluation,
     exchange,
     health,
@@ -29,6 +31,9 @@ from adapters.rest.routes import (
     tendering,
 )
 from adapters.webservice.app import WS_PREFIX, rest_body_limits, webservice_asgi
+from core.services.calendar import current_health
+
+log = logging.getLogger("ggzy.serve")
 
 DESCRIPTION = """
 ggzy-hub: the trading core of a public resource trading centre (公共资源交易中心).
@@ -57,11 +62,28 @@ def mount_sandbox(app: FastAPI, container: Container) -> None:
         app.mount(path, WSGIMiddleware(peer))  # type: ignore[arg-type]
 
 
+def log_calendar(container: Container) -> None:
+    """Say at start how long the official holiday schedule lasts (a warning within 60 days of
+    its end): the operator who starts the server is the one who can load the next year."""
+    try:
+        with container.uow() as uow:
+            health = current_health(uow)
+    except Exception:  # an unmigrated database: /readyz says so; nothing to add here
+        log.info("calendar: not readable yet (database not migrated?)")
+        return
+    if health.warning:
+        log.warning("calendar: %s", health.warning)
+    else:
+        log.info("calendar: official until %s (%d days)", health.official_until,
+                 health.days_left)
+
+
 def create_app(container: Container, engine: EmbeddedEngine | None = None) -> FastAPI:
     """``engine``: the in-process exchange engine to run for the app's lifetime (embedded)."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        log_calendar(container)
         if engine is not None:
             container.dispatch = engine.transport
             engine.start()
@@ -76,7 +98,7 @@ def create_app(container: Container, engine: EmbeddedEngine | None = None) -> Fa
     app.state.container = container
     problems.install(app)
     for module in (auth, accounts, parties, projects, notices, tendering, evaluation, award,
-                   public, audit, exchange, mappings, health, metrics):
+                   public, calendar, audit, exchange, mappings, health, metrics):
         app.include_router(module.router)
     app.include_router(portal_router)
     if container.settings.sandbox:

@@ -24,6 +24,7 @@ STATUS_OF_KIND = {
     ErrorKind.CONFLICT: 409,
     ErrorKind.UNAUTHENTICATED: 401,
     ErrorKind.FORBIDDEN: 403,
+    ErrorKind.UNAVAILABLE: 503,
 }
 
 HTTP_CODES = {

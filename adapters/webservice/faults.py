@@ -68,13 +68,15 @@ def _q(name: str) -> str:
 
 
 def from_domain(err: DomainError) -> WsFault:
-    """A core refusal: always the caller's to fix, so always ``Client``."""
+    """A core refusal: the caller's to fix (``Client``), unless what deciding it needs is
+    missing on our side (``Server``, retry later)."""
     code = err.code
     if err.kind is ErrorKind.NOT_FOUND and code.endswith("_NOT_FOUND"):
         code = "NOT_FOUND"
     field = err.details.get("field")
     return WsFault(code, err.message_zh, err.message_en,
-                   field=field if isinstance(field, str) else None, cause=err.code)
+                   field=field if isinstance(field, str) else None, cause=err.code,
+                   server=err.kind is ErrorKind.UNAVAILABLE)
 
 
 def internal() -> WsFault:

@@ -17,7 +17,7 @@ from adapters.rest.app import create_app
 from core.codes.uscc import org_code_check_char, uscc_check_char
 from core.model.account import AccountKind
 from core.services.accounts import NewAccount, create_account
-from tests.conftest import TABLES
+from tests.conftest import SEEDED_TABLES, TABLES
 
 PASSWORD = "correct horse battery"
 
@@ -39,7 +39,7 @@ def fingerprint(container: Container) -> dict[str, str]:
     """A digest of every row of every table: equal fingerprints mean nothing changed."""
     result = {}
     with container.engine.connect() as conn:
-        for table in TABLES:
+        for table in (*TABLES, *SEEDED_TABLES):
             rows = conn.execute(text(f"SELECT * FROM {table}")).all()
             blob = "\n".join(sorted(repr(tuple(r)) for r in rows))
             result[table] = hashlib.sha256(blob.encode()).hexdigest()

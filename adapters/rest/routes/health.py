@@ -1,5 +1,7 @@
 """Liveness (the process answers) and readiness (the database answers and is migrated, and
-the broker answers when deliveries go through it)."""
+the broker answers when deliveries go through it). Readiness also says how long the official
+holiday schedule lasts, with a warning from 60 days before its end: the hub still works on a
+provisional year, but an operator should load the State Council's notice."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from adapters.rest.deps import Deps
+from core.services.calendar import current_health
 
 router = APIRouter(tags=["operations"])
 
@@ -27,7 +30,11 @@ def readyz(c: Deps) -> JSONResponse:
                             status_code=503)
     if c.settings.transport == "celery" and not _broker_answers(c.settings.broker_url):
         return JSONResponse({"status": "unavailable", "reason": "broker"}, status_code=503)
-    return JSONResponse({"status": "ready", "schema": version})
+    with c.uow() as uow:
+        calendar = current_health(uow)
+    return JSONResponse({"status": "ready", "schema": version, "calendar": {
+        "official_until": calendar.official_until.isoformat() if calendar.official_until else None,
+        "days_left": calendar.days_left, "warning": calendar.warning}})
 
 
 def _broker_answers(url: str) -> bool:

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
 
 from adapters.rest.deps import UoW
+from core.services.calendar import current_health
 from exchange import operations
 
 router = APIRouter(tags=["operations"])
@@ -40,5 +41,10 @@ def metrics(uow: UoW) -> PlainTextResponse:
     lines += ["# HELP ggzy_outbox_unrelayed Events committed but not yet relayed.",
               "# TYPE ggzy_outbox_unrelayed gauge",
               f"ggzy_outbox_unrelayed {operations.unrelayed_events(uow.session)}"]
+    calendar = current_health(uow)
+    lines += ["# HELP ggzy_calendar_official_days_left Days from today to the end of the "
+              "official holiday schedule (0: today's year is provisional).",
+              "# TYPE ggzy_calendar_official_days_left gauge",
+              f"ggzy_calendar_official_days_left {calendar.days_left}"]
     return PlainTextResponse("\n".join(lines) + "\n",
                              media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -6,7 +6,7 @@ side (`ggzy-bid seal`); the server never receives a plaintext bid.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from cryptography.hazmat.primitives import serialization
@@ -19,6 +19,8 @@ from core.errors import DomainError
 from core.model.tendering import Bid, BidOpening, OpeningRecord, Registration, Round
 from core.sealing.committee import Committee
 from core.sealing.wrap import key_fingerprint
+from core.services.deadlines import deadlines_of
+from core.services.projects import object_session_of
 from core.services.tendering import bids, closing, opening, rounds
 from core.services.validation import amount
 
@@ -41,6 +43,16 @@ class RoundIn(Strict):
     committee_fallback: bool = True
 
 
+class DeadlineOut(BaseModel):
+    rule: str = Field(description="bidding_period, clarification_notice, publicity_period, "
+                                  "refund_due")
+    ref: str = Field(description="the rule's source, as in error codes (LAW_24, REG_57, …)")
+    last_day: date
+    calendar: str = Field(description="official, or provisional: reckoned on the safe side "
+                                      "before the year's holiday notice, re-reckoned when it "
+                                      "is approved")
+
+
 class RoundOut(BaseModel):
     section_code: str
     round_no: int
@@ -56,6 +68,7 @@ class RoundOut(BaseModel):
     threshold: int
     keyholders: list[str]
     failure_reason: str | None
+    deadlines: list[DeadlineOut] = Field(description="the legal periods reckoned for the round")
 
 
 def round_out(r: Round) -> RoundOut:
@@ -70,7 +83,10 @@ def round_out(r: Round) -> RoundOut:
         committee_public_key_pem=pem.decode(),
         committee_key_fingerprint=key_fingerprint(committee.public_key).hex(),
         threshold=committee.k, keyholders=[s.keyholder for s in committee.shares],
-        failure_reason=r.failure_reason)
+        failure_reason=r.failure_reason,
+        deadlines=[DeadlineOut(rule=d.rule, ref=d.ref_tag, last_day=d.last_day,
+                               calendar="provisional" if d.provisional else "official")
+                   for d in deadlines_of(object_session_of(r), r)])
 
 
 @router.post("/sections/{code}/rounds", response_model=RoundOut, status_code=201)
