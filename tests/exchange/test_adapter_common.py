@@ -301,7 +301,10 @@ def test_peer_failures_are_retried(mode: str, words: str, profile: Profile,
 def test_timeouts_and_a_lost_acknowledgement(profile: Profile, peer: PeerHttp, tmp_path: Path
                                              ) -> None:
     impatient = profile.adapter(peer.endpoint, tmp_path, timeout=0.5)
-    assert impatient.send(message(project())).verdict == Verdict.DELIVERED  # WSDL loaded
+    # WSDL loaded and the parent delivered; on a loaded machine the first call may itself need
+    # longer than 0.5 s, and a repeat of the same record is "already held", so try a few times
+    warm = [impatient.send(message(project())).verdict for _ in range(5)]
+    assert Verdict.DELIVERED in warm, warm
     peer.fault("timeout", seconds=1.5)  # the peer holds the call without reading the record
     timed_out = impatient.send(message(tender_project()))
     assert timed_out.verdict == Verdict.RETRY and "timeout" in (timed_out.error or "")
