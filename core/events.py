@@ -52,6 +52,8 @@ class EventType(StrEnum):
     # Deposits: only after the deadline (before it they would disclose a registration, 法 22).
     DEPOSIT_CONFIRMED = "deposit.confirmed"
     DEPOSIT_REFUNDED = "deposit.refunded"
+    # A signed checkpoint of the audit chain's end, for an external witness (docs/audit.md).
+    AUDIT_CHECKPOINT = "audit.checkpoint"
 
 
 @dataclass(frozen=True)
