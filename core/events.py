@@ -52,6 +52,9 @@ class EventType(StrEnum):
     # Deposits: only after the deadline (before it they would disclose a registration, 法 22).
     DEPOSIT_CONFIRMED = "deposit.confirmed"
     DEPOSIT_REFUNDED = "deposit.refunded"
+    # A sealed bid refused at the opening because its stored ciphertext is not what was sealed
+    # and receipted (content address or authentication fails): for the supervisors.
+    BID_TAMPERED = "bid.tampered"
     # A signed checkpoint of the audit chain's end, for an external witness (docs/audit.md).
     AUDIT_CHECKPOINT = "audit.checkpoint"
 
