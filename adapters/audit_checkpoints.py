@@ -135,7 +135,7 @@ def verify_anchored(c: Container) -> ChainReport:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class CheckpointOutcome:
     checkpoint: Checkpoint | None  # the one written, or the current one when nothing was new
     written: bool
     refused: ChainReport | None = None  # the chain did not verify: nothing was signed
@@ -169,35 +169,36 @@ class Checkpointer:
             anchor.seq - latest.seq >= s.audit_checkpoint_every
             or now - latest.at >= timedelta(seconds=s.audit_checkpoint_seconds))
 
-    def run_once(self) -> Outcome | None:
-        """The loop's step: a checkpoint if one is due."""
+    def run_once(self) -> CheckpointOutcome | None:
+        """The loop's step: a checkpoint if one is due (a head already refused is not verified
+        again every second; a new entry or `ggzy audit checkpoint` tries again)."""
         with self._c.session_factory() as session:
             anchor = head_anchor(session)
-        if not self.due(anchor, self._c.clock.now()):
+        if anchor == self._refused_at or not self.due(anchor, self._c.clock.now()):
             return None
         return self.checkpoint()
 
-    def checkpoint(self) -> Outcome:
+    def checkpoint(self) -> CheckpointOutcome:
         latest = self.latest()
         with snapshot_session(self._c) as session:
             anchor = head_anchor(session)
             if latest is not None and (anchor.seq, anchor.hash, anchor.mac) == (
                     latest.seq, latest.hash, latest.mac):
-                return Outcome(latest, written=False)
+                return CheckpointOutcome(latest, written=False)
             report = verify_chain(session, self._c.audit_key.existing(),
                                   [latest] if latest else [],
                                   start=latest.seq if latest else 1)
         if anchor.seq == 0 and report.ok:
-            return Outcome(None, written=False)
+            return CheckpointOutcome(None, written=False)
         if not report.ok:
             if self._refused_at != anchor:  # once per head, not once a second
                 log.error("audit chain does not verify since the last checkpoint; none "
                           "written: %s", "; ".join(p.message for p in report.problems))
                 self._refused_at = anchor
-            return Outcome(None, written=False, refused=report)
+            return CheckpointOutcome(None, written=False, refused=report)
         written = self._write(anchor)
         self._latest = written
-        return Outcome(written, written=True)
+        return CheckpointOutcome(written, written=True)
 
     def _write(self, anchor: Anchor) -> Checkpoint:
         at = self._c.clock.now()

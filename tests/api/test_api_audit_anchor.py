@@ -425,3 +425,22 @@ def test_each_checkpoint_goes_to_the_witness(api: Api, staff: dict[str, str],
     public.verify(base64.b64decode(payload["signature"]),  # type: ignore[union-attr]
                   payload["body"].encode())
     assert json.loads(payload["body"])["seq"] == anchored
+
+
+def test_a_refused_head_is_logged_once_not_verified_every_second(
+        api: Api, caplog: pytest.LogCaptureFixture) -> None:
+    checkpointer = Checkpointer(dataclasses.replace(api.container, settings=dataclasses.replace(
+        api.container.settings, audit_checkpoint_every=1, audit_witness=False)))
+    add_entries(api.container, 2)
+    first = checkpointer.run_once()
+    assert first is not None and first.written
+    add_entries(api.container, 1)
+    tamper(api, "UPDATE audit_log SET actor = 'x' WHERE seq = (SELECT max(seq) FROM audit_log)")
+    with caplog.at_level("ERROR", logger="ggzy.audit"):
+        refused = checkpointer.run_once()
+        assert refused is not None and refused.refused is not None and not refused.written
+        assert checkpointer.run_once() is None  # the same head: not checked again
+    assert [r.message.startswith("audit chain does not verify") for r in caplog.records] == [True]
+    add_entries(api.container, 1)  # the head moved: tried (and refused) again
+    again = checkpointer.run_once()
+    assert again is not None and again.refused is not None

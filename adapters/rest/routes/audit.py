@@ -73,7 +73,7 @@ def entries(uow: UoW, caller: Caller, paging: Paging, object_type: str | None = 
 
 
 @router.get("/verify", response_model=ChainOut)
-def verify(c: Deps, uow: UoW, caller: Caller) -> ChainOut:
+def verify(c: Deps, caller: Caller) -> ChainOut:
     require_kind(caller, AccountKind.SUPERVISOR, AccountKind.ADMIN)
     report = verify_anchored(c)  # in a snapshot of its own, not this request's transaction
     return ChainOut(ok=report.ok, entries_checked=report.entries_checked,
