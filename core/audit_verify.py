@@ -97,7 +97,7 @@ class _Walk:
     unchecked: int = 0
     missing: list[tuple[int, int]] = field(default_factory=list)
     altered: dict[int, str] = field(default_factory=dict)
-    _forged: dict[int, bool] = field(default_factory=dict)  # MAC checked and wrong
+    mac_failed: set[int] = field(default_factory=set)
 
     def visit(self, e: AuditEntry) -> None:
         self.count += 1
@@ -134,13 +134,14 @@ class _Walk:
             link: str | None = GENESIS
         else:
             link = None if prev is None else (prev.mac or prev.entry_hash)
-        if link is None or (prev is not None and self._forged.get(prev.seq)):
-            # follows missing entries or a replaced MAC (reported), or starts a partial walk
+        if link is None or (prev is not None and prev.seq in self.mac_failed):
+            # follows missing entries or a MAC that failed (both reported: its stored value is
+            # no evidence against this one), or starts a partial walk
             return
         if self.key is None:
             self.unchecked += 1
         elif not hmac.compare_digest(entry_mac(self.key, link, e), e.mac):
-            self._forged[e.seq] = True
+            self.mac_failed.add(e.seq)
             if prev is not None and prev.mac is None:
                 self._alter(e.seq, "MAC does not match, or the legacy entries before it were "
                                    "rewritten")
