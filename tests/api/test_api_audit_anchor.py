@@ -351,9 +351,12 @@ def test_verify_sees_one_snapshot_while_entries_are_appended(api: Api) -> None:
     intact chain would look like a head rolled back."""
     add_entries(api.container, 2)
     with snapshot_session(api.container) as s:
-        assert s.get(AuditHead, audit.HEAD_ID) is not None  # the snapshot starts here
-        add_entries(api.container, 1)  # commits meanwhile
-        assert verify_chain(s, api.container.audit_key).ok
+        head = s.get(AuditHead, audit.HEAD_ID)  # read first, as verify_chain does
+        assert head is not None and head.last_seq == 2
+        add_entries(api.container, 1)  # commits before the entries are read
+        report = verify_chain(s, api.container.audit_key)
+        assert report.ok, report.problems
+        assert report.entries_checked == 2 and head.last_seq == 2
 
 
 # --- legacy entries ---------------------------------------------------------------------------
