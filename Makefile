@@ -48,6 +48,7 @@ bench: $(DEV_STAMP) services
 	$(BIN)/python -m tests.bench.bench_exchange
 	$(BIN)/python -m tests.bench.bench_opening
 	$(BIN)/python -m tests.bench.bench_mapping
+	$(BIN)/python -m tests.bench.bench_audit
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

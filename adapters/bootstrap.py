@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from adapters.audit_key import FileAuditKey, audit_key_path
 from adapters.config import Settings
 from adapters.db.engine import make_engine, make_session_factory
 from adapters.keys import FileReceiptSigner
+from core.audit import KEY_INFO
 from core.clock import Clock, SystemClock
 from core.sealing.store import FolderStore
 from core.uow import UnitOfWork
@@ -22,6 +24,7 @@ class Container:
     engine: Engine
     session_factory: sessionmaker[Session]
     clock: Clock
+    audit_key: FileAuditKey  # bound to every session: each audit entry is MACed with it
     # hands delivery ids to the transport when this process runs one (embedded mode)
     dispatch: Callable[[list[int]], None] | None = None
     _signer: FileReceiptSigner | None = None
@@ -53,4 +56,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
     if settings.is_sqlite:
         settings.var_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
-    return Container(settings, engine, make_session_factory(engine), clock or SystemClock())
+    sessions = make_session_factory(engine)
+    audit_key = FileAuditKey(audit_key_path(settings))
+    sessions.configure(info={KEY_INFO: audit_key})
+    return Container(settings, engine, sessions, clock or SystemClock(), audit_key)

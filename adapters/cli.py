@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -10,6 +9,7 @@ from typing import Protocol
 
 import click
 
+from adapters.audit_cli import audit
 from adapters.bootstrap import Container, build
 from adapters.calendar_cli import calendar_group
 from adapters.config import load_settings
@@ -97,24 +97,7 @@ def demo() -> None:
         container.close()
 
 
-@main.group()
-def audit() -> None:
-    """The hash-chained audit log."""
-
-
-@audit.command("verify")
-def audit_verify() -> None:
-    """Check every link of the chain; name the first broken entry. Exit 1 when broken."""
-    from core.audit import verify_chain
-
-    with _container() as container, container.uow() as uow:
-        report = verify_chain(uow.session)
-    if report.ok:
-        click.echo(f"audit chain intact: {report.entries_checked} entries")
-        return
-    click.echo(f"audit chain BROKEN at entry {report.first_broken_seq}: {report.reason} "
-               f"({report.entries_checked} entries verified before it)", err=True)
-    sys.exit(1)
+main.add_command(audit)
 
 
 @main.group()

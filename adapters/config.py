@@ -32,6 +32,18 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise SystemExit(f"{name} must be an integer, got {raw!r}") from err
 
 
+def _file(env: dict[str, str], name: str) -> Path | None:
+    raw = env.get(name)
+    return Path(raw).resolve() if raw else None
+
+
+def _positive(env: dict[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise SystemExit(f"{name} must be at least 1, got {value}")
+    return value
+
+
 def _choice(env: dict[str, str], name: str, allowed: tuple[str, ...]) -> str:
     value = env.get(name) or allowed[0]
     if value not in allowed:
@@ -59,6 +71,12 @@ class Settings:
     pub_service_plat: str = "E3500000000"
     pub_service_plat_code: str = ""
     public_url: str = "http://127.0.0.1:8000"
+    # the audit log's anchors outside the database (docs/audit.md)
+    audit_key_file: Path | None = None  # default var/keys/audit-mac.key
+    audit_checkpoint_file: Path | None = None  # default var/audit/checkpoints.log
+    audit_checkpoint_every: int = 100  # entries
+    audit_checkpoint_seconds: int = 60
+    audit_witness: bool = False  # also emit each checkpoint as an audit.checkpoint event
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -96,6 +114,13 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             f"http://{env.get('GGZY_HOST', '127.0.0.1')}:{_int(env, 'GGZY_PORT', 8000)}"),
         sandbox=_choice(env, "GGZY_SANDBOX", ("auto", "yes", "no")) == "yes" or (
             env.get("GGZY_SANDBOX", "auto") == "auto" and database_url.startswith("sqlite")),
+        audit_key_file=_file(env, "GGZY_AUDIT_KEY_FILE"),
+        audit_checkpoint_file=_file(env, "GGZY_AUDIT_CHECKPOINT_FILE"),
+        audit_checkpoint_every=_positive(env, "GGZY_AUDIT_CHECKPOINT_EVERY", 100),
+        audit_checkpoint_seconds=_positive(env, "GGZY_AUDIT_CHECKPOINT_SECONDS", 60),
+        audit_witness=_choice(env, "GGZY_AUDIT_WITNESS", ("auto", "yes", "no")) == "yes" or (
+            env.get("GGZY_AUDIT_WITNESS", "auto") == "auto"
+            and not database_url.startswith("sqlite")),
         run_engine=_choice(env, "GGZY_SERVE_ENGINE", ("auto", "yes", "no")) == "yes" or (
             env.get("GGZY_SERVE_ENGINE", "auto") == "auto"
             and env.get("GGZY_TRANSPORT", "inprocess") == "inprocess"),

@@ -1,7 +1,9 @@
-"""The lifecycle scheduler as a loop: every second, advance the tendering rounds that are due.
+"""The lifecycle scheduler as a loop: every second, advance the tendering rounds that are due,
+and write the audit checkpoint when one is due (adapters/audit_checkpoints.py).
 
 Runs inside `ggzy serve` in the embedded default and as `ggzy scheduler` in production (one or
-more: each round is taken with SKIP LOCKED, so two schedulers never advance the same round).
+more: each round is taken with SKIP LOCKED, so two schedulers never advance the same round; two
+schedulers may both write a checkpoint of the same head, which is harmless).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from adapters.audit_checkpoints import Checkpointer
 from adapters.bootstrap import Container
 from core.services.tendering.scheduler import run_due
 
@@ -21,9 +24,12 @@ class LifecycleLoop:
         self._interval = interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._checkpoints = Checkpointer(container)
 
     def run_once(self) -> int:
-        return run_due(self._container.uow, self._container.signer)
+        moved = run_due(self._container.uow, self._container.signer)
+        self._checkpoints.run_once()
+        return moved
 
     def _loop(self) -> None:
         while not self._stop.is_set():

@@ -1,18 +1,24 @@
-"""Append to and verify the hash-chained audit log.
+"""Append to the audit log: a hash chain, keyed with a MAC whose key is not in the database.
 
-Each entry's hash covers its own fields and the previous entry's hash, so altering, inserting or
-removing any row breaks every link after it; ``verify_chain`` names the first broken entry.
+A hash chain alone proves nothing to someone who can write the database: they rewrite an entry
+and re-hash the rest, or delete the newest entries and roll the head back, and the chain is
+intact again. So each entry also carries ``mac = HMAC-SHA256(key, link || fields)``, where
+``link`` is the previous entry's MAC (its hash when the previous entry is a legacy one written
+before the key existed, GENESIS for the first entry) and the key lives outside the database
+(the composition root binds an :class:`AuditKey` to every session). Without the key nobody can
+forge an entry; what remains, dropping the newest entries, is caught by the signed checkpoints
+of the head that the adapters keep outside the database (core/audit_verify.py checks both).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
@@ -21,6 +27,29 @@ from core.model.audit import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
 HEAD_ID = 1
+#: where the composition root puts the AuditKey in ``Session.info`` (sessionmaker(info=...))
+KEY_INFO = "ggzy.audit_key"
+MIN_KEY_BYTES = 32
+
+
+class AuditKey(Protocol):
+    """The MAC key, held by the adapter (a file, an HSM); the core only asks for MACs."""
+
+    def mac(self, message: bytes) -> str:
+        """HMAC-SHA256 of ``message``, hex."""
+        ...
+
+
+class HmacAuditKey:
+    """An AuditKey over key bytes the adapter loaded."""
+
+    def __init__(self, secret: bytes) -> None:
+        if len(secret) < MIN_KEY_BYTES:
+            raise ValueError(f"an audit key has at least {MIN_KEY_BYTES} bytes")
+        self._secret = bytes(secret)
+
+    def mac(self, message: bytes) -> str:
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
 
 
 def canonical_json(value: Any) -> bytes:
@@ -66,12 +95,26 @@ def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
+def entry_mac(key: AuditKey, link: str, entry: AuditEntry) -> str:
+    """The MAC of an entry given its link (previous MAC, or previous hash when that one is
+    legacy). The link is 64 hex digits, so the concatenation is unambiguous."""
+    return key.mac(link.encode() + canonical_json(_hashed_fields(entry)))
+
+
+def key_of(session: Session) -> AuditKey:
+    key: AuditKey | None = session.info.get(KEY_INFO)
+    if key is None:
+        # Never write an unkeyed entry after keyed ones: verify would call it altered.
+        raise RuntimeError("no audit key bound to this session (the composition root binds one)")
+    return key
+
+
 def _locked_head(session: Session) -> AuditHead:
     head = session.scalars(
         select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update()
     ).one_or_none()
     if head is None:
-        head = AuditHead(id=HEAD_ID, last_seq=0, last_hash=GENESIS)
+        head = AuditHead(id=HEAD_ID, last_seq=0, last_hash=GENESIS, last_mac=None)
         session.add(head)
         session.flush()
     return head
@@ -88,6 +131,7 @@ def append(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> AuditEntry:
+    key = key_of(session)
     head = _locked_head(session)
     entry = AuditEntry(
         seq=head.last_seq + 1,
@@ -101,50 +145,25 @@ def append(
         prev_hash=head.last_hash,
     )
     entry.entry_hash = _entry_hash(entry.prev_hash, _hashed_fields(entry))
+    entry.mac = entry_mac(key, head.last_mac or head.last_hash, entry)
     head.last_seq = entry.seq
     head.last_hash = entry.entry_hash
+    head.last_mac = entry.mac
     session.add(entry)
     return entry
 
 
 @dataclass(frozen=True)
-class ChainReport:
-    entries_checked: int
-    first_broken_seq: int | None
-    reason: str | None
+class Anchor:
+    """What a checkpoint signs: the chain's end as the head states it."""
 
-    @property
-    def ok(self) -> bool:
-        return self.first_broken_seq is None
+    seq: int
+    hash: str
+    mac: str | None
 
 
-def verify_entries(entries: Iterable[AuditEntry], head: AuditHead | None) -> ChainReport:
-    """Walk the chain in order; stop at the first entry whose link or own hash does not hold."""
-    expected_prev = GENESIS
-    expected_seq = 1
-    checked = 0
-    for entry in entries:
-        if entry.seq != expected_seq:
-            return ChainReport(checked, expected_seq, f"entry {expected_seq} is missing")
-        if entry.prev_hash != expected_prev:
-            return ChainReport(checked, entry.seq, "link to the previous entry does not match")
-        if _entry_hash(entry.prev_hash, _hashed_fields(entry)) != entry.entry_hash:
-            return ChainReport(checked, entry.seq, "entry content does not match its hash")
-        expected_prev = entry.entry_hash
-        expected_seq += 1
-        checked += 1
-    last_seq = head.last_seq if head else 0
-    last_hash = head.last_hash if head else GENESIS
-    if last_seq != checked:
-        return ChainReport(checked, checked + 1, f"entries after {checked} are missing")
-    if last_hash != expected_prev:
-        return ChainReport(checked, checked, "head hash does not match the last entry")
-    return ChainReport(checked, None, None)
-
-
-def verify_chain(session: Session, batch: int = 1000) -> ChainReport:
+def head_anchor(session: Session) -> Anchor:
     head = session.get(AuditHead, HEAD_ID)
-    stream = session.scalars(
-        select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch)
-    )
-    return verify_entries(stream, head)
+    if head is None:
+        return Anchor(0, GENESIS, None)
+    return Anchor(head.last_seq, head.last_hash, head.last_mac)

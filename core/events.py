@@ -56,6 +56,11 @@ class EventType(StrEnum):
     # deadline its approval moved (core.services.deadlines).
     CALENDAR_YEAR_APPROVED = "calendar.year_approved"
     DEADLINE_MOVED = "calendar.deadline_moved"
+    # A sealed bid refused at the opening because its stored ciphertext is not what was sealed
+    # and receipted (content address or authentication fails): for the supervisors.
+    BID_TAMPERED = "bid.tampered"
+    # A signed checkpoint of the audit chain's end, for an external witness (docs/audit.md).
+    AUDIT_CHECKPOINT = "audit.checkpoint"
 
 
 @dataclass(frozen=True)

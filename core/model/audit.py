@@ -1,8 +1,11 @@
-"""The audit log: one hash-chained entry per state change.
+"""The audit log: one hash-chained, MAC-keyed entry per state change.
 
-The head row is the chain's anchor and its lock: appending takes it FOR UPDATE, so concurrent
-transactions extend one chain instead of forking it, and deleting the newest entries shows up
-as a head that points past the end.
+The head row is the chain's lock: appending takes it FOR UPDATE, so concurrent transactions
+extend one chain instead of forking it. It is no anchor against someone who can write the
+database (they can roll it back with the entries); the anchors are the MAC key outside the
+database and the signed checkpoints outside it (core/audit.py, docs/audit.md).
+
+``mac`` is NULL on legacy entries, written before the audit key existed (migration 0008).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ class AuditEntry(Base):
     after_digest: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditHead(Base):
@@ -36,3 +40,4 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+    last_mac: Mapped[str | None] = mapped_column(String(64))

@@ -15,12 +15,17 @@ from core.platform import PlatformIdentity
 DEFAULT_OCID_PREFIX = "ocds-ggzy00"  # placeholder: register a real prefix before publishing
 OCID_PREFIX = re.compile(r"^ocds-[a-z0-9]{6}$")
 
-#: The extensions as registered in the OCDS extension registry (their extension.json URLs).
+#: The extensions as registered in the OCDS extension registry (their extension.json URLs),
+#: with every extension each of them depends on: bidOpening's ``location`` is a ``$ref`` into the
+#: location extension, and a package that leaves it out has a schema that does not resolve, on
+#: which libcoveocds reports a dereferencing error and silently checks no codelist at all.
 EXTENSIONS = (
     "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/"
     "extension.json",
     "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bidOpening_extension/"
     "master/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_location_extension/"
+    "v1.1.5/extension.json",
     "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.5/"
     "extension.json",
 )

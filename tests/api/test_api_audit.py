@@ -46,11 +46,20 @@ def tamper(api: Api, sql: str, **params: Any) -> None:
         assert conn.execute(text(sql), params).rowcount == 1
 
 
-def cli_verify(pg_url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GGZY_DATABASE_URL": pg_url}
-    return subprocess.run([sys.executable, "-m", "adapters.cli", "audit", "verify"],
+def cli(api: Api, *args: str) -> subprocess.CompletedProcess[str]:
+    """`ggzy audit …` as an operator runs it: its own process, on the test's database and the
+    test's var/ (where the audit key, the signing key and the checkpoint log live)."""
+    env = {**os.environ, "GGZY_DATABASE_URL": api.container.settings.database_url,
+           "GGZY_VAR_DIR": str(api.container.settings.var_dir)}
+    env.pop("GGZY_AUDIT_KEY_FILE", None)
+    env.pop("GGZY_AUDIT_CHECKPOINT_FILE", None)
+    return subprocess.run([sys.executable, "-m", "adapters.cli", "audit", *args],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
                           check=False)
+
+
+def cli_verify(api: Api) -> subprocess.CompletedProcess[str]:
+    return cli(api, "verify")
 
 
 def publish_a_notice(api: Api, staff: dict[str, str]) -> tuple[dict[str, str], int]:
@@ -134,6 +143,7 @@ def test_every_state_change_appends_entries(api: Api, staff: dict[str, str],
     assert publish["after_digest"] not in (None, publish["before_digest"])
     assert all(later["prev_hash"] == earlier["entry_hash"]
                for earlier, later in itertools.pairwise(log))
+    assert all(len(e["mac"]) == 64 for e in log)  # keyed (tests/api/test_api_audit_anchor.py)
 
 
 def test_a_refused_request_appends_nothing(api: Api, staff: dict[str, str]) -> None:
@@ -183,14 +193,15 @@ def test_an_untouched_chain_verifies(api: Api, staff: dict[str, str],
     publish_a_notice(api, staff)
     report = verify(api, supervisor)
     assert report == {"ok": True, "entries_checked": count(api), "first_broken_seq": None,
-                      "reason": None}
+                      "reason": None, "problems": [], "legacy_until": None,
+                      "checkpoint_seq": None, "head_seq": count(api)}
 
 
 def test_an_altered_actor_breaks_the_chain_at_that_entry(
-        api: Api, staff: dict[str, str], supervisor: dict[str, str], pg_url: str) -> None:
+        api: Api, staff: dict[str, str], supervisor: dict[str, str]) -> None:
     publish_a_notice(api, staff)
     total = count(api)
-    ok = cli_verify(pg_url)
+    ok = cli_verify(api)
     assert ok.returncode == 0, ok.stderr
     assert f"audit chain intact: {total} entries" in ok.stdout
 
@@ -198,37 +209,40 @@ def test_an_altered_actor_breaks_the_chain_at_that_entry(
            seq=6)
     report = verify(api, supervisor)
     assert report["ok"] is False and report["first_broken_seq"] == 6
-    assert report["entries_checked"] == 5
-    broken = cli_verify(pg_url)
+    assert report["entries_checked"] == total
+    assert [p["kind"] for p in report["problems"]] == ["altered"]
+    broken = cli_verify(api)
     assert broken.returncode == 1
-    assert "BROKEN at entry 6" in broken.stderr
+    assert "BROKEN at entry 6: entry 6 altered" in broken.stderr
 
 
 def test_a_deleted_middle_entry_breaks_the_chain_at_that_entry(
-        api: Api, staff: dict[str, str], supervisor: dict[str, str], pg_url: str) -> None:
+        api: Api, staff: dict[str, str], supervisor: dict[str, str]) -> None:
     publish_a_notice(api, staff)
     assert verify(api, supervisor)["ok"] is True
     tamper(api, "DELETE FROM audit_log WHERE seq = :seq", seq=5)
     report = verify(api, supervisor)
     assert report["ok"] is False and report["first_broken_seq"] == 5
-    broken = cli_verify(pg_url)
+    broken = cli_verify(api)
     assert broken.returncode == 1 and "BROKEN at entry 5" in broken.stderr
 
 
 def test_a_deleted_last_entry_is_noticed(api: Api, staff: dict[str, str],
-                                         supervisor: dict[str, str], pg_url: str) -> None:
+                                         supervisor: dict[str, str]) -> None:
     publish_a_notice(api, staff)
     last = count(api)
     tamper(api, "DELETE FROM audit_log WHERE seq = :seq", seq=last)
     report = verify(api, supervisor)
     assert report["ok"] is False and report["first_broken_seq"] == last
-    broken = cli_verify(pg_url)
+    assert report["reason"] == f"entry {last} is missing (head at {last})"
+    broken = cli_verify(api)
     assert broken.returncode == 1 and f"BROKEN at entry {last}" in broken.stderr
 
 
-def test_a_rewritten_entry_with_a_recomputed_hash_breaks_the_next_link(
+def test_a_rewritten_entry_with_a_recomputed_hash_is_found_by_its_mac(
         api: Api, staff: dict[str, str], supervisor: dict[str, str]) -> None:
-    """Forging one entry and its own hash is not enough: the next entry links to the old hash."""
+    """Forging one entry and its own hash is not enough: its MAC needs the key, and the next
+    entry links to the old hash."""
     publish_a_notice(api, staff)
     with api.container.uow() as uow:
         entry = uow.session.get(AuditEntry, 4)
@@ -237,5 +251,7 @@ def test_a_rewritten_entry_with_a_recomputed_hash_breaks_the_next_link(
         entry.entry_hash = audit._entry_hash(entry.prev_hash, audit._hashed_fields(entry))
         uow.commit()
     report = verify(api, supervisor)
-    assert report["ok"] is False and report["first_broken_seq"] == 5
-    assert "previous" in report["reason"]
+    assert report["ok"] is False and report["first_broken_seq"] == 4
+    assert report["reason"].startswith("entry 4 altered")
+    assert [(p["kind"], p["first_seq"], p["last_seq"]) for p in report["problems"]] == [
+        ("altered", 4, 4)]

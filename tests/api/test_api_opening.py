@@ -161,3 +161,101 @@ def test_art_31_a_bid_damaged_in_storage_is_retracted_not_revoked(api: Api,
     outcomes = sorted((x["outcome"], x["failure_code"] or "") for x in r.json())
     assert outcomes == [("opened_by_committee", ""), ("opened_by_committee", ""),
                         ("retracted", "BID_TAMPERED")]  # the damage is not b3's doing: 撤回
+
+
+def _damage(o: Opening, name: str) -> int:
+    """Flip the last byte of a sealed bid's stored ciphertext, as someone with access to the
+    bid store could; returns the bid's id."""
+    from core.model.tendering import Bid
+    from core.sealing.envelope import Envelope
+
+    sealed, _ = o.sealed[name]
+    address = Envelope.from_json((sealed / "envelope.json").read_bytes()).ciphertext_sha256
+    path = o.api.container.bid_store.path_of(address)
+    path.chmod(0o600)
+    damaged = bytearray(path.read_bytes())
+    damaged[-1] ^= 1
+    path.write_bytes(bytes(damaged))
+    with o.api.container.session_factory() as s:
+        return int(s.scalars(select(Bid.id).where(Bid.ciphertext_sha256 == address)).one())
+
+
+def test_a_tampered_bid_is_audited_and_told_to_the_supervisors(api: Api,
+                                                               tmp_path: Path) -> None:
+    from tests.api.conftest import fingerprint
+
+    o = Opening(api, tmp_path)
+    o.to_deadline()
+    bid_id = _damage(o, "b3")
+    supervisor = api.account("jdz", AccountKind.SUPERVISOR)
+    b3 = api.token("b3")
+    sealed, key = o.sealed["b3"]
+    dek = base64.b64encode(unwrap_dek(sealed, key)).decode()  # the right key, on b3's side
+    before = fingerprint(api.container)
+    r = api.client.post(f"/api/v1/sections/{o.t.section}/opening/key", headers=b3,
+                        json={"dek": dek})
+    assert r.status_code == 422 and r.json()["code"] == "BID_TAMPERED"
+    assert r.headers["content-type"].startswith("application/problem+json")
+    after = fingerprint(api.container)
+    # the refusal is on record and announced; the bid, its opening and the round are untouched
+    assert {t for t in before if before[t] != after[t]} == {"audit_log", "audit_head", "outbox"}
+
+    def tampered_entries() -> list[dict[str, Any]]:
+        got = api.client.get("/api/v1/audit", headers=supervisor,
+                             params={"object_type": "bid", "object_id": str(bid_id)})
+        assert got.status_code == 200, got.text
+        return [e for e in got.json()["items"] if e["action"] == "bid.tampered"]
+
+    def tampered_events() -> list[OutboxEvent]:
+        with api.container.session_factory() as s:
+            return list(s.scalars(select(OutboxEvent).where(
+                OutboxEvent.event_type == "bid.tampered")))
+
+    (entry,) = tampered_entries()
+    assert entry["actor"] == "party_user:b3"
+    (event,) = tampered_events()
+    assert event.aggregate_id == o.t.section and event.actor == "party_user:b3"
+    assert event.payload["section_code"] == o.t.section
+    assert event.payload["code"] == "BID_TAMPERED"
+    assert event.payload["detected_by"] == "bidder_key"
+    assert event.payload["reason"] == "chunk authentication failed"
+    assert event.payload["bid"]["bid_id"] == bid_id
+    assert event.payload["bid"]["bidder_name"] == "b3 有限公司"
+
+    assert o.hand_in("b3").json()["code"] == "BID_TAMPERED"  # tried again: audited again,
+    assert len(tampered_entries()) == 2
+    assert len(tampered_events()) == 1  # announced once
+    o.at(o.t.deadline + timedelta(minutes=61))
+    staff = api.account("staff", AccountKind.CENTRE_STAFF)
+    r = api.client.post(f"/api/v1/sections/{o.t.section}/opening/committee", headers=staff,
+                        json={"shares": o.shares(2)})
+    assert r.status_code == 200, r.text
+    assert ("retracted", "BID_TAMPERED") in [(x["outcome"], x["failure_code"]) for x in r.json()]
+    assert len(tampered_entries()) == 3 and len(tampered_events()) == 1
+
+
+def test_keyholders_finding_a_tampered_bid_tell_the_supervisors(api: Api,
+                                                                tmp_path: Path) -> None:
+    o = Opening(api, tmp_path)
+    o.to_deadline()
+    bid_id = _damage(o, "b2")  # b2 never hands in its key: the keyholders find it
+    o.at(o.t.deadline + timedelta(minutes=61))
+    staff = api.account("staff", AccountKind.CENTRE_STAFF)
+    r = api.client.post(f"/api/v1/sections/{o.t.section}/opening/committee", headers=staff,
+                        json={"shares": o.shares(2)})
+    assert r.status_code == 200, r.text
+    with api.container.session_factory() as s:
+        (event,) = s.scalars(select(OutboxEvent).where(
+            OutboxEvent.event_type == "bid.tampered")).all()
+    assert event.payload["bid"]["bid_id"] == bid_id
+    assert event.payload["detected_by"] == "keyholders" and event.actor == "centre_staff:staff"
+
+
+def test_a_wrong_key_for_an_intact_bid_changes_nothing(api: Api, tmp_path: Path) -> None:
+    """Only tampering is put on record: a bidder's wrong key is its own business."""
+    o = Opening(api, tmp_path)
+    o.to_deadline()
+    sealed_b2, key_b2 = o.sealed["b2"]
+    api.unchanged_after("POST", f"/api/v1/sections/{o.t.section}/opening/key", 422,
+                        "BID_KEY_MISMATCH", headers=api.token("b1"),
+                        json={"dek": base64.b64encode(unwrap_dek(sealed_b2, key_b2)).decode()})

@@ -1,13 +1,13 @@
-"""libcoveocds without the network: the 1.1.5 schema and three extensions kept in schema/.
+"""libcoveocds without the network: the 1.1.5 schema and the four extensions kept in schema/.
 
 libcoveocds reads the standard from a ZIP (``standard_zip`` may be a file:// URL) but fetches the
 extensions named in a package over HTTP. Here each extension URL is answered from its local copy
 (metadata, release-schema patch and codelists, pre-loaded so nothing is requested), and the
 schema libcoveocds validates against is the 1.1.5 release schema with the patches applied by JSON
-Merge Patch, exactly as ocdsextensionregistry applies them. The bidOpening extension depends on
-the location extension for ``bidOpening.location``, which is not in the offline copy and which
-we never publish: that one property is left out of its patch, so its dangling ``$ref`` does not
-break dereferencing.
+Merge Patch, exactly as ocdsextensionregistry applies them. The copies are served unmodified:
+bidOpening's ``location`` resolves because the packages declare the location extension it
+depends on (a package without it gets a dereferencing error, on which libcoveocds checks no
+codelist; tests/ocds/test_ocds_extensions.py).
 """
 
 from __future__ import annotations
@@ -44,10 +44,6 @@ def _files(folder: Path) -> dict[str, str]:
     for path in sorted(folder.rglob("*")):
         if path.is_file() and path.suffix in {".json", ".csv"}:
             files[path.relative_to(folder).as_posix()] = path.read_text(encoding="utf-8")
-    patch = json.loads(files["release-schema.json"])
-    bid_opening = patch.get("definitions", {}).get("BidOpening", {}).get("properties", {})
-    bid_opening.pop("location", None)  # needs the location extension; never published
-    files["release-schema.json"] = json.dumps(patch)
     return files
 
 
@@ -73,7 +69,7 @@ class LocalProfileBuilder(ProfileBuilder):
 
 
 def patched_release_schema() -> dict[str, Any]:
-    """The 1.1.5 release schema with the three extension patches (JSON Merge Patch, RFC 7386)."""
+    """The 1.1.5 release schema with the extension patches (JSON Merge Patch, RFC 7386)."""
     with zipfile.ZipFile(STANDARD_ZIP) as z:
         name = next(n for n in z.namelist() if n.endswith("/schema/release-schema.json"))
         schema = json.loads(z.read(name))

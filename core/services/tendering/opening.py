@@ -43,6 +43,7 @@ from core.security.principal import SYSTEM_ACTOR, Principal
 from core.services.tendering.bids import bidder_party, committee_of
 from core.services.tendering.rounds import emit_round, get_round, opening_ends
 from core.services.tendering.supervision import ensure_not_suspended
+from core.services.tendering.tampering import report_tampered
 from core.uow import UnitOfWork
 
 MAX_BID_FILE = 2 * 1024 * 1024 * 1024  # a plaintext larger than this is refused while reading
@@ -110,7 +111,12 @@ def hand_in_key(uow: UnitOfWork, principal: Principal, store: ContentStore, sect
     if uow.session.get(BidOpening, bid.id) is not None:
         raise DomainError("BID_ALREADY_OPENED", "该投标文件已解密", "this bid is already open",
                           ErrorKind.CONFLICT)
-    address, head = _decrypt_to_store(store, Envelope.from_json(bid.envelope), bid, dek)
+    try:
+        address, head = _decrypt_to_store(store, Envelope.from_json(bid.envelope), bid, dek)
+    except SealingError as err:
+        if report_tampered(uow, r, bid, err, principal.actor, "bidder_key"):
+            uow.commit()  # the refusal stays on record; nothing else has changed
+        raise
     opened = _record_opening(uow, r, bid, OpeningOutcome.OPENED_BY_BIDDER, address, head,
                              principal.actor)
     uow.commit()
@@ -154,6 +160,7 @@ def committee_open(uow: UnitOfWork, principal: Principal, store: ContentStore,
             # the file or its key wrap is damaged: not the bidder's doing as far as we can tell
             opened.append(_failed(uow, r, bid, OpeningOutcome.RETRACTED, err.code,
                                   principal.actor))
+            report_tampered(uow, r, bid, err, principal.actor, "keyholders")
             continue
         opened.append(_record_opening(uow, r, bid, OpeningOutcome.OPENED_BY_COMMITTEE, address,
                                       head, principal.actor))
