@@ -179,3 +179,27 @@ def test_only_post_calls(live: Live) -> None:
     assert raw_fault(response)["Code"] == "METHOD_NOT_ALLOWED"
     w.only_audited("ws.request:METHOD_NOT_ALLOWED", ANON)
 
+
+@pytest.mark.parametrize("page", ["100001", "2147483648", "99999999999999999999", "9" * 5000])
+def test_a_page_past_its_bound(live: Live, page: str) -> None:
+    """Page × Size is the query's OFFSET: past the bound it overflowed the database and the
+    caller got a Server fault; the WSDL bounds it now (a Client fault)."""
+    body = soap11(f'<q:ListProjects xmlns:q="urn:ggzy-hub:ws:query:1"><q:Page>{page}</q:Page>'
+                  "<q:Size>100</q:Size></q:ListProjects>", credentials())
+    error = refused(live, body, "INVALID_REQUEST", "ws.ListProjects:INVALID_REQUEST",
+                    actor=SYSTEM)
+    assert error["Side"] == "Client"
+
+
+def test_the_last_page_allowed_is_answered(live: Live) -> None:
+    body = soap11('<q:ListProjects xmlns:q="urn:ggzy-hub:ws:query:1"><q:Page>100000</q:Page>'
+                  "<q:Size>100</q:Size></q:ListProjects>", credentials())
+    response = post(live, body)
+    assert response.status_code == 200, response.text
+    assert "<tns:Page>100000</tns:Page>" in response.text
+
+
+def test_a_notice_id_past_the_column(live: Live) -> None:
+    body = soap11('<q:GetNotice xmlns:q="urn:ggzy-hub:ws:query:1"><q:NoticeId>2147483648'
+                  "</q:NoticeId></q:GetNotice>", credentials())
+    refused(live, body, "INVALID_REQUEST", "ws.GetNotice:INVALID_REQUEST", actor=SYSTEM)
