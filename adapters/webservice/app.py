@@ -26,6 +26,7 @@ import re
 import sys
 import threading
 from collections.abc import Iterable
+from datetime import timedelta
 from http import HTTPStatus
 from typing import Any, cast
 from urllib.parse import quote
@@ -42,6 +43,7 @@ from adapters.bootstrap import Container
 from adapters.memory import ThreadGate
 from adapters.webservice import faults, security
 from adapters.webservice.calls import audit_apart, endpoint
+from adapters.webservice.digest_key import digest_box
 from adapters.webservice.faults import WsFault
 from adapters.webservice.hardening import (
     ENVELOPE_KEY,
@@ -178,10 +180,15 @@ def _operation(p_ctx: Any) -> str:
 
 
 def _gateway_hooks(container: Container) -> tuple[Admit, Refused]:
+    window = timedelta(seconds=container.settings.limits.ws_created_window_seconds)
+    box = digest_box(container.settings)
+
     def admit(environ: Environ, envelope: etree._Element) -> None:
         presented = security.credential(envelope, environ.get("HTTP_AUTHORIZATION"))
         with container.uow() as uow:
-            environ[security.PRINCIPAL_KEY] = security.authenticate(uow, presented)
+            principal = security.authenticate(uow, presented, window=window, box=box)
+            uow.commit()  # the nonce is used from now on, whatever the call does next
+        environ[security.PRINCIPAL_KEY] = principal
 
     def refused(environ: Environ, operation: str, fault: WsFault) -> None:
         principal = environ.get(security.PRINCIPAL_KEY)

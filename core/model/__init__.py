@@ -2,6 +2,7 @@
 
 from core.model.account import Account, AccountKind, ApiToken
 from core.model.audit import AuditEntry, AuditHead
+from core.model.credentials import DigestSecret, UsedNonce
 from core.model.credit import CreditDataSet, CreditRecord
 from core.model.expert import Expert, ExpertMajor
 from core.model.notice import Notice, NoticeStatus
@@ -44,6 +45,7 @@ __all__ = [
     "CommitteeMember",
     "CreditDataSet",
     "CreditRecord",
+    "DigestSecret",
     "Evaluation",
     "Expert",
     "ExpertMajor",
@@ -67,4 +69,5 @@ __all__ = [
     "Section",
     "SupervisionInstruction",
     "TenderProject",
+    "UsedNonce",
 ]

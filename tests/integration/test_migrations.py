@@ -24,7 +24,8 @@ EXPECTED = {"parties", "party_roles", "accounts", "api_tokens", "projects", "ten
             "tender_evaluations", "tender_scores", "tender_committee_members",
             "tender_opening_records", "tender_bid_openings", "exchange_mapping_specs",
             "exchange_acknowledgements", "tender_supervision_instructions", "credit_records",
-            "party_provincial_records", "experts", "expert_majors"}
+            "party_provincial_records", "experts", "expert_majors", "ws_nonces",
+            "ws_digest_secrets"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -118,7 +118,8 @@ def test_soap12_envelope_at_the_soap11_endpoint(live: Live) -> None:
     ("", "NOT_AUTHENTICATED"),
     (wsse("ws-system", "wrong password"), "INVALID_CREDENTIALS"),
     (wsse("nobody-here", PASSWORD), "INVALID_CREDENTIALS"),
-    (wsse("ws-system", PASSWORD, "PasswordDigest"), "PASSWORD_TYPE_UNSUPPORTED"),
+    (wsse("ws-system", PASSWORD, "PasswordHash"), "PASSWORD_TYPE_UNSUPPORTED"),
+    (wsse("ws-system", PASSWORD, "PasswordDigest"), "SECURITY_HEADER_INVALID"),  # no Nonce
     (wsse("ws-system", PASSWORD) * 2, "SECURITY_HEADER_INVALID"),
 ])
 def test_wrong_or_missing_credentials(live: Live, header: str, code: str) -> None:
