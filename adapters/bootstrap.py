@@ -13,6 +13,7 @@ from adapters.db.engine import make_engine, make_session_factory
 from adapters.keys import FileReceiptSigner
 from core.clock import Clock, SystemClock
 from core.sealing.store import FolderStore
+from core.security import passwords
 from core.uow import UnitOfWork
 
 
@@ -53,4 +54,5 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
     if settings.is_sqlite:
         settings.var_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
+    passwords.limit_concurrency(settings.limits.password_hash_concurrency)
     return Container(settings, engine, make_session_factory(engine), clock or SystemClock())
