@@ -21,6 +21,7 @@ binding).
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import sys
@@ -59,6 +60,7 @@ from adapters.webservice.query import QueryService
 from adapters.webservice.supervision import SupervisionService
 from adapters.webservice.xml_limits import XmlLimits
 from core.security.principal import ANONYMOUS_ACTOR, Principal
+from core.security.secret_box import SecretBox
 
 
 class GatewayParsed:
@@ -181,7 +183,10 @@ def _operation(p_ctx: Any) -> str:
 
 def _gateway_hooks(container: Container) -> tuple[Admit, Refused]:
     window = timedelta(seconds=container.settings.limits.ws_created_window_seconds)
-    box = digest_box(container.settings)
+
+    @functools.cache
+    def box() -> SecretBox:  # the key file is read (or made) when a digest first arrives
+        return digest_box(container.settings)
 
     def admit(environ: Environ, envelope: etree._Element) -> None:
         presented = security.credential(envelope, environ.get("HTTP_AUTHORIZATION"))

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -196,9 +197,10 @@ def created_at(presented: Credential, now: datetime, window: timedelta) -> datet
 
 
 def authenticate(uow: UnitOfWork, presented: Credential, *, window: timedelta,
-                 box: SecretBox | None = None) -> Principal:
+                 box: Callable[[], SecretBox] | None = None) -> Principal:
     """The account behind the credential, or the code that says why not. A token's nonce is
-    recorded in ``uow``'s transaction: the caller commits it."""
+    recorded in ``uow``'s transaction: the caller commits it. ``box`` gives the key for digest
+    secrets, asked for only when a digest arrives."""
     if presented.is_token:
         account = resolve_token(uow.session, presented.secret, uow.clock.now())
         if account is None:
@@ -210,7 +212,7 @@ def authenticate(uow: UnitOfWork, presented: Credential, *, window: timedelta,
     found = uow.session.scalars(
         select(Account).where(Account.username == presented.username)).one_or_none()
     if presented.digest:
-        secret = digest_secret(uow.session, found, box) if found and box else None
+        secret = digest_secret(uow.session, found, box()) if found and box else None
         assert presented.nonce is not None and presented.created is not None
         matches = secret is not None and digest_matches(presented.secret, presented.nonce,
                                                         presented.created, secret)
