@@ -15,6 +15,7 @@ from adapters.keys import FileReceiptSigner
 from core.audit import KEY_INFO
 from core.clock import Clock, SystemClock
 from core.sealing.store import FolderStore
+from core.security import passwords
 from core.uow import UnitOfWork
 
 
@@ -56,6 +57,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
     if settings.is_sqlite:
         settings.var_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
+    passwords.limit_concurrency(settings.limits.password_hash_concurrency)
     sessions = make_session_factory(engine)
     audit_key = FileAuditKey(audit_key_path(settings))
     sessions.configure(info={KEY_INFO: audit_key})

@@ -125,6 +125,28 @@ def account_create(username: str, kind: str, display_name: str | None, password:
         click.echo(f"account {created.username} ({created.kind}) created")
 
 
+@account.command("digest-secret")
+@click.argument("username")
+@click.option("--revoke", is_flag=True, help="delete the secret instead of issuing one")
+def account_digest_secret(username: str, revoke: bool) -> None:
+    """Issue (print once) or revoke a system client's shared secret for WS-Security
+    PasswordDigest; issuing again replaces the old one."""
+    from adapters.webservice.digest_key import digest_box
+    from core.errors import DomainError
+    from core.services.digest_secrets import issue_digest_secret, revoke_digest_secret
+
+    with _container() as container, container.uow() as uow:
+        try:
+            if revoke:
+                done = revoke_digest_secret(uow, "operator:cli", username)
+                click.echo(f"digest secret of {username} {'revoked' if done else 'absent'}")
+                return
+            click.echo(issue_digest_secret(uow, "operator:cli", username,
+                                           digest_box(container.settings)))
+        except DomainError as err:
+            raise click.ClickException(err.message_en) from None
+
+
 @main.group()
 def token() -> None:
     """Bearer tokens for operators and scripts."""

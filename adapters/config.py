@@ -52,6 +52,33 @@ def _choice(env: dict[str, str], name: str, allowed: tuple[str, ...]) -> str:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """Bounds on hostile input and on what concurrent requests may hold at once
+    (docs/webservice.md, "Limits")."""
+
+    xml_max_elements: int = 5000
+    xml_max_depth: int = 32
+    xml_max_attributes: int = 32
+    xml_max_attribute_chars: int = 4096
+    xml_max_text_chars: int = 256 * 1024
+    ws_created_window_seconds: int = 300  # UsernameToken Created: at most this far off
+    large_body_bytes: int = 64 * 1024  # a body above this takes a slot of the gate
+    large_body_concurrency: int = 2  # large bodies parsed and handled at once, per process
+    password_hash_concurrency: int = 2  # argon2 checks at once (64 MiB each), per process
+
+
+_LIMIT_VARIABLES = {"xml_max_elements": "GGZY_XML_MAX_ELEMENTS",
+                    "xml_max_depth": "GGZY_XML_MAX_DEPTH",
+                    "xml_max_attributes": "GGZY_XML_MAX_ATTRIBUTES",
+                    "xml_max_attribute_chars": "GGZY_XML_MAX_ATTRIBUTE_CHARS",
+                    "xml_max_text_chars": "GGZY_XML_MAX_TEXT_CHARS",
+                    "ws_created_window_seconds": "GGZY_WS_CREATED_WINDOW_SECONDS",
+                    "large_body_bytes": "GGZY_LARGE_BODY_BYTES",
+                    "large_body_concurrency": "GGZY_LARGE_BODY_CONCURRENCY",
+                    "password_hash_concurrency": "GGZY_PASSWORD_HASH_CONCURRENCY"}
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     var_dir: Path
@@ -77,6 +104,7 @@ class Settings:
     audit_checkpoint_every: int = 100  # entries
     audit_checkpoint_seconds: int = 60
     audit_witness: bool = False  # also emit each checkpoint as an audit.checkpoint event
+    limits: Limits = field(default_factory=Limits)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -124,4 +152,16 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         run_engine=_choice(env, "GGZY_SERVE_ENGINE", ("auto", "yes", "no")) == "yes" or (
             env.get("GGZY_SERVE_ENGINE", "auto") == "auto"
             and env.get("GGZY_TRANSPORT", "inprocess") == "inprocess"),
+        limits=load_limits(env),
     )
+
+
+def load_limits(env: dict[str, str]) -> Limits:
+    defaults = Limits()
+    values = {}
+    for name, variable in _LIMIT_VARIABLES.items():
+        value = _int(env, variable, getattr(defaults, name))
+        if value < 1:
+            raise SystemExit(f"{variable} must be at least 1, got {value}")
+        values[name] = value
+    return Limits(**values)

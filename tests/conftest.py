@@ -59,7 +59,8 @@ def pg_url() -> Iterator[str]:
     drop_database(url)
 
 
-TABLES = ("tender_awards", "tender_objections", "tender_publicities", "tender_candidates",
+TABLES = ("ws_nonces", "ws_digest_secrets",
+          "tender_awards", "tender_objections", "tender_publicities", "tender_candidates",
           "tender_report_signatures", "tender_evaluations", "tender_scores",
           "tender_committee_members", "tender_opening_records", "tender_bid_openings",
           "tender_bids", "tender_registrations", "tender_rounds", "exchange_attempts",

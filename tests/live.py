@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 class LiveServer:
     base: str  # http://127.0.0.1:<port>
     env: dict[str, str]  # the environment the server runs with (database, port, var dir)
+    pid: int = 0  # of the `ggzy serve` process
 
 
 def free_port() -> int:
@@ -52,12 +53,13 @@ def wait_ready(base: str, proc: subprocess.Popen[bytes], log: Path,
 
 
 @contextmanager
-def live_server(var_dir: Path) -> Iterator[LiveServer]:
+def live_server(var_dir: Path, extra_env: dict[str, str] | None = None
+                ) -> Iterator[LiveServer]:
     """migrate, demo, serve; wait until /readyz answers; stop and drop the database after."""
     url = create_database()
     port = free_port()
     env = {**os.environ, "GGZY_DATABASE_URL": url, "GGZY_PORT": str(port),
-           "GGZY_VAR_DIR": str(var_dir)}
+           "GGZY_VAR_DIR": str(var_dir), **(extra_env or {})}
     log = var_dir / "serve.log"
     proc = None
     try:
@@ -68,7 +70,7 @@ def live_server(var_dir: Path) -> Iterator[LiveServer]:
                                     env=env, stdout=out, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         wait_ready(base, proc, log)
-        yield LiveServer(base, env)
+        yield LiveServer(base, env, proc.pid)
     finally:
         if proc is not None:
             proc.terminate()

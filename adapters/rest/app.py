@@ -12,6 +12,7 @@ from adapters.bootstrap import Container
 from adapters.exchange_runtime import EmbeddedEngine
 from adapters.portal.routes import router as portal_router
 from adapters.rest import problems
+from adapters.rest.body_gate import LargeBodyGate
 from adapters.rest.limits import BodySizeLimit
 from adapters.rest.routes import (
     accounts,
@@ -104,6 +105,10 @@ def create_app(container: Container, engine: EmbeddedEngine | None = None) -> Fa
     if container.settings.sandbox:
         mount_sandbox(app, container)
     app.mount(WS_PREFIX, webservice_asgi(container))  # SOAP endpoints, docs/webservice.md
+    limits = container.settings.limits  # the gate inside the size limit: only bodies it let in
+    app.add_middleware(LargeBodyGate, threshold=limits.large_body_bytes,
+                       slots=limits.large_body_concurrency,
+                       skip=lambda path: path.startswith(f"{WS_PREFIX}/") or "/bids" in path)
     app.add_middleware(BodySizeLimit, max_bytes=container.settings.max_body_bytes,
                        large=(("/bids", container.settings.max_bid_bytes), *rest_body_limits()))
     return app

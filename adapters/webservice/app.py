@@ -9,20 +9,25 @@
 each answering its WSDL at ``<endpoint>?wsdl`` (no credential needed: it describes, it does
 not disclose). ``webservice_app(container)`` routes ``/ws/...`` to them; the REST app mounts it.
 
-Every endpoint is spyne behind the gateway of ``hardening`` (size, DTD, well-formedness,
-credential). spyne's own refusals (a request that does not match the WSDL, an unknown
-operation) are turned into our Faults and audited like the rest. SOAP 1.2 is spyne's
+Every endpoint is spyne behind the gateway of ``hardening`` (size, encoding, bounded parse,
+envelope rules, credential). spyne never parses a body itself: its input protocol takes the
+envelope the gateway parsed (``GatewayParsed``), so no second parser reads the request (and
+spyne's SOAP-encoding ``href`` resolution, which a hostile body could send into a loop, never
+runs). spyne's own refusals (a request that does not match the WSDL, an unknown operation) are
+turned into our Faults and audited like the rest. SOAP 1.2 is spyne's
 ``Soap12`` protocol (marked experimental by spyne; checked here by tests with zeep's SOAP 1.2
 binding).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import sys
 import threading
 from collections.abc import Iterable
+from datetime import timedelta
 from http import HTTPStatus
 from typing import Any, cast
 from urllib.parse import quote
@@ -30,16 +35,19 @@ from xml.sax.saxutils import escape
 
 from a2wsgi import WSGIMiddleware
 from lxml import etree
-from spyne import Application
+from spyne import Application, Fault
 from spyne.protocol.soap import Soap11, Soap12
 from spyne.server.wsgi import WsgiApplication
 from starlette.types import ASGIApp
 
 from adapters.bootstrap import Container
+from adapters.memory import ThreadGate
 from adapters.webservice import faults, security
 from adapters.webservice.calls import audit_apart, endpoint
+from adapters.webservice.digest_key import digest_box
 from adapters.webservice.faults import WsFault
 from adapters.webservice.hardening import (
+    ENVELOPE_KEY,
     Admit,
     Environ,
     HardenedXml,
@@ -50,10 +58,44 @@ from adapters.webservice.hardening import (
 from adapters.webservice.push import PushService
 from adapters.webservice.query import QueryService
 from adapters.webservice.supervision import SupervisionService
+from adapters.webservice.xml_limits import XmlLimits
 from core.security.principal import ANONYMOUS_ACTOR, Principal
+from core.security.secret_box import SecretBox
+
+
+class GatewayParsed:
+    """An input protocol that takes the envelope the gateway parsed and checked, instead of
+    parsing the body a second time (with the HTTP charset, which is how a body in another
+    encoding used to crash it). No ids are collected, so no ``href`` is ever resolved.
+
+    A value that passes spyne's patterns but not Python's own checks (``9999-99-99T00:00:00Z``
+    matches the dateTime pattern; ``datetime`` refuses month 99) escaped spyne as a ValueError
+    and became a plain 500; here it is what it is, a request that does not match the WSDL."""
+
+    def create_in_document(self, ctx: Any, charset: str | None = None) -> None:
+        envelope = ctx.transport.req_env.get(ENVELOPE_KEY)
+        if envelope is None:  # only the gateway calls spyne; anything else is our bug
+            raise RuntimeError("the web service was called around its gateway")
+        ctx.in_document = (envelope, {})
+
+    def deserialize(self, ctx: Any, message: Any) -> None:
+        try:
+            super().deserialize(ctx, message)  # type: ignore[misc]
+        except (ValueError, TypeError, OverflowError, ArithmeticError) as err:
+            raise Fault("Client.ValidationError", f"a value is out of range: {err}"[:300]
+                        ) from None
+
+
+class Soap11In(GatewayParsed, Soap11):
+    pass
+
+
+class Soap12In(GatewayParsed, Soap12):
+    pass
+
 
 WS_PREFIX = "/ws"
-SOAP_PROTOCOLS = {"soap11": Soap11, "soap12": Soap12}
+SOAP_PROTOCOLS = {"soap11": (Soap11In, Soap11), "soap12": (Soap12In, Soap12)}
 SERVICES: dict[str, tuple[Any, str, str]] = {
     "query": (QueryService, "urn:ggzy-hub:ws:query:1", "QueryService"),
     "push": (PushService, "urn:ggzy-hub:ws:push:1", "PushService"),
@@ -140,10 +182,18 @@ def _operation(p_ctx: Any) -> str:
 
 
 def _gateway_hooks(container: Container) -> tuple[Admit, Refused]:
+    window = timedelta(seconds=container.settings.limits.ws_created_window_seconds)
+
+    @functools.cache
+    def box() -> SecretBox:  # the key file is read (or made) when a digest first arrives
+        return digest_box(container.settings)
+
     def admit(environ: Environ, envelope: etree._Element) -> None:
         presented = security.credential(envelope, environ.get("HTTP_AUTHORIZATION"))
         with container.uow() as uow:
-            environ[security.PRINCIPAL_KEY] = security.authenticate(uow, presented)
+            principal = security.authenticate(uow, presented, window=window, box=box)
+            uow.commit()  # the nonce is used from now on, whatever the call does next
+        environ[security.PRINCIPAL_KEY] = principal
 
     def refused(environ: Environ, operation: str, fault: WsFault) -> None:
         principal = environ.get(security.PRINCIPAL_KEY)
@@ -167,15 +217,22 @@ def build_ws_apps(container: Container) -> dict[str, WsgiApp]:
     _quiet_spyne()
     admit, refused = _gateway_hooks(container)
     limit = container.settings.max_body_bytes
+    limits = container.settings.limits
+    xml_limits = XmlLimits(max_elements=limits.xml_max_elements, max_depth=limits.xml_max_depth,
+                           max_attributes=limits.xml_max_attributes,
+                           max_attribute_chars=limits.xml_max_attribute_chars,
+                           max_text_chars=limits.xml_max_text_chars)
+    gate = ThreadGate(limits.large_body_concurrency)  # one for all endpoints of the process
     apps: dict[str, WsgiApp] = {}
-    for version, protocol in SOAP_PROTOCOLS.items():
+    for version, (in_protocol, out_protocol) in SOAP_PROTOCOLS.items():
         for key, (service, tns, name) in SERVICES.items():
             application = WsApplication(
                 container, [service], tns=tns, name=f"{name}{PORT_SUFFIX[version]}",
-                in_protocol=protocol(validator="soft"), out_protocol=protocol())
+                in_protocol=in_protocol(validator="soft"), out_protocol=out_protocol())
             spyne_wsgi = WsWsgi(application, version, limit)
             apps[f"{WS_PREFIX}/{version}/{key}"] = HardenedXml(
-                spyne_wsgi, soap_version=version, max_bytes=limit, admit=admit,
+                spyne_wsgi, soap_version=version, max_bytes=limit, limits=xml_limits,
+                gate=gate, large_body_bytes=limits.large_body_bytes, admit=admit,
                 refused=refused)
     return apps
 

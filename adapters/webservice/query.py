@@ -25,13 +25,18 @@ from core.uow import UnitOfWork
 TNS = qt.TNS
 KINDS = frozenset({AccountKind.SYSTEM_CLIENT, AccountKind.ADMIN})
 DEFAULT_SIZE = 20
+# Bounds that keep every input inside what the database holds: a notice id is an INTEGER
+# column, and Page × Size is the query's OFFSET. Past them a caller got a Server fault from the
+# database; the WSDL refuses them now (INVALID_REQUEST), so a client's mistake stays its own.
+MAX_ID = 2**31 - 1
+MAX_PAGE = 100_000
 
 ProjectCodeIn = Unicode(min_occurs=1, nillable=False, min_len=17, max_len=17)
 SectionCodeIn = Unicode(min_occurs=1, nillable=False, min_len=23, max_len=23)
-NoticeIdIn = Integer(min_occurs=1, nillable=False, ge=1)
+NoticeIdIn = Integer(min_occurs=1, nillable=False, ge=1, le=MAX_ID)
 FromIn = DateTime(min_occurs=0)
 ToIn = DateTime(min_occurs=0)
-PageIn = Integer(min_occurs=0, ge=1)
+PageIn = Integer(min_occurs=0, ge=1, le=MAX_PAGE)
 SizeIn = Integer(min_occurs=0, ge=1, le=100)
 
 

@@ -9,6 +9,7 @@ from core.model.calendar import (
     CalendarSource,
     LegalDeadline,
 )
+from core.model.credentials import DigestSecret, UsedNonce
 from core.model.credit import CreditDataSet, CreditRecord
 from core.model.expert import Expert, ExpertMajor
 from core.model.notice import Notice, NoticeStatus
@@ -55,6 +56,7 @@ __all__ = [
     "CommitteeMember",
     "CreditDataSet",
     "CreditRecord",
+    "DigestSecret",
     "Evaluation",
     "Expert",
     "ExpertMajor",
@@ -79,4 +81,5 @@ __all__ = [
     "Section",
     "SupervisionInstruction",
     "TenderProject",
+    "UsedNonce",
 ]

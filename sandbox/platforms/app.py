@@ -3,14 +3,18 @@
 Every peer is the same outer shell with a different spyne service inside:
 
 - ``GET /?wsdl`` serves the peer's WSDL with the caller's address in ``soap:address``;
-- ``POST /`` reads the body (413 past the limit), refuses DOCTYPE/entities and non-SOAP documents
-  with a Client/Sender Fault (HTTP 400) before spyne sees them, picks the spyne application for
-  the envelope's SOAP version, applies an armed fault plan, and hands the body on;
+- ``POST /`` reads the body (413 past the limit), refuses DOCTYPE/entities, a disagreeing or
+  unsupported encoding, documents past the parser's limits, non-SOAP documents and envelopes
+  that break the SOAP rules (a Body without exactly one operation, a mandatory header not
+  understood) with a SOAP Fault before spyne sees them, picks the spyne application for the
+  envelope's SOAP version, applies an armed fault plan, and hands the parsed envelope on;
 - the JSON routes of ``control``.
 
-The envelope the shell parsed is left in the WSGI environ (``ENVELOPE_KEY``) for a service that
-reads SOAP headers itself (the national peer's WS-Security), and an armed ``refuse_parent`` plan
-sets ``REFUSE_PARENT_KEY`` so the service answers its own "parent missing" reply.
+The envelope the shell parsed is left in the WSGI environ (``ENVELOPE_KEY``) for spyne (which
+reads it instead of the body) and for a service that reads SOAP headers itself (the national
+peer's WS-Security), and an armed ``refuse_parent`` plan sets ``REFUSE_PARENT_KEY`` so the service
+answers its own "parent missing" reply. Whatever fails inside spyne is still answered with a
+Server/Receiver Fault in the caller's SOAP version: no input gets a plain-text 500.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from sandbox.platforms.clock import Clock, beijing_now
 from sandbox.platforms.faults import FaultBook, FaultMode
 from sandbox.platforms.store import Store
 
-ENVELOPE_KEY = "ggzy.platforms.envelope"
+ENVELOPE_KEY = soap.ENVELOPE_KEY
 REFUSE_PARENT_KEY = "ggzy.platforms.refuse_parent"
 StartResponse = Callable[..., Any]
 
@@ -41,13 +45,15 @@ class PlatformApp:
 
     def __init__(self, *, profile: str, store: Store, soap_apps: dict[str, Any],
                  wsdl: soap.WsdlTemplate, clock: Clock = beijing_now,
-                 max_body_bytes: int = hardening.DEFAULT_MAX_BODY_BYTES) -> None:
+                 max_body_bytes: int = hardening.DEFAULT_MAX_BODY_BYTES,
+                 understood: frozenset[str] = frozenset()) -> None:
         self.profile = profile
         self.store = store
         self.soap_apps = soap_apps          # "1.1"/"1.2" -> spyne WsgiApplication
         self.wsdl = wsdl
         self.clock = clock
         self.max_body_bytes = max_body_bytes
+        self.understood = understood  # the header blocks the service reads itself
         self.faults = FaultBook()
         self._closing = threading.Event()
         self._spyne_lock = threading.Lock()
@@ -80,22 +86,27 @@ class PlatformApp:
     # -- SOAP -------------------------------------------------------------------------------------
 
     def _refuse(self, start_response: StartResponse, status: int, version: str,
-                message: str, reason: str) -> Iterable[bytes]:
+                message: str, reason: str, code: str | None = None) -> Iterable[bytes]:
         self.store.refuse(reason=reason, data_set=None, record_key=None, message=message,
                           at=self.clock().isoformat(timespec="seconds"))
         return _answer(start_response, status, soap.CONTENT_TYPES[version],
-                       soap.fault(version, True, message))
+                       soap.fault(version, True, message, code=code))
 
     def _soap(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        declared = "1.2" if "application/soap+xml" in environ.get("CONTENT_TYPE", "") else "1.1"
+        content_type = environ.get("CONTENT_TYPE", "")
+        declared = "1.2" if "application/soap+xml" in content_type else "1.1"
         try:
             body = hardening.read_body(environ, self.max_body_bytes)
         except hardening.BodyTooLarge as err:
             return self._refuse(start_response, 413, declared, str(err), "too_large")
         try:
-            envelope = hardening.parse(body)
+            envelope = hardening.parse(body, hardening.envelope_encoding(body, content_type))
         except hardening.UnsafeXml as err:
             return self._refuse(start_response, 400, declared, str(err), "unsafe_xml")
+        except hardening.EncodingRefused as err:
+            return self._refuse(start_response, 400, declared, str(err), "encoding")
+        except hardening.TooComplex as err:
+            return self._refuse(start_response, 400, declared, str(err), "too_complex")
         except hardening.MalformedXml as err:
             return self._refuse(start_response, 400, declared, str(err), "malformed_xml")
         version = soap.version_of(envelope)
@@ -104,13 +115,15 @@ class PlatformApp:
                                 "the document is not a SOAP Envelope", "not_soap")
         spyne_app = self.soap_apps.get(version)
         if spyne_app is None:
-            self.store.refuse(reason="soap_version", data_set=None, record_key=None,
-                              message=f"SOAP {version} not served",
-                              at=self.clock().isoformat(timespec="seconds"))
             supported = " and ".join(sorted(self.soap_apps))
-            return _answer(start_response, 500, soap.CONTENT_TYPES["1.1"],
-                           soap.fault("1.1", True, f"this endpoint speaks SOAP {supported}",
-                                      code="soap:VersionMismatch"))
+            return self._refuse(start_response, 500, "1.1",
+                                f"this endpoint speaks SOAP {supported}", "soap_version",
+                                code="soap:VersionMismatch")
+        try:
+            soap.check_envelope(envelope, version, self.understood)
+        except soap.EnvelopeRefused as err:
+            return self._refuse(start_response, 500 if err.code else 400, version, str(err),
+                                "must_understand" if err.code else "soap_body", code=err.code)
         plan = self.faults.take()
         hold_after = 0.0
         if plan is not None:
@@ -132,8 +145,8 @@ class PlatformApp:
             if plan.mode is FaultMode.REFUSE_PARENT:
                 environ[REFUSE_PARENT_KEY] = True
         environ[ENVELOPE_KEY] = envelope
-        environ["wsgi.input"] = io.BytesIO(body)
-        environ["CONTENT_LENGTH"] = str(len(body))
+        environ["wsgi.input"] = io.BytesIO(b"")  # spyne reads the parsed envelope instead
+        environ["CONTENT_LENGTH"] = "0"
         captured: dict[str, Any] = {}
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
@@ -142,14 +155,22 @@ class PlatformApp:
 
         # One spyne call at a time: its shared lxml schema validator is not documented as safe
         # across threads, and a peer's throughput is not what the sandbox measures.
-        with self._spyne_lock:
-            chunks = spyne_app(environ, capture)
-            try:
-                answer = b"".join(chunks)
-            finally:
-                close = getattr(chunks, "close", None)
-                if close is not None:
-                    close()
+        try:
+            with self._spyne_lock:
+                chunks = spyne_app(environ, capture)
+                try:
+                    answer = b"".join(chunks)
+                finally:
+                    close = getattr(chunks, "close", None)
+                    if close is not None:
+                        close()
+        except Exception:
+            log.exception("the %s peer failed inside spyne", self.profile)
+            self.store.refuse(reason="internal", data_set=None, record_key=None,
+                              message="internal error",
+                              at=self.clock().isoformat(timespec="seconds"))
+            return _answer(start_response, 500, soap.CONTENT_TYPES[version],
+                           soap.fault(version, False, "internal error"))
         if hold_after:
             self._closing.wait(hold_after)
         start_response(captured["status"], _with_length(captured["headers"], len(answer)))

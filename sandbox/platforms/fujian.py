@@ -241,7 +241,8 @@ def create_app(store_path: Path | str, *, senders: Mapping[str, str], clock: Clo
             return peer.upload(validation, data, ctx.transport.req_env)
 
     application = Application([DataService], tns=TNS, name="DataService",
-                              in_protocol=Soap11(validator="lxml"), out_protocol=Soap11())
+                              in_protocol=soap.PeerSoap11(validator="lxml"),
+                              out_protocol=Soap11())
     wsgi = WsgiApplication(application)
     tree = soap.spyne_wsdl(wsgi)
     soap.set_soap_actions(tree, lambda operation: TNS + operation)

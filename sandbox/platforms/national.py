@@ -215,10 +215,13 @@ def create_app(store_path: Path | str, *, platforms: Mapping[str, str],
             return SubmitResult(**answer)
 
     apps = {}
-    for version, protocol in (("1.1", Soap11), ("1.2", Soap12)):
+    for version, in_protocol, out_protocol in (("1.1", soap.PeerSoap11, Soap11),
+                                                ("1.2", soap.PeerSoap12, Soap12)):
         application = Application([NationalExchange], tns=TNS, name="NationalExchange",
-                                  in_protocol=protocol(validator="lxml"), out_protocol=protocol())
+                                  in_protocol=in_protocol(validator="lxml"),
+                                  out_protocol=out_protocol())
         apps[version] = WsgiApplication(application)
     return PlatformApp(profile="national", store=store, soap_apps=apps,
                        wsdl=soap.WsdlTemplate(_merged_wsdl(apps["1.1"], apps["1.2"])),
-                       clock=clock, max_body_bytes=max_body_bytes)
+                       clock=clock, max_body_bytes=max_body_bytes,
+                       understood=frozenset({soap.WSSE_SECURITY}))

@@ -188,7 +188,8 @@ def create_app(store_path: Path | str, *, users: Mapping[str, str],
             return Result(**answer)
 
     application = Application([PspdeWS], tns=TNS, name="PspdeWSService",
-                              in_protocol=Soap11(validator="lxml"), out_protocol=Soap11())
+                              in_protocol=soap.PeerSoap11(validator="lxml"),
+                              out_protocol=Soap11())
     wsgi = WsgiApplication(application)
     tree = soap.spyne_wsdl(wsgi)
     soap.rename(tree, "binding", "PspdeWS", "PspdeWSSoapBinding")

@@ -1,4 +1,11 @@
-"""SOAP plumbing the peers share: versions, hand-made faults, and the served WSDL.
+"""SOAP plumbing the peers share: versions, envelope rules, hand-made faults, spyne's input
+protocols, and the served WSDL.
+
+The input protocols (``PeerSoap11``, ``PeerSoap12``) take the envelope the shell parsed
+(``ENVELOPE_KEY``) instead of parsing the body again: one hardened parser, no decoding by the
+HTTP charset behind its back, no SOAP-encoding ``href`` resolution. They also hand spyne's
+schema-validation messages on as text: spyne made them bytes, which its SOAP 1.2 fault writer
+could not take, so a SOAP 1.2 request that failed validation got a plain 500.
 
 spyne writes each peer's WSDL from its service definition; ``WsdlTemplate`` then lets a peer
 adjust the names the real system uses (ports, soapAction) and puts the address the client
@@ -15,6 +22,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 from spyne.interface.wsdl import Wsdl11
+from spyne.protocol.soap import Soap11, Soap12
+from spyne.protocol.xml import SchemaValidationError
 
 SOAP11_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
@@ -22,6 +31,12 @@ WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
 WSDL_SOAP11 = "http://schemas.xmlsoap.org/wsdl/soap/"
 WSDL_SOAP12 = "http://schemas.xmlsoap.org/wsdl/soap12/"
 CONTENT_TYPES = {"1.1": "text/xml; charset=utf-8", "1.2": "application/soap+xml; charset=utf-8"}
+ENVELOPE_KEY = "ggzy.platforms.envelope"  # the parsed envelope, for spyne and the services
+WSSE_SECURITY = ("{http://docs.oasis-open.org/wss/2004/01/"
+                 "oasis-200401-wss-wssecurity-secext-1.0.xsd}Security")
+_ENVELOPE_NS = {"1.1": SOAP11_ENV, "1.2": SOAP12_ENV}
+_OUR_ROLES = {"1.1": ("http://schemas.xmlsoap.org/soap/actor/next",),
+              "1.2": (f"{SOAP12_ENV}/role/next", f"{SOAP12_ENV}/role/ultimateReceiver")}
 _PLACEHOLDER = "http://ggzy-sandbox.invalid/"
 _HOST = re.compile(r"[A-Za-z0-9.\-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
 
@@ -33,6 +48,57 @@ def version_of(root: Any) -> str | None:
     if root.tag == f"{{{SOAP12_ENV}}}Envelope":
         return "1.2"
     return None
+
+
+class EnvelopeRefused(ValueError):
+    """The envelope breaks a SOAP rule; ``code`` is the fault code when it is not the sender's
+    ordinary Client/Sender fault (VersionMismatch, MustUnderstand)."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def check_envelope(envelope: Any, version: str, understood: frozenset[str]) -> None:
+    """An optional Header, one Body with exactly one operation, and no header marked
+    mustUnderstand for this node that it does not understand (SOAP 1.1 §4.2.3, 1.2 §5.2.3)."""
+    ns = _ENVELOPE_NS[version]
+    names = [child.tag for child in envelope]
+    if names not in ([f"{{{ns}}}Body"], [f"{{{ns}}}Header", f"{{{ns}}}Body"]):
+        raise EnvelopeRefused("the Envelope must hold an optional Header and one Body")
+    if len(names) == 2:
+        role_attribute = f"{{{ns}}}{'role' if version == '1.2' else 'actor'}"
+        for block in envelope[0]:
+            must = (block.get(f"{{{ns}}}mustUnderstand") or "").strip()
+            role = block.get(role_attribute)
+            if must in ("1", "true") and (role is None or role in _OUR_ROLES[version]) and (
+                    block.tag not in understood):
+                raise EnvelopeRefused(f"header {block.tag} is not understood",
+                                      "soap:MustUnderstand")
+    operations = list(envelope[-1])
+    if len(operations) != 1:
+        raise EnvelopeRefused(f"the Body must hold one operation, it holds {len(operations)}")
+
+
+class _Parsed:
+    def create_in_document(self, ctx: Any, charset: str | None = None) -> None:
+        ctx.in_document = (ctx.transport.req_env[ENVELOPE_KEY], {})
+
+    def validate_body(self, ctx: Any, message: Any) -> None:
+        try:
+            super().validate_body(ctx, message)  # type: ignore[misc]
+        except SchemaValidationError as err:
+            text = err.faultstring
+            raise SchemaValidationError(text.decode("ascii", "replace")
+                                        if isinstance(text, bytes) else text) from None
+
+
+class PeerSoap11(_Parsed, Soap11):
+    pass
+
+
+class PeerSoap12(_Parsed, Soap12):
+    pass
 
 
 def fault(version: str, sender_at_fault: bool, message: str,

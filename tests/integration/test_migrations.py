@@ -25,7 +25,7 @@ EXPECTED = {"parties", "party_roles", "accounts", "api_tokens", "projects", "ten
             "tender_opening_records", "tender_bid_openings", "exchange_mapping_specs",
             "exchange_acknowledgements", "tender_supervision_instructions", "credit_records",
             "party_provincial_records", "experts", "expert_majors", "calendar_notices",
-            "calendar_days", "legal_deadlines"}
+            "calendar_days", "legal_deadlines", "ws_nonces", "ws_digest_secrets"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

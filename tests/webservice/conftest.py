@@ -122,7 +122,9 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     upgrade(url)
     var: Path = tmp_path_factory.mktemp("ws-var")
     settings = load_settings({"GGZY_DATABASE_URL": url, "GGZY_VAR_DIR": str(var),
-                              "GGZY_MAX_BODY_BYTES": str(256 * 1024)})
+                              "GGZY_MAX_BODY_BYTES": str(256 * 1024),
+                              # under the body limit, so a text over it is not a body over it
+                              "GGZY_XML_MAX_TEXT_CHARS": str(64 * 1024)})
     c = build(settings)
     try:
         for _ in load_sample_data(c):
@@ -158,6 +160,13 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
 def soap11(body: str, header: str = "") -> bytes:
     return (f'<?xml version="1.0" encoding="utf-8"?>'
             f'<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">'
+            f'<soap:Header>{header}</soap:Header><soap:Body>{body}</soap:Body>'
+            f'</soap:Envelope>').encode()
+
+
+def soap12(body: str, header: str = "") -> bytes:
+    return (f'<?xml version="1.0" encoding="utf-8"?>'
+            f'<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope">'
             f'<soap:Header>{header}</soap:Header><soap:Body>{body}</soap:Body>'
             f'</soap:Envelope>').encode()
 
@@ -218,14 +227,20 @@ def zeep_fault(call: Callable[[], Any]) -> dict[str, str]:
     error = _detail(fault.detail)
     assert error["MessageZh"] in fault.message and error["MessageEn"] in fault.message
     if fault.subcodes:  # SOAP 1.2: env:Sender / env:Receiver, the code as subcode
-        side = "Sender" if fault.code.endswith("Sender") else "Receiver"
         assert [q.localname for q in fault.subcodes] == [error["Code"]]
-        error["Side"] = "Client" if side == "Sender" else "Server"
+        error["Side"] = _side12(fault.code)
     else:
         side, _, code = fault.code.split(":")[-1].partition(".")
         assert code == error["Code"], fault.code
         error["Side"] = side
     return error
+
+
+def _side12(value: str) -> str:
+    """SOAP 1.2's fault code in the words of SOAP 1.1 (Sender is Client, Receiver is Server;
+    VersionMismatch and MustUnderstand are the same in both)."""
+    local = value.rsplit(":", 1)[-1].rsplit("}", 1)[-1]
+    return {"Sender": "Client", "Receiver": "Server"}.get(local, local)
 
 
 def raw_fault(response: httpx.Response) -> dict[str, str]:
@@ -241,7 +256,7 @@ def raw_fault(response: httpx.Response) -> dict[str, str]:
         sub = node.findtext(f"{{{SOAP12_ENV}}}Code/{{{SOAP12_ENV}}}Subcode/"
                             f"{{{SOAP12_ENV}}}Value")
         assert sub == error["Code"]
-        error["Side"] = "Client" if value.endswith("Sender") else "Server"
+        error["Side"] = _side12(value)
     else:
         node = root.find(f"{{{SOAP11_ENV}}}Body/{{{SOAP11_ENV}}}Fault")
         assert node is not None, response.text
@@ -270,3 +285,25 @@ class Watch:
 def watch(live: Live) -> Watch:
     return Watch(live, live.fingerprint(), live.audit_head())
 
+
+
+def post(live: Live, body: bytes, soap: str = "soap11", service: str = "query",
+         headers: dict[str, str] | None = None) -> httpx.Response:
+    content_type = ("application/soap+xml; charset=utf-8" if soap == "soap12"
+                    else "text/xml; charset=utf-8")
+    return httpx.post(live.url(soap, service), content=body, timeout=30,
+                      headers={"Content-Type": content_type, **(headers or {})})
+
+
+def refused(live: Live, body: bytes, code: str, action: str, actor: str = "anonymous",
+            status: int = 500, soap: str = "soap11", service: str = "query",
+            headers: dict[str, str] | None = None) -> dict[str, str]:
+    """Send; expect the fault ``code`` with ``status``; nothing changed but one audit entry."""
+    w = watch(live)
+    response = post(live, body, soap=soap, service=service, headers=headers)
+    assert response.status_code == status, response.text
+    error = raw_fault(response)
+    assert error["Code"] == code, error
+    assert error["MessageZh"] and error["MessageEn"]
+    w.only_audited(action, actor)
+    return error

@@ -8,7 +8,16 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.webservice.conftest import PASSWORD, Live, raw_fault, soap11, watch, wsse
+from tests.webservice.conftest import (
+    PASSWORD,
+    Live,
+    post,
+    raw_fault,
+    refused,
+    soap11,
+    watch,
+    wsse,
+)
 
 GET_PROJECT = ('<q:GetProject xmlns:q="urn:ggzy-hub:ws:query:1">'
                '<q:ProjectCode>{}</q:ProjectCode></q:GetProject>')
@@ -39,28 +48,6 @@ EXTERNAL_ENTITY = """<?xml version="1.0"?>
 </q:GetProject></soap:Body></soap:Envelope>"""
 
 
-def post(live: Live, body: bytes, soap: str = "soap11", service: str = "query",
-         headers: dict[str, str] | None = None) -> httpx.Response:
-    content_type = ("application/soap+xml; charset=utf-8" if soap == "soap12"
-                    else "text/xml; charset=utf-8")
-    return httpx.post(live.url(soap, service), content=body, timeout=30,
-                      headers={"Content-Type": content_type, **(headers or {})})
-
-
-def refused(live: Live, body: bytes, code: str, action: str, actor: str = ANON,
-            status: int = 500, soap: str = "soap11",
-            headers: dict[str, str] | None = None) -> dict[str, str]:
-    """Send; expect the fault ``code`` with ``status``; nothing changed but one audit entry."""
-    w = watch(live)
-    response = post(live, body, soap=soap, headers=headers)
-    assert response.status_code == status, response.text
-    error = raw_fault(response)
-    assert error["Code"] == code, error
-    assert error["MessageZh"] and error["MessageEn"]
-    w.only_audited(action, actor)
-    return error
-
-
 def credentials(username: str = "ws-system", password: str = PASSWORD) -> str:
     return wsse(username, password)
 
@@ -87,7 +74,8 @@ def test_doctype_hidden_in_utf16_is_refused_after_parsing(live: Live) -> None:
             + soap11(GET_PROJECT.format("&a;"), credentials()).decode().split("?>", 1)[1])
     body = text.encode("utf-16")
     assert b"<!DOCTYPE" not in body
-    refused(live, body, "DOCTYPE_FORBIDDEN", "ws.request:DOCTYPE_FORBIDDEN")
+    refused(live, body, "DOCTYPE_FORBIDDEN", "ws.request:DOCTYPE_FORBIDDEN",
+            headers={"Content-Type": "text/xml; charset=utf-16"})
 
 
 def test_oversized_body_by_its_declared_length(live: Live) -> None:
@@ -119,16 +107,19 @@ def test_not_a_soap_envelope(live: Live) -> None:
 
 
 def test_soap12_envelope_at_the_soap11_endpoint(live: Live) -> None:
+    """SOAP 1.1 §4.4.1: an envelope of another namespace is a VersionMismatch."""
     body = (b'<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body/>'
             b'</e:Envelope>')
-    refused(live, body, "NOT_SOAP_ENVELOPE", "ws.request:NOT_SOAP_ENVELOPE")
+    error = refused(live, body, "VERSION_MISMATCH", "ws.request:VERSION_MISMATCH")
+    assert error["Side"] == "VersionMismatch"
 
 
 @pytest.mark.parametrize(("header", "code"), [
     ("", "NOT_AUTHENTICATED"),
     (wsse("ws-system", "wrong password"), "INVALID_CREDENTIALS"),
     (wsse("nobody-here", PASSWORD), "INVALID_CREDENTIALS"),
-    (wsse("ws-system", PASSWORD, "PasswordDigest"), "PASSWORD_TYPE_UNSUPPORTED"),
+    (wsse("ws-system", PASSWORD, "PasswordHash"), "PASSWORD_TYPE_UNSUPPORTED"),
+    (wsse("ws-system", PASSWORD, "PasswordDigest"), "SECURITY_HEADER_INVALID"),  # no Nonce
     (wsse("ws-system", PASSWORD) * 2, "SECURITY_HEADER_INVALID"),
 ])
 def test_wrong_or_missing_credentials(live: Live, header: str, code: str) -> None:
@@ -187,3 +178,28 @@ def test_only_post_calls(live: Live) -> None:
     assert response.status_code == 405
     assert raw_fault(response)["Code"] == "METHOD_NOT_ALLOWED"
     w.only_audited("ws.request:METHOD_NOT_ALLOWED", ANON)
+
+
+@pytest.mark.parametrize("page", ["100001", "2147483648", "99999999999999999999", "9" * 5000])
+def test_a_page_past_its_bound(live: Live, page: str) -> None:
+    """Page × Size is the query's OFFSET: past the bound it overflowed the database and the
+    caller got a Server fault; the WSDL bounds it now (a Client fault)."""
+    body = soap11(f'<q:ListProjects xmlns:q="urn:ggzy-hub:ws:query:1"><q:Page>{page}</q:Page>'
+                  "<q:Size>100</q:Size></q:ListProjects>", credentials())
+    error = refused(live, body, "INVALID_REQUEST", "ws.ListProjects:INVALID_REQUEST",
+                    actor=SYSTEM)
+    assert error["Side"] == "Client"
+
+
+def test_the_last_page_allowed_is_answered(live: Live) -> None:
+    body = soap11('<q:ListProjects xmlns:q="urn:ggzy-hub:ws:query:1"><q:Page>100000</q:Page>'
+                  "<q:Size>100</q:Size></q:ListProjects>", credentials())
+    response = post(live, body)
+    assert response.status_code == 200, response.text
+    assert "<tns:Page>100000</tns:Page>" in response.text
+
+
+def test_a_notice_id_past_the_column(live: Live) -> None:
+    body = soap11('<q:GetNotice xmlns:q="urn:ggzy-hub:ws:query:1"><q:NoticeId>2147483648'
+                  "</q:NoticeId></q:GetNotice>", credentials())
+    refused(live, body, "INVALID_REQUEST", "ws.GetNotice:INVALID_REQUEST", actor=SYSTEM)
