@@ -28,15 +28,17 @@ from adapters.rest.routes import (
     public,
     tendering,
 )
+from adapters.rest.urlguard import UrlGuard
 from adapters.webservice.app import WS_PREFIX, rest_body_limits, webservice_asgi
 
 DESCRIPTION = """
 ggzy-hub: the trading core of a public resource trading centre (公共资源交易中心).
 
 Errors are RFC 9457 `application/problem+json` with a stable `code` and messages in Chinese
-(`message_zh`) and English (`message_en`). Amounts are decimal strings. Lists are paged with
-`page` and `page_size` (≤ 100). Sign in with `POST /api/v1/auth/token` and send
-`Authorization: Bearer <token>`.
+(`message_zh`) and English (`message_en`); a refused field is named in `field`. Amounts are
+decimal strings of ASCII digits. Names refuse control, zero-width and bidi characters; no text
+takes NUL. Lists are paged with `page` and `page_size` (≤ 100). Sign in with
+`POST /api/v1/auth/token` and send `Authorization: Bearer <token>`.
 """
 
 
@@ -84,4 +86,5 @@ def create_app(container: Container, engine: EmbeddedEngine | None = None) -> Fa
     app.mount(WS_PREFIX, webservice_asgi(container))  # SOAP endpoints, docs/webservice.md
     app.add_middleware(BodySizeLimit, max_bytes=container.settings.max_body_bytes,
                        large=(("/bids", container.settings.max_bid_bytes), *rest_body_limits()))
+    app.add_middleware(UrlGuard, skip=(WS_PREFIX, "/sandbox/"))  # their own protocols
     return app

@@ -1,0 +1,154 @@
+"""What a request may hold, field by field: the one place the REST edge says it.
+
+Every string, number, date and list a client sends is typed here, so a hostile value is refused
+with a 422 problem (a stable ``code`` and the field) before any use case or database sees it:
+PostgreSQL cannot store NUL, a name with a bidi override can pose as another company, Decimal()
+reads fullwidth digits, and an unbounded integer or date overflows its column. The character
+rules are the core's (core/services/validation.py), so SOAP and the CLI refuse the same input.
+The rules are listed for people in docs/input.md.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from annotated_types import Interval
+from fastapi import Path, Query
+from pydantic import AfterValidator, Field, ValidationInfo, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from core.errors import DomainError
+from core.rules.calendar import DATETIME_NOT_AWARE
+from core.services import validation
+from core.services.notices import FIRST_DAY, LAST_DAY, MAX_SEARCH_TEXT
+from core.services.paging import MAX_PAGE, MAX_PAGE_SIZE
+
+MAX_INT = 2**31 - 1  # PostgreSQL integer: ids, round numbers, ranks, counts
+
+
+def refusal(err: DomainError) -> PydanticCustomError:
+    """A core refusal as a pydantic error; problems.py turns ``ctx.code`` into the problem's."""
+    return PydanticCustomError(err.code.lower(), err.message_en,
+                               {"code": err.code, "message_zh": err.message_zh})
+
+
+def _rule(check: Any) -> AfterValidator:
+    """``check(value, field)`` from the core; its DomainError becomes the field's error."""
+    def run(value: Any, info: ValidationInfo) -> Any:
+        try:
+            return check(value, info.field_name or "value")
+        except DomainError as err:
+            raise refusal(err) from None
+    return AfterValidator(run)
+
+
+def _characters(name: bool) -> AfterValidator:
+    return _rule(lambda v, field: validation.check_characters(v, field, name=name))
+
+
+def _amount(value: str, field: str) -> str:
+    validation.amount(value, field)
+    return value
+
+
+def _in_time(moment: datetime) -> datetime:
+    """Aware, and convertible to UTC: 9999-12-31T23:00-05:00 is past datetime's own end."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise PydanticCustomError(
+            "datetime_not_aware", "the time needs its offset, e.g. 2026-11-24T09:30:00+08:00",
+            {"code": DATETIME_NOT_AWARE, "message_zh": "时间须带时区，如 2026-11-24T09:30+08:00"})
+    try:
+        day: date | None = moment.astimezone(UTC).date()
+    except OverflowError:
+        day = None
+    if day is None or not FIRST_DAY <= day <= LAST_DAY:
+        raise PydanticCustomError(
+            "date_out_of_range", f"the time must lie between {FIRST_DAY} and {LAST_DAY}",
+            {"code": "DATE_OUT_OF_RANGE", "message_zh": f"时间须在 {FIRST_DAY} 至 {LAST_DAY} 之间"})
+    return moment
+
+
+# -- strings -----------------------------------------------------------------------------------
+
+Name = Annotated[str, _characters(name=True)]
+"""Names, titles, usernames, contact details: printable only, no control, format (zero-width,
+bidi), private-use or unassigned character. Give the length with Field(max_length=...)."""
+
+Text = Annotated[str, _characters(name=False)]
+"""Free text (content, reasons): may keep tab and newline; no NUL, other controls or surrogates."""
+
+Code = Annotated[str, Field(max_length=64), _characters(name=True)]
+"""Codes and identifiers (region, USCC, table codes, section codes); the core checks the rule of
+each code, this only keeps what cannot be a code of any kind out. At most 64 characters (a
+Field(max_length=...) can shorten it, not lengthen it)."""
+
+Secret = Annotated[str, Field(max_length=200), _characters(name=False)]
+"""Passwords and keys: never stored as given, but hashed or parsed, which a surrogate breaks."""
+
+AmountText = Annotated[
+    str, _rule(_amount),
+    WithJsonSchema({"type": "string", "pattern": r"^[0-9]{1,18}(\.[0-9]{1,2})?$",
+                    "description": "decimal string of ASCII digits, at most 2 decimals, "
+                                   "e.g. \"12500000.00\""}),
+]
+"""Money as decimal text: ASCII digits only, at most 18 before the point and 2 after
+(AMOUNT_INVALID otherwise: Decimal('１２３') and Decimal('٣') would be 123 and 3)."""
+
+ScoreText = Annotated[
+    str, Field(pattern=r"^[0-9]{1,3}(\.[0-9]{1,2})?$",
+               description="decimal string of ASCII digits, at most 2 decimals, e.g. \"27.50\""),
+]
+
+
+MAX_JSON_DEPTH = 32
+
+
+def _json_strings(value: Any, field: str, depth: int = 0) -> None:
+    if depth > MAX_JSON_DEPTH:
+        raise DomainError("JSON_TOO_DEEP", f"{field} 嵌套超过 {MAX_JSON_DEPTH} 层",
+                          f"{field} nests deeper than {MAX_JSON_DEPTH} levels", field=field)
+    if isinstance(value, str):
+        validation.check_characters(value, field, name=False)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            validation.check_characters(key, field, name=True)
+            _json_strings(item, field, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _json_strings(item, field, depth + 1)
+
+
+def _json_object(value: dict[str, Any], field: str) -> dict[str, Any]:
+    _json_strings(value, field)
+    return value
+
+
+JsonObject = Annotated[dict[str, Any], _rule(_json_object)]
+"""A free-form JSON document (a mapping spec): every key and string under the same rules."""
+
+
+# -- numbers, dates, times ---------------------------------------------------------------------
+
+Id = Annotated[int, Interval(ge=1, le=MAX_INT)]
+"""A row id in a body or a path: 1 … 2^31-1, never an overflow in the database."""
+
+Count = Annotated[int, Interval(ge=0, le=MAX_INT)]
+
+Moment = Annotated[datetime, AfterValidator(_in_time)]
+"""A point in time with its offset (a naive one is refused), within the years 1970–2999."""
+
+Day = Annotated[date, Interval(ge=FIRST_DAY, le=LAST_DAY)]
+
+
+# -- path and query parameters -----------------------------------------------------------------
+
+PathId = Annotated[int, Path(ge=1, le=MAX_INT)]
+PathCode = Annotated[str, Path(max_length=64)]
+QueryCode = Annotated[str | None, Query(max_length=64)]
+SearchText = Annotated[str | None, Query(max_length=MAX_SEARCH_TEXT,
+                                         description="part of the title")]
+RoundNo = Annotated[int | None, Query(ge=1, le=MAX_INT,
+                                      description="the round; default: the section's latest")]
+PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number")]
+PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
