@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from adapters.bootstrap import Container
 from adapters.exchange_runtime import EmbeddedEngine
 from adapters.portal.routes import router as portal_router
-from adapters.rest import problems
+from adapters.rest import openapi, problems
 from adapters.rest.limits import BodySizeLimit
 from adapters.rest.routes import (
     accounts,
@@ -87,4 +87,5 @@ def create_app(container: Container, engine: EmbeddedEngine | None = None) -> Fa
     app.add_middleware(BodySizeLimit, max_bytes=container.settings.max_body_bytes,
                        large=(("/bids", container.settings.max_bid_bytes), *rest_body_limits()))
     app.add_middleware(UrlGuard, skip=(WS_PREFIX, "/sandbox/"))  # their own protocols
+    app.openapi = lambda: openapi.build(app)  # type: ignore[method-assign]
     return app
