@@ -6,7 +6,7 @@ operation itself), not from a list kept by hand:
 every URL can be refused (422, urlguard.py), a body can be malformed or too large (400, 413),
 a signed-in operation can meet a missing or useless token (401) or a caller without the right
 (403), anything that names a record can miss it (404), and a change can clash with the state
-(409).
+(409). A route declares only what is its own, such as sign-in's 401 for a wrong password.
 """
 
 from __future__ import annotations
@@ -89,8 +89,12 @@ def build(app: FastAPI) -> dict[str, Any]:
     content = {MEDIA_TYPE: {"schema": {"$ref": REF.format(model="Problem")}}}
     for item in schema["paths"].values():
         for method, operation in item.items():
+            responses = operation["responses"]
+            responses["422"] = {"description": DESCRIPTIONS[422]}  # FastAPI's is not sent
             for status in problem_statuses(method, operation):
-                operation["responses"][str(status)] = {"description": DESCRIPTIONS[status],
-                                                       "content": content}
+                responses.setdefault(str(status), {"description": DESCRIPTIONS[status]})
+            for status, response in responses.items():  # a route's own 4xx are problems too
+                if status.startswith("4"):
+                    response["content"] = content
     app.openapi_schema = schema
     return schema
