@@ -10,12 +10,13 @@ The rules are listed for people in docs/input.md.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from annotated_types import Interval
 from fastapi import Path, Query
-from pydantic import AfterValidator, Field, ValidationInfo, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from core.errors import DomainError
@@ -52,6 +53,32 @@ def _amount(value: str, field: str) -> str:
     return value
 
 
+# pydantic also reads a number (0, "0", 1.7e9) as seconds since 1970: a client that sends one
+# has made a mistake, not chosen the epoch.
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+ISO_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ].+")
+
+
+def _written(pattern: re.Pattern[str], example: str) -> BeforeValidator:
+    def check(value: Any) -> Any:
+        if isinstance(value, date) or (isinstance(value, str) and pattern.fullmatch(value)):
+            return value
+        raise PydanticCustomError("date_not_iso", f"write it as ISO 8601, e.g. {example}")
+    return BeforeValidator(check)
+
+
+def _out_of_range() -> PydanticCustomError:
+    return PydanticCustomError(
+        "date_out_of_range", f"the date must lie between {FIRST_DAY} and {LAST_DAY}",
+        {"code": "DATE_OUT_OF_RANGE", "message_zh": f"日期须在 {FIRST_DAY} 至 {LAST_DAY} 之间"})
+
+
+def _in_calendar(day: date) -> date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise _out_of_range()
+    return day
+
+
 def _in_time(moment: datetime) -> datetime:
     """Aware, and convertible to UTC: 9999-12-31T23:00-05:00 is past datetime's own end."""
     if moment.tzinfo is None or moment.utcoffset() is None:
@@ -59,13 +86,9 @@ def _in_time(moment: datetime) -> datetime:
             "datetime_not_aware", "the time needs its offset, e.g. 2026-11-24T09:30:00+08:00",
             {"code": DATETIME_NOT_AWARE, "message_zh": "时间须带时区，如 2026-11-24T09:30+08:00"})
     try:
-        day: date | None = moment.astimezone(UTC).date()
+        _in_calendar(moment.astimezone(UTC).date())
     except OverflowError:
-        day = None
-    if day is None or not FIRST_DAY <= day <= LAST_DAY:
-        raise PydanticCustomError(
-            "date_out_of_range", f"the time must lie between {FIRST_DAY} and {LAST_DAY}",
-            {"code": "DATE_OUT_OF_RANGE", "message_zh": f"时间须在 {FIRST_DAY} 至 {LAST_DAY} 之间"})
+        raise _out_of_range() from None
     return moment
 
 
@@ -135,10 +158,11 @@ Id = Annotated[int, Interval(ge=1, le=MAX_INT)]
 
 Count = Annotated[int, Interval(ge=0, le=MAX_INT)]
 
-Moment = Annotated[datetime, AfterValidator(_in_time)]
+Moment = Annotated[datetime, _written(ISO_TIME, "2026-11-24T09:30:00+08:00"),
+                   AfterValidator(_in_time)]
 """A point in time with its offset (a naive one is refused), within the years 1970–2999."""
 
-Day = Annotated[date, Interval(ge=FIRST_DAY, le=LAST_DAY)]
+Day = Annotated[date, _written(ISO_DATE, "2026-11-24"), AfterValidator(_in_calendar)]
 
 
 # -- path and query parameters -----------------------------------------------------------------
