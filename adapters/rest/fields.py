@@ -94,19 +94,33 @@ def _in_time(moment: datetime) -> datetime:
 
 # -- strings -----------------------------------------------------------------------------------
 
-Name = Annotated[str, _characters(name=True)]
+# The rules as JSON Schema patterns, for clients and the fuzzer to generate valid text from; the
+# check itself is the core's (it also knows unassigned and astral code points a pattern here
+# leaves out, which is why the pattern is documentation only and never what refuses).
+_NAME_PATTERN = ("^[^\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f"
+                 "\\u08e2\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u206f\\ufeff"
+                 "\\ufff9-\\ufffb\\ue000-\\uf8ff]*$")
+_TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+
+
+def _documented(pattern: str) -> Any:
+    return Field(json_schema_extra={"pattern": pattern})
+
+
+Name = Annotated[str, _documented(_NAME_PATTERN), _characters(name=True)]
 """Names, titles, usernames, contact details: printable only, no control, format (zero-width,
 bidi), private-use or unassigned character. Give the length with Field(max_length=...)."""
 
-Text = Annotated[str, _characters(name=False)]
+Text = Annotated[str, _documented(_TEXT_PATTERN), _characters(name=False)]
 """Free text (content, reasons): may keep tab and newline; no NUL, other controls or surrogates."""
 
-Code = Annotated[str, Field(max_length=64), _characters(name=True)]
+Code = Annotated[str, Field(max_length=64), _documented(_NAME_PATTERN), _characters(name=True)]
 """Codes and identifiers (region, USCC, table codes, section codes); the core checks the rule of
 each code, this only keeps what cannot be a code of any kind out. At most 64 characters (a
 Field(max_length=...) can shorten it, not lengthen it)."""
 
-Secret = Annotated[str, Field(max_length=200), _characters(name=False)]
+Secret = Annotated[str, Field(max_length=200), _documented(_TEXT_PATTERN),
+                   _characters(name=False)]
 """Passwords and keys: never stored as given, but hashed or parsed, which a surrogate breaks."""
 
 AmountText = Annotated[
@@ -167,10 +181,14 @@ Day = Annotated[date, _written(ISO_DATE, "2026-11-24"), AfterValidator(_in_calen
 
 # -- path and query parameters -----------------------------------------------------------------
 
+# Their characters are checked for every route at once by urlguard.py (the name rule).
+URL_TEXT = {"pattern": _NAME_PATTERN}
 PathId = Annotated[int, Path(ge=1, le=MAX_INT)]
-PathCode = Annotated[str, Path(max_length=64)]
-QueryCode = Annotated[str | None, Query(max_length=64)]
-SearchText = Annotated[str | None, Query(max_length=MAX_SEARCH_TEXT,
+PathCode = Annotated[str, Path(max_length=64, json_schema_extra=URL_TEXT)]
+QueryCode = Annotated[str | None, Query(max_length=64, json_schema_extra=URL_TEXT)]
+RequiredQueryCode = Annotated[str, Query(max_length=64, json_schema_extra=URL_TEXT)]
+QueryName = Annotated[str | None, Query(max_length=200, json_schema_extra=URL_TEXT)]
+SearchText = Annotated[str | None, Query(max_length=MAX_SEARCH_TEXT, json_schema_extra=URL_TEXT,
                                          description="part of the title")]
 RoundNo = Annotated[int | None, Query(ge=1, le=MAX_INT,
                                       description="the round; default: the section's latest")]

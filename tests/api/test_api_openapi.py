@@ -3,10 +3,12 @@ really have, so clients and the fuzzer (tests/fuzz) can hold every 4xx to it."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from adapters.rest.openapi import Problem
 from core.model.account import AccountKind
+from core.services.validation import refused_character
 from tests.api.conftest import Api
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -57,3 +59,20 @@ def test_the_problems_sent_match_the_declared_schema(api: Api) -> None:
         assert r.headers["content-type"] == "application/problem+json"
         problem = Problem.model_validate(r.json())
         assert problem.status == status and problem.code
+
+
+def test_the_documented_patterns_never_refuse_what_the_rules_accept(api: Api) -> None:
+    """The text patterns in the document are for generating valid input; the check is the
+    core's. So a character the core accepts must match the pattern (the pattern may still let
+    through what the core refuses, e.g. unassigned code points)."""
+    schema = api.client.get("/openapi.json").json()["components"]["schemas"]
+    name = schema["PartyRegistrationIn"]["properties"]["name"]["pattern"]
+    text = schema["ReturnIn"]["properties"]["reason"]["pattern"]
+    for pattern, is_name in ((name, True), (text, False)):
+        compiled = re.compile(pattern)
+        for cp in range(0x10000):
+            ch = chr(cp)
+            if refused_character(ch, name=is_name) is None:
+                assert compiled.fullmatch(ch), (hex(cp), pattern)
+        assert not compiled.fullmatch("福州\u0000") and not compiled.fullmatch("\u0007")
+    assert not re.fullmatch(name, "福州\u202e司公")

@@ -7,14 +7,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from adapters.bootstrap import Container
 from adapters.exchange_runtime import mapping_context
 from adapters.rest.deps import Caller, UoW, container
-from adapters.rest.fields import Code, JsonObject, PathCode, Text
+from adapters.rest.fields import Code, JsonObject, PathCode, RequiredQueryCode, Text
 from adapters.rest.schemas import Strict
 from core.errors import DomainError, forbidden, not_found
 from core.model.account import AccountKind
@@ -146,9 +146,8 @@ def preview(ref: PathCode, body: PreviewIn, uow: UoW, caller: Caller,
 
 
 @router.get("/acknowledgements", response_model=list[AcknowledgementOut])
-def acknowledgements(uow: UoW, caller: Caller, data_set: Annotated[str, Query(max_length=64)],
-                     record_key: Annotated[str, Query(max_length=64)]
-                     ) -> list[AcknowledgementOut]:
+def acknowledgements(uow: UoW, caller: Caller, data_set: RequiredQueryCode,
+                     record_key: RequiredQueryCode) -> list[AcknowledgementOut]:
     """What the platforms answered for one record: Shanxi's receiveTime is the official
     publication time of a notice there."""
     _reader(caller)

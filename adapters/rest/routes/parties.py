@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 
 from adapters.rest.deps import Caller, Paging, UoW
-from adapters.rest.fields import PathId, QueryCode
+from adapters.rest.fields import PathId, QueryCode, QueryName
 from adapters.rest.schemas import (
     PageOut,
     PartyOut,
@@ -38,7 +38,7 @@ def register(body: PartyRegistrationIn, uow: UoW) -> RegistrationOut:
 
 @router.get("", response_model=PageOut[PartyOut])
 def list_all(uow: UoW, caller: Caller, paging: Paging, role: QueryCode = None,
-             name: Annotated[str | None, Query(max_length=200)] = None) -> dict[str, Any]:
+             name: QueryName = None) -> dict[str, Any]:
     return page_out(parties.list_parties(uow, caller, paging, role, name), party_out)
 
 
