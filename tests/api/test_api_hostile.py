@@ -254,3 +254,15 @@ def test_the_portal_refuses_hostile_parameters_without_a_server_error(api: Api) 
         r = api.client.get(f"/?{query}")  # a page for people: the message, and the full list
         assert r.status_code == 200, query
         assert f'<p class="error">{message}' in r.text, query
+
+
+# -- mapping references: name@version ---------------------------------------------------------
+
+@pytest.mark.parametrize("ref", ["gcjs.section@²", "gcjs.section@٣", "gcjs.section@99999999999"])
+def test_a_mapping_version_is_ascii_digits_within_the_column(api: Api, ref: str) -> None:
+    """'²'.isdigit() holds and int('²') raises; 99999999999 overflowed the integer column."""
+    admin = api.account("admin", AccountKind.ADMIN)
+    api.unchanged_after("GET", f"/api/v1/exchange/mapping-specs/{ref}", 404,
+                        "MAPPING_SPEC_NOT_FOUND", headers=admin)
+    api.unchanged_after("POST", "/api/v1/exchange/routes", 422, "MAPPING_NAME_INVALID",
+                        headers=admin, json={"event_type": "*", "target": "x", "mapping": ref})
