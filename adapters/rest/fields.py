@@ -170,8 +170,6 @@ JsonObject = Annotated[dict[str, Any], _rule(_json_object)]
 Id = Annotated[int, Interval(ge=1, le=MAX_INT)]
 """A row id in a body or a path: 1 … 2^31-1, never an overflow in the database."""
 
-Count = Annotated[int, Interval(ge=0, le=MAX_INT)]
-
 Moment = Annotated[datetime, _written(ISO_TIME, "2026-11-24T09:30:00+08:00"),
                    AfterValidator(_in_time)]
 """A point in time with its offset (a naive one is refused), within the years 1970–2999."""
