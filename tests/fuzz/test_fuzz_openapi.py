@@ -2,8 +2,9 @@
 administrator: any 5xx, any response that breaks its own declared schema or status codes, and
 any schema-breaking request accepted fails the run.
 
-Fixed seed, bounded examples (the examples, coverage and fuzzing phases; about 70-110 s a
-caller on two cores), so a run is reproducible: the failing case is printed with a curl line.
+Fixed seed, bounded examples (the examples, coverage and fuzzing phases; about a minute a
+caller, three in all, on two shared cores), so a run is reproducible: the failing case is
+printed with a curl line.
 Performance is not checked here (benchmarks are `make bench`).
 
 One operation is left out for signed-in callers, because it cannot be fuzzed without ending the
