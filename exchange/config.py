@@ -15,7 +15,7 @@ from exchange.mapping_specs import stored_body
 from exchange.model import Route, Target
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
-MAPPING = re.compile(r"^[a-z0-9][a-z0-9_.-]*@\d+$")
+MAPPING = re.compile(r"[a-z0-9][a-z0-9_.-]*@[0-9]{1,9}")  # fullmatch; \d would take '٣'
 EVENT_PATTERN = re.compile(r"^(\*|[a-z_]+\.\*|[a-z_]+\.[a-z_]+)$")
 # option names that would hold a secret in clear (secret_env / secret_file only name one)
 SECRET_OPTION = re.compile(r"^(key|.*(secret|password|passwd|token))$", re.IGNORECASE)
@@ -61,7 +61,7 @@ def add_route(session: Session, event_type: str, target: str, mapping: str, enab
     if not EVENT_PATTERN.match(event_type):
         raise DomainError("ROUTE_EVENT_INVALID", f"事件类型不合规：{event_type}",
                           f"invalid event type pattern: {event_type}", field="event_type")
-    if not MAPPING.match(mapping):
+    if not MAPPING.fullmatch(mapping):
         raise DomainError("MAPPING_NAME_INVALID", f"映射名须为 名称@版本：{mapping}",
                           f"a mapping is named name@version: {mapping}", field="mapping")
     if session.get(Target, target) is None:

@@ -8,6 +8,7 @@ never go stale, and a delivery replayed a month later maps exactly as it did the
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -25,10 +26,12 @@ from mappings.engine import CompiledSpec, MappingContext, RecordInvalid, SpecErr
 from mappings.engine.convert import ConversionError
 from mappings.specs import shipped_specs
 
+VERSION = re.compile("[0-9]{1,9}")  # ASCII, and within the integer column: '²'.isdigit() holds
+
 
 def split_ref(ref: str) -> tuple[str, int]:
     name, _, version = ref.rpartition("@")
-    if not name or not version.isdigit():
+    if not name or not VERSION.fullmatch(version):
         raise MappingError(f"a mapping is named name@version, not {ref!r}")
     return name, int(version)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from adapters.rest.deps import UoW
+from adapters.rest.fields import PageNo, PathId
 from core.clock import SHANGHAI
 from core.codes.regions import is_region, province_codes, region_full_name, region_name
 from core.codes.tables import CODE_TABLES
@@ -52,7 +52,7 @@ def notice_list(
     published_from: str = "",
     published_to: str = "",
     q: str = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNo = 1,
 ) -> HTMLResponse:
     error = None
     f = notices.PublicNoticeFilter(
@@ -82,7 +82,7 @@ def notice_list(
 
 
 @router.get("/notices/{notice_id}", response_class=HTMLResponse)
-def notice_page(request: Request, notice_id: int, uow: UoW) -> HTMLResponse:
+def notice_page(request: Request, notice_id: PathId, uow: UoW) -> HTMLResponse:
     notice = notices.get_published(uow, notice_id)
     return templates.TemplateResponse(request, "notice.html", {
         "n": notice,

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from adapters.bootstrap import Container
 from adapters.exchange_runtime import EmbeddedEngine
 from adapters.portal.routes import router as portal_router
-from adapters.rest import problems
+from adapters.rest import openapi, problems
 from adapters.rest.body_gate import LargeBodyGate
 from adapters.rest.limits import BodySizeLimit
 from adapters.rest.routes import (
@@ -31,6 +31,7 @@ from adapters.rest.routes import (
     public,
     tendering,
 )
+from adapters.rest.urlguard import UrlGuard
 from adapters.webservice.app import WS_PREFIX, rest_body_limits, webservice_asgi
 from core.services.calendar import current_health
 
@@ -40,9 +41,10 @@ DESCRIPTION = """
 ggzy-hub: the trading core of a public resource trading centre (公共资源交易中心).
 
 Errors are RFC 9457 `application/problem+json` with a stable `code` and messages in Chinese
-(`message_zh`) and English (`message_en`). Amounts are decimal strings. Lists are paged with
-`page` and `page_size` (≤ 100). Sign in with `POST /api/v1/auth/token` and send
-`Authorization: Bearer <token>`.
+(`message_zh`) and English (`message_en`); a refused field is named in `field`. Amounts are
+decimal strings of ASCII digits. Names refuse control, zero-width and bidi characters; no text
+takes NUL. Lists are paged with `page` and `page_size` (≤ 100). Sign in with
+`POST /api/v1/auth/token` and send `Authorization: Bearer <token>`.
 """
 
 
@@ -111,4 +113,6 @@ def create_app(container: Container, engine: EmbeddedEngine | None = None) -> Fa
                        skip=lambda path: path.startswith(f"{WS_PREFIX}/") or "/bids" in path)
     app.add_middleware(BodySizeLimit, max_bytes=container.settings.max_body_bytes,
                        large=(("/bids", container.settings.max_bid_bytes), *rest_body_limits()))
+    app.add_middleware(UrlGuard, skip=(WS_PREFIX, "/sandbox/"))  # their own protocols
+    app.openapi = lambda: openapi.build(app)  # type: ignore[method-assign]
     return app

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from adapters.bootstrap import Container
+from adapters.rest.fields import PageNo, PageSize
 from core.errors import DomainError, ErrorKind
 from core.security.principal import Principal
 from core.security.tokens import resolve_token
@@ -43,10 +44,7 @@ def principal(
     return principal_of(account)
 
 
-def page(
-    page: Annotated[int, Query(ge=1, description="1-based page number")] = 1,
-    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> PageRequest:
+def page(page: PageNo = 1, page_size: PageSize = 20) -> PageRequest:
     return PageRequest(page, page_size)
 
 

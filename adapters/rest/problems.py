@@ -60,17 +60,32 @@ async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
     return problem(STATUS_OF_KIND[exc.kind], exc.code, exc.message_zh, exc.message_en, **extra)
 
 
+def field_of(loc: list[Any]) -> str:
+    """``["body", "keyholders", 0, "name"]`` -> ``keyholders.0.name``; ``["query", "q"]`` -> q."""
+    return ".".join(str(part) for part in loc[1:]) or str(loc[0] if loc else "")
+
+
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-        for e in exc.errors()
-    ]
+    """The first error decides the problem: the code of one of our field rules (fields.py puts
+    it in ``ctx``) or VALIDATION_FAILED; every error is listed with its field and code."""
+    errors = []
+    for e in exc.errors() if isinstance(exc, RequestValidationError) else ():
+        ctx = e.get("ctx") or {}
+        loc = list(e.get("loc", ()))
+        errors.append({"loc": loc, "field": field_of(loc), "msg": e.get("msg", ""),
+                       "type": e.get("type", ""), "code": ctx.get("code", "VALIDATION_FAILED"),
+                       "message_zh": ctx.get("message_zh", "请求数据不符合要求")})
     if any(e["type"] == "json_invalid" for e in errors):
         return problem(400, "MALFORMED_BODY", "请求体不是有效的 JSON",
                        "the request body is not valid JSON", errors=errors)
-    return problem(422, "VALIDATION_FAILED", "请求数据不符合要求",
-                   "the request data is not valid", errors=errors)
+    first = errors[0] if errors else {"field": "", "code": "VALIDATION_FAILED",
+                                      "message_zh": "请求数据不符合要求", "msg": ""}
+    if first["code"] == "VALIDATION_FAILED":
+        zh = f"{first['field']}：请求数据不符合要求"
+        en = f"{first['field']}: the request data is not valid ({first['msg']})"
+    else:  # the core's own message, which names the field
+        zh, en = first["message_zh"], first["msg"]
+    return problem(422, first["code"], zh, en, field=first["field"], errors=errors)
 
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:

@@ -1,12 +1,14 @@
-"""Request and response bodies. Amounts travel as decimal strings so no float ever touches money."""
+"""Request and response bodies. Amounts travel as decimal strings so no float ever touches money;
+every request field has a type of fields.py, which says what it may hold."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
+from adapters.rest.fields import AmountText, Code, Id, Name, Secret, Text
 from core.codes.regions import region_name
 from core.codes.tables import CODE_TABLES
 from core.model.account import Account
@@ -14,12 +16,11 @@ from core.model.notice import Notice
 from core.model.party import Party
 from core.model.project import Project, Section, TenderProject
 from core.services.paging import Page
+from core.services.projects import MAX_DURATION_DAYS, MAX_TEXT
 
-AmountText = Annotated[
-    str, StringConstraints(pattern=r"^\d{1,18}(\.\d{1,2})?$"),
-    Field(description="decimal string, at most 2 decimals, e.g. \"12500000.00\""),
-]
 T = TypeVar("T")
+MAX_ROLES = 16
+MAX_SECTIONS = 100  # sections one notice covers
 
 
 class Strict(BaseModel):
@@ -41,8 +42,8 @@ def page_out(page: Page[Any], convert: Any) -> dict[str, Any]:
 # --- auth -------------------------------------------------------------------------------------
 
 class TokenIn(Strict):
-    username: str = Field(max_length=64)
-    password: str = Field(max_length=200)
+    username: Name = Field(max_length=64)
+    password: Secret
 
 
 class AccountOut(BaseModel):
@@ -67,42 +68,44 @@ def account_out(a: Account) -> AccountOut:
 
 
 class AccountIn(Strict):
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=200)
+    username: Name = Field(min_length=1, max_length=64)
+    password: Secret = Field(min_length=1)
     kind: Literal["party_user", "centre_staff", "supervisor", "expert", "admin",
                   "system_client"]
-    display_name: str = Field(min_length=1, max_length=100)
-    party_id: int | None = None
+    display_name: Name = Field(min_length=1, max_length=100)
+    party_id: Id | None = None
 
 
 # --- parties ----------------------------------------------------------------------------------
 
 class PartyRegistrationIn(Strict):
     kind: Literal["organisation", "person"]
-    name: str = Field(min_length=1, max_length=200)
-    uscc: str | None = Field(None, description="统一社会信用代码 (organisations)")
-    id_number: str | None = Field(None, description="居民身份证号码 (natural persons)")
-    region_code: str = Field(description="GB/T 2260 行政区划代码")
-    roles: list[str] = Field(min_length=1, description="codes of table 'party_role'")
-    legal_representative: str | None = Field(None, max_length=50)
-    contact_name: str | None = Field(None, max_length=50)
-    contact_phone: str | None = Field(None, max_length=20)
-    address: str | None = Field(None, max_length=200)
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
+    uscc: Code | None = Field(None, description="统一社会信用代码 (organisations)")
+    id_number: Code | None = Field(None, description="居民身份证号码 (natural persons)")
+    region_code: Code = Field(description="GB/T 2260 行政区划代码")
+    roles: list[Code] = Field(min_length=1, max_length=MAX_ROLES,
+                              description="codes of table 'party_role'")
+    legal_representative: Name | None = Field(None, max_length=50)
+    contact_name: Name | None = Field(None, max_length=50)
+    contact_phone: Name | None = Field(None, max_length=20,
+                                       description="ASCII digits, spaces and + - ( )")
+    address: Name | None = Field(None, max_length=200)
+    username: Name = Field(min_length=1, max_length=64)
+    password: Secret = Field(min_length=1)
 
 
 class PartyPatch(BaseModel):
     """Only the fields sent change. Identifier fields are refused with IDENTIFIER_IMMUTABLE."""
 
     model_config = ConfigDict(extra="allow")
-    name: str | None = None
-    region_code: str | None = None
-    roles: list[str] | None = None
-    legal_representative: str | None = None
-    contact_name: str | None = None
-    contact_phone: str | None = None
-    address: str | None = None
+    name: Name | None = Field(None, max_length=200)
+    region_code: Code | None = None
+    roles: list[Code] | None = Field(None, max_length=MAX_ROLES)
+    legal_representative: Name | None = Field(None, max_length=50)
+    contact_name: Name | None = Field(None, max_length=50)
+    contact_phone: Name | None = Field(None, max_length=20)
+    address: Name | None = Field(None, max_length=200)
 
 
 class PartyOut(BaseModel):
@@ -137,18 +140,18 @@ class RegistrationOut(BaseModel):
 # --- projects ---------------------------------------------------------------------------------
 
 class ProjectIn(Strict):
-    name: str = Field(min_length=1, max_length=300)
-    domain: str = Field(description="code of table 'trading_domain', e.g. engineering")
-    region_code: str
-    industry_code: str = Field(description="GB/T 4754 门类 + 大类, e.g. E48")
-    owner_party_id: int | None = Field(
+    name: Name = Field(min_length=1, max_length=300)
+    domain: Code = Field(description="code of table 'trading_domain', e.g. engineering")
+    region_code: Code
+    industry_code: Code = Field(description="GB/T 4754 门类 + 大类, e.g. E48")
+    owner_party_id: Id | None = Field(
         None, description="the owner an agency acts for; omit when the owner creates it")
     total_investment: AmountText | None = None
-    currency: str = "156"
-    price_unit: str = Field("0", description="0 元, 1 万元")
-    invest_project_code: str | None = None
-    approval_number: str | None = Field(None, max_length=100)
-    description: str | None = None
+    currency: Code = "156"
+    price_unit: Code = Field("0", description="0 元, 1 万元")
+    invest_project_code: Code | None = None
+    approval_number: Name | None = Field(None, max_length=100)
+    description: Text | None = Field(None, max_length=MAX_TEXT)
 
 
 class Patch(BaseModel):
@@ -197,15 +200,15 @@ def project_out(p: Project) -> ProjectOut:
 
 
 class TenderProjectIn(Strict):
-    name: str = Field(min_length=1, max_length=300)
-    tender_mode: str = Field(description="招标方式 (1 公开, 2 邀请, 9 其他); for 政府采购 a "
-                                         "code of table 'procurement_method'")
-    organize_form: str = Field(
+    name: Name = Field(min_length=1, max_length=300)
+    tender_mode: Code = Field(description="招标方式 (1 公开, 2 邀请, 9 其他); for 政府采购 a "
+                                          "code of table 'procurement_method'")
+    organize_form: Code = Field(
         description="招标组织形式: 1 自行招标, 2 委托招标, 3 自行集中, 9 其他")
-    tender_project_type: str | None = Field(None, description="招标项目类型 A01…A99 "
-                                                             "(required for engineering)")
-    content: str | None = None
-    supervise_dept_name: str | None = Field(None, max_length=200)
+    tender_project_type: Code | None = Field(None, description="招标项目类型 A01…A99 "
+                                                              "(required for engineering)")
+    content: Text | None = Field(None, max_length=MAX_TEXT)
+    supervise_dept_name: Name | None = Field(None, max_length=200)
 
 
 class SectionOut(BaseModel):
@@ -255,27 +258,29 @@ def tender_project_out(tp: TenderProject) -> TenderProjectOut:
 
 
 class SectionIn(Strict):
-    name: str = Field(min_length=1, max_length=300)
-    content: str | None = None
+    name: Name = Field(min_length=1, max_length=300)
+    content: Text | None = Field(None, max_length=MAX_TEXT)
     estimated_price: AmountText | None = Field(None, description="估算价 / 合同估算价")
-    currency: str = "156"
-    price_unit: str = "0"
-    duration_days: int | None = Field(None, description="工期（日历天）")
-    qualification: str | None = None
+    currency: Code = "156"
+    price_unit: Code = "0"
+    duration_days: int | None = Field(None, ge=1, le=MAX_DURATION_DAYS,
+                                      description="工期（日历天）")
+    qualification: Text | None = Field(None, max_length=MAX_TEXT)
 
 
 # --- notices ----------------------------------------------------------------------------------
 
 class NoticeIn(Strict):
-    notice_type: str = Field(description="tender | prequalification | amendment | clarification")
-    title: str = Field(min_length=1, max_length=300)
-    content: str = Field(min_length=1)
-    section_codes: list[str] = Field(default_factory=list)
-    related_notice_id: int | None = None
+    notice_type: Code = Field(description="tender | prequalification | amendment | "
+                                          "clarification")
+    title: Name = Field(min_length=1, max_length=300)
+    content: Text = Field(min_length=1, max_length=MAX_TEXT)
+    section_codes: list[Code] = Field(default_factory=list, max_length=MAX_SECTIONS)
+    related_notice_id: Id | None = None
 
 
 class ReturnIn(Strict):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class NoticeOut(BaseModel):

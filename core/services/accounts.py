@@ -21,7 +21,7 @@ from core.security.principal import Principal
 from core.security.tokens import DEFAULT_TTL, issue_token, revoke_token
 from core.services.paging import Page, PageRequest, paginate
 from core.services.parties import check_password
-from core.services.validation import required_text
+from core.services.validation import check_characters, required_name
 from core.uow import UnitOfWork
 
 _DUMMY_HASH = hash_password("dummy password for timing")
@@ -46,6 +46,8 @@ class SignIn:
 
 def sign_in(uow: UnitOfWork, username: str, password: str,
             ttl: timedelta = DEFAULT_TTL) -> SignIn:
+    check_characters(username, "username", name=True)  # NUL never reaches the database
+    check_characters(password, "password", name=False)
     account = uow.session.scalars(
         select(Account).where(Account.username == username)
     ).one_or_none()
@@ -86,7 +88,7 @@ def create_account(uow: UnitOfWork, principal: Principal | None, new: NewAccount
     """Administrators create accounts; ``principal=None`` is the operator's CLI bootstrap."""
     if principal is not None:
         require_kind(principal, AccountKind.ADMIN)
-    username = required_text(new.username, "username", 64)
+    username = required_name(new.username, "username", 64)
     check_password(new.password)
     if (new.kind is AccountKind.PARTY_USER) != (new.party_id is not None):
         raise DomainError("ACCOUNT_PARTY_MISMATCH",
@@ -100,7 +102,7 @@ def create_account(uow: UnitOfWork, principal: Principal | None, new: NewAccount
                           f"username {username} is taken", ErrorKind.CONFLICT, field="username")
     account = Account(username=username, password_hash=hash_password(new.password),
                       kind=new.kind.value,
-                      display_name=required_text(new.display_name, "display_name", 100),
+                      display_name=required_name(new.display_name, "display_name", 100),
                       party_id=new.party_id, is_active=True, created_at=uow.clock.now())
     uow.session.add(account)
     uow.session.flush()

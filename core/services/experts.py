@@ -65,7 +65,7 @@ def read_expert(fields: Mapping[str, str]) -> PushedExpert:
     day(fields, "ENTER_DATE")
     return PushedExpert(
         id_number=checked(validate_resident_id, text(fields, "ID_CARD", 18), "ID_CARD"),
-        name=text(fields, "EXPERT_NAME", 50),
+        name=text(fields, "EXPERT_NAME", 50, name=True),
         sex=exact(fields, "SEX", 1),
         phone=text(fields, "PHONE_NUMBER", 50),
         company=text(fields, "COMPANY", 200),

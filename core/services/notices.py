@@ -25,10 +25,18 @@ from core.security.principal import Principal
 from core.services.event_context import notice_schedule, tender_context
 from core.services.paging import Page, PageRequest, paginate
 from core.services.projects import get_tender_project, object_session_of
-from core.services.validation import required_text, table_value
+from core.services.validation import (
+    check_characters,
+    required_name,
+    required_text,
+    table_value,
+)
 from core.uow import UnitOfWork
 
 FOLLOW_UP_TYPES = frozenset({"amendment", "clarification"})  # 变更 / 澄清: point at a notice
+MAX_SEARCH_TEXT = 100  # a title is at most 300; a longer query is no search, only load
+FIRST_DAY = date(1970, 1, 1)  # the searchable publication dates; outside them the day's
+LAST_DAY = date(2999, 12, 31)  # start in Beijing cannot even be converted to UTC near the ends
 EDITABLE = frozenset({NoticeStatus.DRAFT, NoticeStatus.RETURNED})
 
 
@@ -103,7 +111,7 @@ def create_notice(uow: UnitOfWork, principal: Principal, tender_project_code: st
     now = uow.clock.now()
     notice = Notice(
         tender_project=tp, notice_type=notice_type,
-        title=required_text(draft.title, "title", 300),
+        title=required_name(draft.title, "title", 300),
         content=required_text(draft.content, "content", 200_000),
         status=NoticeStatus.DRAFT.value, related_notice_id=_related(uow, tp, draft),
         sections=_sections(uow, tp, draft.section_codes, notice_type),
@@ -146,7 +154,7 @@ def update_notice(uow: UnitOfWork, principal: Principal, notice_id: int,
     before = _state(notice)
     tp = notice.tender_project
     notice.notice_type = table_value("notice_type", draft.notice_type, "notice_type")
-    notice.title = required_text(draft.title, "title", 300)
+    notice.title = required_name(draft.title, "title", 300)
     notice.content = required_text(draft.content, "content", 200_000)
     notice.related_notice_id = _related(uow, tp, draft)
     notice.sections = _sections(uow, tp, draft.section_codes, notice.notice_type)
@@ -249,6 +257,25 @@ def _region_prefix(code: str) -> str:
     return code
 
 
+def _check_filter(f: PublicNoticeFilter) -> None:
+    for field, day in (("published_from", f.published_from), ("published_to", f.published_to)):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise DomainError("DATE_OUT_OF_RANGE",
+                              f"{field} 须在 {FIRST_DAY} 至 {LAST_DAY} 之间",
+                              f"{field} must lie between {FIRST_DAY} and {LAST_DAY}", field=field)
+    if f.text is not None:
+        check_characters(f.text, "q", name=False)
+        if len(f.text) > MAX_SEARCH_TEXT:
+            raise DomainError("SEARCH_TEXT_TOO_LONG",
+                              f"搜索词至多 {MAX_SEARCH_TEXT} 个字符",
+                              f"the search text has at most {MAX_SEARCH_TEXT} characters",
+                              field="q")
+    for field, value in (("domain", f.domain), ("region", f.region_code),
+                         ("notice_type", f.notice_type)):
+        if value is not None:
+            check_characters(value, field, name=True)
+
+
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, SHANGHAI)
 
@@ -256,6 +283,7 @@ def _day_start(day: date) -> datetime:
 def list_published(uow: UnitOfWork, request: PageRequest,
                    f: PublicNoticeFilter) -> Page[Notice]:
     """The public list: published notices only, newest first; no sign-in needed."""
+    _check_filter(f)
     query = _joined().where(Notice.status == NoticeStatus.PUBLISHED.value)
     if f.domain:
         query = query.where(Project.domain == table_value("trading_domain", f.domain, "domain"))

@@ -12,6 +12,7 @@ from core.errors import DomainError
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 100
+MAX_PAGE = 2**31 - 1  # an offset beyond it is no page anyone reads, and overflows no column
 
 
 @dataclass(frozen=True)
@@ -20,11 +21,11 @@ class PageRequest:
     page_size: int = 20
 
     def __post_init__(self) -> None:
-        if self.page < 1 or not 1 <= self.page_size <= MAX_PAGE_SIZE:
+        if not 1 <= self.page <= MAX_PAGE or not 1 <= self.page_size <= MAX_PAGE_SIZE:
             raise DomainError(
                 "PAGE_INVALID",
-                f"页码须 ≥ 1，每页条数须在 1 至 {MAX_PAGE_SIZE} 之间",
-                f"page must be ≥ 1 and page_size between 1 and {MAX_PAGE_SIZE}",
+                f"页码须在 1 至 {MAX_PAGE} 之间，每页条数须在 1 至 {MAX_PAGE_SIZE} 之间",
+                f"page must be 1 to {MAX_PAGE} and page_size 1 to {MAX_PAGE_SIZE}",
             )
 
 

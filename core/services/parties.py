@@ -23,7 +23,14 @@ from core.security.access import require_kind
 from core.security.passwords import hash_password
 from core.security.principal import ANONYMOUS_ACTOR, Principal
 from core.services.paging import Page, PageRequest, paginate
-from core.services.validation import checked, required_text, table_value
+from core.services.validation import (
+    check_characters,
+    checked,
+    optional_name,
+    optional_phone,
+    required_name,
+    table_value,
+)
 from core.uow import UnitOfWork
 
 # 招标投标法 Art. 8 (招标人是法人或者其他组织) and 政府采购法 Art. 15 (采购人是国家机关、事业单位、
@@ -49,6 +56,7 @@ class PartyDetails:
 
 
 def check_password(password: str) -> None:
+    check_characters(password, "password", name=False)  # a surrogate cannot even be hashed
     if len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError(
             "PASSWORD_TOO_SHORT",
@@ -101,16 +109,24 @@ def _validated(details: PartyDetails) -> PartyDetails:
         uscc = None
     return PartyDetails(
         kind=details.kind,
-        name=required_text(details.name, "name", 200),
+        name=required_name(details.name, "name", 200),
         region_code=checked(validate_region, details.region_code, "region_code"),
         roles=_checked_roles(details.kind, details.roles),
         uscc=uscc,
         id_number=id_number,
-        legal_representative=details.legal_representative,
-        contact_name=details.contact_name,
-        contact_phone=details.contact_phone,
-        address=details.address,
+        **_contact(details.legal_representative, details.contact_name, details.contact_phone,
+                   details.address),
     )
+
+
+def _contact(legal_representative: object, contact_name: object, contact_phone: object,
+             address: object) -> dict[str, str | None]:
+    """The contact fields under the name rules: they are shown to other parties as given."""
+    return {"legal_representative": optional_name(legal_representative,
+                                                  "legal_representative", 50),
+            "contact_name": optional_name(contact_name, "contact_name", 50),
+            "contact_phone": optional_phone(contact_phone, "contact_phone"),
+            "address": optional_name(address, "address", 200)}
 
 
 def party_payload(party: Party) -> dict[str, Any]:
@@ -131,7 +147,7 @@ def register_party(
     """Self-registration: the party and its first user account, in one transaction."""
     valid = _validated(details)
     check_password(password)
-    username = required_text(username, "username", 64)
+    username = required_name(username, "username", 64)
     _ensure_unique_identifier(uow, valid)
     if uow.session.scalar(select(Account.id).where(Account.username == username)):
         raise DomainError("USERNAME_TAKEN", f"用户名 {username} 已被占用",
@@ -183,8 +199,8 @@ def list_parties(uow: UnitOfWork, principal: Principal, request: PageRequest,
 
 
 IDENTIFIER_FIELDS = frozenset({"uscc", "id_number", "kind"})
-EDITABLE_FIELDS = frozenset({"name", "region_code", "roles", "legal_representative",
-                             "contact_name", "contact_phone", "address"})
+CONTACT_FIELDS = ("legal_representative", "contact_name", "contact_phone", "address")
+EDITABLE_FIELDS = frozenset({"name", "region_code", "roles", *CONTACT_FIELDS})
 
 
 def update_party(uow: UnitOfWork, principal: Principal, party_id: int,
@@ -205,7 +221,7 @@ def update_party(uow: UnitOfWork, principal: Principal, party_id: int,
                           field=unknown[0])
     before = {**snapshot(party), "roles": sorted(party.role_codes)}
     if "name" in values:
-        party.name = required_text(values["name"], "name", 200)
+        party.name = required_name(values["name"], "name", 200)
     if "region_code" in values:
         party.region_code = checked(validate_region, values["region_code"] or "", "region_code")
     if "roles" in values:
@@ -213,9 +229,10 @@ def update_party(uow: UnitOfWork, principal: Principal, party_id: int,
         party.roles = [r for r in party.roles if r.role in wanted] + [
             PartyRole(role=r) for r in sorted(wanted - party.role_codes)
         ]
-    for attr in ("legal_representative", "contact_name", "contact_phone", "address"):
+    contact = _contact(*(values.get(attr) for attr in CONTACT_FIELDS))
+    for attr in CONTACT_FIELDS:
         if attr in values:
-            setattr(party, attr, values[attr])
+            setattr(party, attr, contact[attr])
     party.updated_at = uow.clock.now()
     uow.session.flush()
     after = {**snapshot(party), "roles": sorted(party.role_codes)}

@@ -27,7 +27,14 @@ from core.security.principal import Principal
 from core.services import codes_issuer
 from core.services.event_context import party_brief, section_context, tender_context
 from core.services.paging import Page, PageRequest, paginate
-from core.services.validation import amount, checked, required_text, table_value
+from core.services.validation import (
+    amount,
+    checked,
+    optional_name,
+    optional_text,
+    required_name,
+    table_value,
+)
 from core.uow import UnitOfWork
 
 OWNER_ROLE = {
@@ -40,6 +47,21 @@ AGENCY_ROLE = {"gov_procurement": "procurement_agency"}
 DEFAULT_OWNER_ROLE = "tenderer"
 DEFAULT_AGENCY_ROLE = "tender_agency"
 ENTRUSTED = "2"  # 招标组织形式 2 委托招标: needs an agency
+MAX_NAME = 300
+MAX_TEXT = 200_000  # descriptions, contents, qualification requirements
+MAX_DURATION_DAYS = 36_500  # 工期: a hundred years is already no plan
+
+
+def _name(v: object) -> str:
+    return required_name(v, "name", MAX_NAME)
+
+
+def _text(field_name: str) -> Any:
+    return lambda v: optional_text(v, field_name, MAX_TEXT)
+
+
+def _label(field_name: str, max_len: int) -> Any:
+    return lambda v: optional_name(v, field_name, max_len)
 
 
 def owner_role(domain: str) -> str:
@@ -192,20 +214,22 @@ def create_project(uow: UnitOfWork, principal: Principal, platform: PlatformIden
     domain = table_value("trading_domain", d.domain, "domain")
     owner_id, agency_id = _owner_and_agency(uow, principal, domain, d.owner_party_id)
     currency, unit = _money_fields(d.currency, d.price_unit)
-    if d.invest_project_code is not None and len(d.invest_project_code) != 24:
+    invest_code = optional_name(d.invest_project_code, "invest_project_code", 24)
+    if invest_code is not None and len(invest_code) != 24:
         raise DomainError("INVEST_PROJECT_CODE_INVALID", "投资项目统一代码应为 24 位",
                           "the investment project code has 24 characters",
                           field="invest_project_code")
     now = uow.clock.now()
     project = Project(
         code=codes_issuer.issue_project_code(uow, platform.code),
-        name=required_text(d.name, "name", 300), domain=domain,
+        name=_name(d.name), domain=domain,
         region_code=checked(validate_region, d.region_code, "region_code"),
         industry_code=checked(validate_industry, d.industry_code, "industry_code"),
         owner_party_id=owner_id, agency_party_id=agency_id,
         total_investment=amount(d.total_investment, "total_investment"),
-        currency=currency, price_unit=unit, invest_project_code=d.invest_project_code,
-        approval_number=d.approval_number, description=d.description,
+        currency=currency, price_unit=unit, invest_project_code=invest_code,
+        approval_number=_label("approval_number", 100)(d.approval_number),
+        description=_text("description")(d.description),
         created_by=principal.account_id, created_at=now, updated_at=now,
     )
     uow.session.add(project)
@@ -251,10 +275,11 @@ def create_tender_project(uow: UnitOfWork, principal: Principal, platform: Platf
         code=codes_issuer.issue_tender_project_code(uow, project.code),
         unified_deal_code=codes_issuer.issue_unified_deal_code(
             uow, project.industry_code, platform.uscc, now),
-        name=required_text(d.name, "name", 300),
+        name=_name(d.name),
         tender_mode=_tender_mode(project.domain, d.tender_mode), organize_form=form,
-        tender_project_type=project_type, content=d.content,
-        supervise_dept_name=d.supervise_dept_name, created_at=now, updated_at=now,
+        tender_project_type=project_type, content=_text("content")(d.content),
+        supervise_dept_name=_label("supervise_dept_name", 200)(d.supervise_dept_name),
+        created_at=now, updated_at=now,
     )
     uow.session.add(tp)
     _commit_change(uow, principal, tp, "tender_project", project.code,
@@ -267,21 +292,30 @@ def create_section(uow: UnitOfWork, principal: Principal, tender_project_code: s
     tp = get_tender_project(uow, principal, tender_project_code)
     require_project_actor(principal, tp.project)
     currency, unit = _money_fields(d.currency, d.price_unit)
-    if d.duration_days is not None and d.duration_days <= 0:
-        raise DomainError("DURATION_INVALID", "工期须为正整数天数",
-                          "the duration is a positive number of days", field="duration_days")
+    duration = _duration(d.duration_days)
     now = uow.clock.now()
     section = Section(
         tender_project=tp, code=codes_issuer.issue_section_code(uow, tp.code),
-        name=required_text(d.name, "name", 300), content=d.content,
+        name=_name(d.name), content=_text("content")(d.content),
         estimated_price=amount(d.estimated_price, "estimated_price"), currency=currency,
-        price_unit=unit, duration_days=d.duration_days, qualification=d.qualification,
+        price_unit=unit, duration_days=duration,
+        qualification=_text("qualification")(d.qualification),
         created_at=now, updated_at=now,
     )
     uow.session.add(section)
     _commit_change(uow, principal, section, "section", tp.project.code,
                    EventType.SECTION_CREATED, section_payload(section), None)
     return section
+
+
+def _duration(v: object) -> int | None:
+    if v is not None and (not isinstance(v, int) or isinstance(v, bool)
+                          or not 0 < v <= MAX_DURATION_DAYS):
+        raise DomainError("DURATION_INVALID",
+                          f"工期须为 1 至 {MAX_DURATION_DAYS} 之间的整数天数",
+                          f"the duration is a whole number of days, 1 to {MAX_DURATION_DAYS}",
+                          field="duration_days")
+    return v
 
 
 def _apply(uow: UnitOfWork, obj: Any, values: dict[str, Any],
@@ -306,12 +340,12 @@ def update_project(uow: UnitOfWork, principal: Principal, code: str, ch: Changes
     require_project_actor(principal, project)
     before = snapshot(project)
     _apply(uow, project, ch.values, {
-        "name": lambda v: required_text(v, "name", 300),
+        "name": _name,
         "region_code": lambda v: checked(validate_region, v, "region_code"),
         "industry_code": lambda v: checked(validate_industry, v, "industry_code"),
         "total_investment": lambda v: amount(v, "total_investment"),
-        "approval_number": lambda v: v,
-        "description": lambda v: v,
+        "approval_number": _label("approval_number", 100),
+        "description": _text("description"),
     })
     _commit_change(uow, principal, project, "project", project.code,
                    EventType.PROJECT_UPDATED, project_payload(project), before)
@@ -324,9 +358,9 @@ def update_tender_project(uow: UnitOfWork, principal: Principal, code: str,
     require_project_actor(principal, tp.project)
     before = snapshot(tp)
     _apply(uow, tp, ch.values, {
-        "name": lambda v: required_text(v, "name", 300),
-        "content": lambda v: v,
-        "supervise_dept_name": lambda v: v,
+        "name": _name,
+        "content": _text("content"),
+        "supervise_dept_name": _label("supervise_dept_name", 200),
         "tender_project_type": _optional(
             lambda v: table_value("tender_project_type", v, "tender_project_type")),
     })
@@ -339,20 +373,12 @@ def update_section(uow: UnitOfWork, principal: Principal, code: str, ch: Changes
     section = get_section(uow, principal, code)
     require_project_actor(principal, section.tender_project.project)
     before = snapshot(section)
-
-    def duration(v: Any) -> Any:
-        if v is not None and (not isinstance(v, int) or v <= 0):
-            raise DomainError("DURATION_INVALID", "工期须为正整数天数",
-                              "the duration is a positive number of days",
-                              field="duration_days")
-        return v
-
     _apply(uow, section, ch.values, {
-        "name": lambda v: required_text(v, "name", 300),
-        "content": lambda v: v,
+        "name": _name,
+        "content": _text("content"),
         "estimated_price": lambda v: amount(v, "estimated_price"),
-        "duration_days": duration,
-        "qualification": lambda v: v,
+        "duration_days": _duration,
+        "qualification": _text("qualification"),
     })
     _commit_change(uow, principal, section, "section", section.tender_project.project.code,
                    EventType.SECTION_UPDATED, section_payload(section), before)

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 
 from core.clock import SHANGHAI
 from core.errors import DomainError
+from core.services.validation import check_characters
 
 # Carried by every record of every data set; they say who sent it and when, not what it says.
 COMMON_FIELDS = frozenset({"PLATFORM_CODE", "PUB_SERVICE_PLAT_CODE", "DATA_TIMESTAMP",
@@ -43,8 +44,10 @@ def substance(fields: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in fields.items() if k not in COMMON_FIELDS and v != ""}
 
 
-def optional_text(fields: Mapping[str, str], code: str, max_len: int) -> str | None:
-    value = fields.get(code, "").strip()
+def optional_text(fields: Mapping[str, str], code: str, max_len: int, *,
+                  name: bool = False) -> str | None:
+    """``name``: the field names someone (the name rule of core/services/validation.py)."""
+    value = check_characters(fields.get(code, ""), code, name=name).strip()
     if not value:
         return None
     if len(value) > max_len:
@@ -53,8 +56,8 @@ def optional_text(fields: Mapping[str, str], code: str, max_len: int) -> str | N
     return value
 
 
-def text(fields: Mapping[str, str], code: str, max_len: int) -> str:
-    value = optional_text(fields, code, max_len)
+def text(fields: Mapping[str, str], code: str, max_len: int, *, name: bool = False) -> str:
+    value = optional_text(fields, code, max_len, name=name)
     if value is None:
         raise DomainError("FIELD_REQUIRED", f"缺少必填字段 {code}", f"field {code} is required",
                           field=code)

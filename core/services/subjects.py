@@ -79,10 +79,10 @@ def read_legal_person(fields: Mapping[str, str]) -> LegalPerson:
     """The fields we use, checked; a bad one is refused before anything is looked up."""
     return LegalPerson(
         uscc=checked(validate_uscc, text(fields, "LEGAL_CODE", 18), "LEGAL_CODE"),
-        name=text(fields, "LEGAL_NAME", 200),
+        name=text(fields, "LEGAL_NAME", 200, name=True),
         region_code=checked(validate_region, text(fields, "REGION_CODE", 6), "REGION_CODE"),
-        legal_representative=text(fields, "LEGAL_REPRESENT", 20),
-        contact_name=text(fields, "LEGAL_CONTACT", 20),
+        legal_representative=text(fields, "LEGAL_REPRESENT", 20, name=True),
+        contact_name=text(fields, "LEGAL_CONTACT", 20, name=True),
         contact_phone=text(fields, "LEGAL_CONTACT_PHONE", 20),
         # 300 characters in the data set; 200 is what a party's address holds here.
         address=optional_text(fields, "LEGAL_UNIT_ADDRESS", 200),

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from adapters.audit_checkpoints import verify_anchored
 from adapters.rest.deps import Caller, Deps, Paging, UoW
+from adapters.rest.fields import QueryCode
 from adapters.rest.schemas import PageOut, page_out
 from core.model.account import AccountKind
 from core.model.audit import AuditEntry
@@ -61,8 +62,8 @@ def _out(e: AuditEntry) -> AuditEntryOut:
 
 
 @router.get("", response_model=PageOut[AuditEntryOut])
-def entries(uow: UoW, caller: Caller, paging: Paging, object_type: str | None = None,
-            object_id: str | None = None) -> dict[str, Any]:
+def entries(uow: UoW, caller: Caller, paging: Paging, object_type: QueryCode = None,
+            object_id: QueryCode = None) -> dict[str, Any]:
     require_kind(caller, AccountKind.SUPERVISOR, AccountKind.ADMIN)
     query = select(AuditEntry).order_by(AuditEntry.seq.desc())
     if object_type:

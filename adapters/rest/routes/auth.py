@@ -17,7 +17,9 @@ from core.services import accounts
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
 
-@router.post("/auth/token", response_model=TokenOut)
+@router.post("/auth/token", response_model=TokenOut, responses={
+    401: {"description": "wrong username or password, or the account is inactive "
+                         "(INVALID_CREDENTIALS)"}})
 def sign_in(body: TokenIn, uow: UoW, c: Deps) -> TokenOut:
     result = accounts.sign_in(uow, body.username, body.password,
                               timedelta(hours=c.settings.token_ttl_hours))

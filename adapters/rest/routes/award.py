@@ -8,18 +8,22 @@ the legal minimum is ``PUBLICITY_TOO_SHORT_REG_54``.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from adapters.rest.deps import Caller, UoW
-from adapters.rest.schemas import AmountText, Strict
+from adapters.rest.fields import MAX_INT, AmountText, Moment, PathCode, PathId, RoundNo, Text
+from adapters.rest.schemas import Strict
 from core.model.tendering import Award, Objection, Publicity, Registration, Round
 from core.services.tendering import award, deposits
 from core.services.tendering.award import CandidateView
 
 router = APIRouter(prefix="/api/v1", tags=["award"])
-RoundNo = Query(None, ge=1, description="the round; default: the section's latest")
+MAX_RANK = 3  # at most three candidates (条例 53)
+Rank = Annotated[int, Field(ge=1, le=MAX_INT, description="a candidate's rank; the core names "
+                                                          "one it does not know")]
 
 
 class CandidateOut(BaseModel):
@@ -39,7 +43,7 @@ def candidate_out(c: CandidateView) -> CandidateOut:
 
 
 class PublicityIn(Strict):
-    ends_at: datetime = Field(description="公示结束时间, with a time zone; it starts now")
+    ends_at: Moment = Field(description="公示结束时间, with a time zone; it starts now")
 
 
 class PublicityOut(BaseModel):
@@ -62,23 +66,23 @@ def publicity_out(r: Round, p: Publicity, candidates: list[CandidateView],
 
 
 @router.post("/sections/{code}/publicity", response_model=PublicityOut, status_code=201)
-def start_publicity(code: str, body: PublicityIn, uow: UoW, caller: Caller) -> PublicityOut:
+def start_publicity(code: PathCode, body: PublicityIn, uow: UoW, caller: Caller) -> PublicityOut:
     """中标候选人公示 (条例 54): at least 3 days for engineering tenders."""
     award.start_publicity(uow, caller, code, body.ends_at)
     return publicity_out(*award.get_publicity(uow, caller, code))
 
 
 @router.get("/sections/{code}/publicity", response_model=PublicityOut)
-def get_publicity(code: str, uow: UoW, caller: Caller) -> PublicityOut:
+def get_publicity(code: PathCode, uow: UoW, caller: Caller) -> PublicityOut:
     return publicity_out(*award.get_publicity(uow, caller, code))
 
 
 class ObjectionIn(Strict):
-    text: str = Field(min_length=1, max_length=award.MAX_TEXT)
+    text: Text = Field(min_length=1, max_length=award.MAX_TEXT)
 
 
 class AnswerIn(Strict):
-    answer: str = Field(min_length=1, max_length=award.MAX_TEXT)
+    answer: Text = Field(min_length=1, max_length=award.MAX_TEXT)
 
 
 class ObjectionOut(BaseModel):
@@ -96,19 +100,19 @@ def objection_out(o: Objection) -> ObjectionOut:
 
 
 @router.post("/sections/{code}/objections", response_model=ObjectionOut, status_code=201)
-def raise_objection(code: str, body: ObjectionIn, uow: UoW, caller: Caller) -> ObjectionOut:
+def raise_objection(code: PathCode, body: ObjectionIn, uow: UoW, caller: Caller) -> ObjectionOut:
     """A bidder of the round objects during the publicity; the publicity stands suspended."""
     return objection_out(award.raise_objection(uow, caller, code, body.text))
 
 
 @router.get("/sections/{code}/objections", response_model=list[ObjectionOut])
-def list_objections(code: str, uow: UoW, caller: Caller) -> list[ObjectionOut]:
+def list_objections(code: PathCode, uow: UoW, caller: Caller) -> list[ObjectionOut]:
     """All of them for the owner, its agency and oversight; a bidder sees its own."""
     return [objection_out(o) for o in award.list_objections(uow, caller, code)]
 
 
 @router.post("/sections/{code}/objections/{objection_id}/answer", response_model=ObjectionOut)
-def answer_objection(code: str, objection_id: int, body: AnswerIn, uow: UoW,
+def answer_objection(code: PathCode, objection_id: PathId, body: AnswerIn, uow: UoW,
                      caller: Caller) -> ObjectionOut:
     """The owner's answer; with none left open the publicity runs again, extended by the time
     it stood suspended."""
@@ -116,13 +120,13 @@ def answer_objection(code: str, objection_id: int, body: AnswerIn, uow: UoW,
 
 
 class AwardIn(Strict):
-    declined_ranks: list[int] = Field(
-        default_factory=list, max_length=3,
+    declined_ranks: list[Rank] = Field(
+        default_factory=list, max_length=MAX_RANK,
         description="candidates who gave up, cannot perform or lodged no performance bond")
-    disqualified_ranks: list[int] = Field(
-        default_factory=list, max_length=3,
+    disqualified_ranks: list[Rank] = Field(
+        default_factory=list, max_length=MAX_RANK,
         description="candidates found to have broken the law (条例 55)")
-    rank: int | None = Field(None, description="the owner's choice; state-funded: must be the "
+    rank: Rank | None = Field(None, description="the owner's choice; state-funded: must be the "
                                                "first remaining candidate (条例 55)")
 
 
@@ -145,7 +149,7 @@ def award_out(r: Round, a: Award, winner: CandidateView) -> AwardOut:
 
 
 @router.post("/sections/{code}/award", response_model=AwardOut, status_code=201)
-def issue_award(code: str, body: AwardIn, uow: UoW, caller: Caller) -> AwardOut:
+def issue_award(code: PathCode, body: AwardIn, uow: UoW, caller: Caller) -> AwardOut:
     """中标通知书 and the result announcement, once the publicity has ended."""
     award.issue_award(uow, caller, code, declined_ranks=body.declined_ranks,
                       disqualified_ranks=body.disqualified_ranks, rank=body.rank)
@@ -153,17 +157,17 @@ def issue_award(code: str, body: AwardIn, uow: UoW, caller: Caller) -> AwardOut:
 
 
 @router.get("/sections/{code}/award", response_model=AwardOut)
-def get_award(code: str, uow: UoW, caller: Caller) -> AwardOut:
+def get_award(code: PathCode, uow: UoW, caller: Caller) -> AwardOut:
     return award_out(*award.get_award(uow, caller, code))
 
 
 class ContractIn(Strict):
     amount: AmountText
-    signed_at: datetime = Field(description="合同签订时间, with a time zone")
+    signed_at: Moment = Field(description="合同签订时间, with a time zone")
 
 
 @router.post("/sections/{code}/contract", response_model=AwardOut)
-def record_contract(code: str, body: ContractIn, uow: UoW, caller: Caller) -> AwardOut:
+def record_contract(code: PathCode, body: ContractIn, uow: UoW, caller: Caller) -> AwardOut:
     """The signed contract; paid deposits fall due for refund (条例 57: within 5 days)."""
     award.record_contract(uow, caller, code, body.amount, body.signed_at)
     return award_out(*award.get_award(uow, caller, code))
@@ -191,29 +195,29 @@ def deposit_out(r: Round, reg: Registration) -> DepositOut:
 
 
 class DepositConfirmIn(Strict):
-    paid_at: datetime | None = Field(None, description="when the money arrived; default now")
+    paid_at: Moment | None = Field(None, description="when the money arrived; default now")
 
 
 @router.get("/sections/{code}/registrations", response_model=list[DepositOut])
-def list_registrations(code: str, uow: UoW, caller: Caller,
-                       round_no: int | None = RoundNo) -> list[DepositOut]:
+def list_registrations(code: PathCode, uow: UoW, caller: Caller,
+                       round_no: RoundNo = None) -> list[DepositOut]:
     """Registrations and deposits: oversight; the owner and agency after the deadline."""
     r, regs = deposits.list_registrations(uow, caller, code, round_no)
     return [deposit_out(r, reg) for reg in regs]
 
 
 @router.get("/sections/{code}/registration", response_model=DepositOut)
-def my_registration(code: str, uow: UoW, caller: Caller,
-                    round_no: int | None = RoundNo) -> DepositOut:
+def my_registration(code: PathCode, uow: UoW, caller: Caller,
+                    round_no: RoundNo = None) -> DepositOut:
     """A bidder's own registration and deposit."""
     return deposit_out(*deposits.my_registration(uow, caller, code, round_no))
 
 
 @router.post("/sections/{code}/registrations/{party_id}/deposit/confirm",
              response_model=DepositOut)
-def confirm_deposit(code: str, party_id: int, uow: UoW, caller: Caller,
+def confirm_deposit(code: PathCode, party_id: PathId, uow: UoW, caller: Caller,
                     body: DepositConfirmIn | None = None,
-                    round_no: int | None = RoundNo) -> DepositOut:
+                    round_no: RoundNo = None) -> DepositOut:
     """Centre staff confirm a payment (until the bank's arrival notices come in)."""
     reg = deposits.confirm_payment(uow, caller, code, party_id,
                                    body.paid_at if body else None, round_no)
@@ -224,8 +228,8 @@ def confirm_deposit(code: str, party_id: int, uow: UoW, caller: Caller,
 
 @router.post("/sections/{code}/registrations/{party_id}/deposit/refund",
              response_model=DepositOut)
-def refund_deposit(code: str, party_id: int, uow: UoW, caller: Caller,
-                   round_no: int | None = RoundNo) -> DepositOut:
+def refund_deposit(code: PathCode, party_id: PathId, uow: UoW, caller: Caller,
+                   round_no: RoundNo = None) -> DepositOut:
     """Centre staff record the refund of a paid deposit."""
     reg = deposits.mark_refunded(uow, caller, code, party_id, round_no)
     r = uow.session.get(Round, reg.round_id)

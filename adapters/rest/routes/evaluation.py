@@ -10,30 +10,24 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field
 
 from adapters.rest.deps import Caller, UoW
+from adapters.rest.fields import Code, Id, Name, PathCode, PathId, ScoreText, Text
 from adapters.rest.schemas import Strict
 from core.model.tendering import Score
 from core.services.tendering import evaluation as ev
 
 router = APIRouter(prefix="/api/v1", tags=["evaluation"])
 
-ScoreText = Annotated[
-    str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,2})?$"),
-    Field(description="decimal string, at most 2 decimals, e.g. \"27.50\""),
-]
-WeightText = Annotated[
-    str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,2})?$"),
-    Field(description="points (also the criterion's maximum score); the weights add up to 100"),
-]
+WeightText = ScoreText  # points (also the criterion's maximum score); they add up to 100
 
 
 class MemberIn(Strict):
-    account_id: int
+    account_id: Id
     kind: Literal["technical_economic_expert", "tenderer_representative"] = Field(
         description="技术、经济等方面的专家 (an expert account) or 招标人代表 (an account of the "
                     "project's owner or agency)")
@@ -41,8 +35,8 @@ class MemberIn(Strict):
 
 
 class CriterionIn(Strict):
-    code: str = Field(min_length=1, max_length=64, description="e.g. technical, service, price")
-    name_zh: str = Field(min_length=1, max_length=100)
+    code: Code = Field(min_length=1, description="e.g. technical, service, price")
+    name_zh: Name = Field(min_length=1, max_length=100)
     weight: WeightText
     category: Literal["technical", "commercial", "price"] = Field(
         "technical", description="price: computed as lowest valid price ÷ price × weight")
@@ -57,19 +51,19 @@ class CommitteeIn(Strict):
 
 
 class ScoresIn(Strict):
-    scores: dict[str, ScoreText] = Field(min_length=1, max_length=50,
+    scores: dict[Code, ScoreText] = Field(min_length=1, max_length=50,
                                          description="criterion code → score")
 
 
 class RejectionIn(Strict):
-    grounds: list[str] = Field(min_length=1, max_length=8,
-                               description="实施条例 第五十一条 grounds, e.g. not_responsive")
-    reason: str = Field(min_length=1, max_length=2000, description="the written reason")
+    grounds: list[Code] = Field(min_length=1, max_length=8,
+                                description="实施条例 第五十一条 grounds, e.g. not_responsive")
+    reason: Text = Field(min_length=1, max_length=2000, description="the written reason")
 
 
 class SignatureIn(Strict):
     agrees: bool
-    dissent: str | None = Field(None, max_length=2000,
+    dissent: Text | None = Field(None, max_length=2000,
                                 description="required when not agreeing: reasons, in writing")
 
 
@@ -163,7 +157,7 @@ def score_out(s: Score) -> ScoreOut:
 
 @router.post("/sections/{code}/evaluation/committee", response_model=EvaluationOut,
              status_code=201)
-def assign_committee(code: str, body: CommitteeIn, uow: UoW, caller: Caller) -> EvaluationOut:
+def assign_committee(code: PathCode, body: CommitteeIn, uow: UoW, caller: Caller) -> EvaluationOut:
     """Centre staff assign the committee (法 37), the method and the criteria."""
     setup = ev.EvaluationSetup(
         members=tuple(ev.MemberIn(m.account_id, m.kind, m.is_chair) for m in body.members),
@@ -174,12 +168,12 @@ def assign_committee(code: str, body: CommitteeIn, uow: UoW, caller: Caller) -> 
 
 
 @router.get("/sections/{code}/evaluation", response_model=EvaluationOut)
-def get_evaluation(code: str, uow: UoW, caller: Caller) -> EvaluationOut:
+def get_evaluation(code: PathCode, uow: UoW, caller: Caller) -> EvaluationOut:
     return evaluation_out(ev.get_evaluation(uow, caller, code))
 
 
 @router.get("/sections/{code}/evaluation/bids", response_model=list[BidOut])
-def list_bids(code: str, uow: UoW, caller: Caller) -> list[BidOut]:
+def list_bids(code: PathCode, uow: UoW, caller: Caller) -> list[BidOut]:
     """The opened bids' declared items: committee members and oversight staff only."""
     return [BidOut(bid_id=b.bid_id, bidder_name=b.bidder_name,
                    bidder_identifier=b.bidder_identifier, outcome=b.outcome,
@@ -190,7 +184,7 @@ def list_bids(code: str, uow: UoW, caller: Caller) -> list[BidOut]:
 
 
 @router.put("/sections/{code}/evaluation/bids/{bid_id}/scores", response_model=list[ScoreOut])
-def submit_scores(code: str, bid_id: int, body: ScoresIn, uow: UoW,
+def submit_scores(code: PathCode, bid_id: PathId, body: ScoresIn, uow: UoW,
                   caller: Caller) -> list[ScoreOut]:
     """A member's scores of one bid; sending a criterion again replaces its score."""
     scores = {k: Decimal(v) for k, v in body.scores.items()}
@@ -198,12 +192,12 @@ def submit_scores(code: str, bid_id: int, body: ScoresIn, uow: UoW,
 
 
 @router.get("/sections/{code}/evaluation/scores/mine", response_model=list[ScoreOut])
-def my_scores(code: str, uow: UoW, caller: Caller) -> list[ScoreOut]:
+def my_scores(code: PathCode, uow: UoW, caller: Caller) -> list[ScoreOut]:
     return [score_out(s) for s in ev.my_scores(uow, caller, code)]
 
 
 @router.put("/sections/{code}/evaluation/bids/{bid_id}/rejection", response_model=EvaluationOut)
-def reject_bid(code: str, bid_id: int, body: RejectionIn, uow: UoW,
+def reject_bid(code: PathCode, bid_id: PathId, body: RejectionIn, uow: UoW,
                caller: Caller) -> EvaluationOut:
     """The chair records the committee's rejection of a bid (实施条例 第五十一条)."""
     return evaluation_out(ev.reject_bid(uow, caller, code, bid_id, body.grounds, body.reason))
@@ -211,23 +205,23 @@ def reject_bid(code: str, bid_id: int, body: RejectionIn, uow: UoW,
 
 @router.delete("/sections/{code}/evaluation/bids/{bid_id}/rejection",
                response_model=EvaluationOut)
-def withdraw_rejection(code: str, bid_id: int, uow: UoW, caller: Caller) -> EvaluationOut:
+def withdraw_rejection(code: PathCode, bid_id: PathId, uow: UoW, caller: Caller) -> EvaluationOut:
     return evaluation_out(ev.withdraw_rejection(uow, caller, code, bid_id))
 
 
 @router.post("/sections/{code}/evaluation/report", response_model=EvaluationOut)
-def generate_report(code: str, uow: UoW, caller: Caller) -> EvaluationOut:
+def generate_report(code: PathCode, uow: UoW, caller: Caller) -> EvaluationOut:
     """The chair generates the report: ranking and at most three candidates."""
     return evaluation_out(ev.generate_report(uow, caller, code))
 
 
 @router.post("/sections/{code}/evaluation/report/signatures", response_model=EvaluationOut)
-def sign_report(code: str, body: SignatureIn, uow: UoW, caller: Caller) -> EvaluationOut:
+def sign_report(code: PathCode, body: SignatureIn, uow: UoW, caller: Caller) -> EvaluationOut:
     """A member signs, or dissents in writing (实施条例 第五十三条)."""
     return evaluation_out(ev.sign_report(uow, caller, code, body.agrees, body.dissent))
 
 
 @router.post("/sections/{code}/evaluation/report/close", response_model=EvaluationOut)
-def close_signatures(code: str, uow: UoW, caller: Caller) -> EvaluationOut:
+def close_signatures(code: PathCode, uow: UoW, caller: Caller) -> EvaluationOut:
     """The chair closes the signatures: no signature and no written dissent counts as agreeing."""
     return evaluation_out(ev.close_signatures(uow, caller, code))

@@ -5,13 +5,14 @@ and every change is audited."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from adapters.rest.deps import Caller, Deps, Paging, UoW
+from adapters.rest.fields import Code, Id, Moment, Name, PathCode, PathId, QueryCode, Text
 from adapters.rest.schemas import PageOut, Strict, page_out
 from core.errors import forbidden, not_found
 from core.model.account import AccountKind
@@ -22,6 +23,7 @@ from exchange import config, operations
 from exchange.model import Delivery, DeliveryAttempt, Route, Target
 
 router = APIRouter(prefix="/api/v1/exchange", tags=["exchange"])
+HttpStatus = Annotated[int, Field(ge=100, le=599)]
 
 
 def _reader(caller: Principal) -> None:
@@ -72,8 +74,8 @@ def _delivery_out(d: Delivery, attempts: list[DeliveryAttempt] | None = None) ->
 
 
 @router.get("/deliveries", response_model=PageOut[DeliveryOut])
-def deliveries(uow: UoW, caller: Caller, paging: Paging, target: str | None = None,
-               status: str | None = None, ordering_key: str | None = None) -> dict[str, Any]:
+def deliveries(uow: UoW, caller: Caller, paging: Paging, target: QueryCode = None,
+               status: QueryCode = None, ordering_key: QueryCode = None) -> dict[str, Any]:
     _reader(caller)
     q = select(Delivery).order_by(Delivery.id.desc())
     if target:
@@ -86,7 +88,7 @@ def deliveries(uow: UoW, caller: Caller, paging: Paging, target: str | None = No
 
 
 @router.get("/deliveries/{delivery_id}", response_model=DeliveryOut)
-def delivery(delivery_id: int, uow: UoW, caller: Caller) -> DeliveryOut:
+def delivery(delivery_id: PathId, uow: UoW, caller: Caller) -> DeliveryOut:
     _reader(caller)
     d = uow.session.get(Delivery, delivery_id)
     if d is None:
@@ -97,11 +99,11 @@ def delivery(delivery_id: int, uow: UoW, caller: Caller) -> DeliveryOut:
 
 
 class SelectionIn(Strict):
-    ids: list[int] = Field(default_factory=list, max_length=10_000)
-    target: str | None = None
-    status: str | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
+    ids: list[Id] = Field(default_factory=list, max_length=10_000)
+    target: Code | None = None
+    status: Code | None = None
+    created_from: Moment | None = None
+    created_to: Moment | None = None
 
     def selection(self) -> operations.Selection:
         return operations.Selection(tuple(self.ids), self.target, self.status,
@@ -109,7 +111,7 @@ class SelectionIn(Strict):
 
 
 class DiscardIn(SelectionIn):
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: Text = Field(min_length=1, max_length=1000)
 
 
 class OperationOut(BaseModel):
@@ -162,16 +164,17 @@ def stats(uow: UoW, caller: Caller) -> StatsOut:
 
 
 class TargetIn(Strict):
-    kind: str = Field(description="adapter kind, e.g. http_json")
-    endpoint: str = Field(max_length=500)
+    kind: Code = Field(description="adapter kind, e.g. http_json")
+    endpoint: Name = Field(max_length=500)
     enabled: bool = True
     timeout_seconds: float = Field(10.0, gt=0, le=600)
     max_attempts: int = Field(8, ge=1, le=100)
     backoff_base_seconds: float = Field(1.0, gt=0, le=3600)
     backoff_cap_seconds: float = Field(300.0, gt=0, le=86400)
-    retry_statuses: list[int] = Field(default_factory=lambda: [408, 425, 429, 500, 502, 503,
-                                                               504])
-    options: dict[str, str] = Field(default_factory=dict, description=(
+    retry_statuses: list[HttpStatus] = Field(
+        default_factory=lambda: [408, 425, 429, 500, 502, 503, 504], max_length=50)
+    options: dict[Code, Annotated[Text, Field(max_length=2000)]] = Field(
+        default_factory=dict, max_length=50, description=(
         "adapter options, e.g. system_no; secrets are named (secret_env / secret_file), "
         "never given"))
 
@@ -196,7 +199,7 @@ def targets(uow: UoW, caller: Caller) -> list[TargetOut]:
 
 
 @router.put("/targets/{name}", response_model=TargetOut)
-def put_target(name: str, body: TargetIn, uow: UoW, caller: Caller) -> TargetOut:
+def put_target(name: PathCode, body: TargetIn, uow: UoW, caller: Caller) -> TargetOut:
     require_kind(caller, AccountKind.ADMIN)
     t = config.upsert_target(uow.session, name, body.model_dump(), caller.actor, uow.clock.now())
     uow.commit()
@@ -204,9 +207,9 @@ def put_target(name: str, body: TargetIn, uow: UoW, caller: Caller) -> TargetOut
 
 
 class RouteIn(Strict):
-    event_type: str = Field(max_length=64, description="exact type, 'notice.*' or '*'")
-    target: str
-    mapping: str = "json-passthrough@1"
+    event_type: Code = Field(description="exact type, 'notice.*' or '*'")
+    target: Code
+    mapping: Code = "json-passthrough@1"
     enabled: bool = True
 
 

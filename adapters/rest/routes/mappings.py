@@ -14,6 +14,7 @@ from sqlalchemy import select
 from adapters.bootstrap import Container
 from adapters.exchange_runtime import mapping_context
 from adapters.rest.deps import Caller, UoW, container
+from adapters.rest.fields import Code, JsonObject, PathCode, RequiredQueryCode, Text
 from adapters.rest.schemas import Strict
 from core.errors import DomainError, forbidden, not_found
 from core.model.account import AccountKind
@@ -47,8 +48,8 @@ class SpecSummary(BaseModel):
 
 
 class SpecIn(Strict):
-    body: dict[str, Any] = Field(description="the spec (see mappings/engine/spec.py)")
-    note: str | None = Field(None, max_length=2000)
+    body: JsonObject = Field(description="the spec (see mappings/engine/spec.py)")
+    note: Text | None = Field(None, max_length=2000)
 
 
 class RecordOut(BaseModel):
@@ -72,7 +73,7 @@ class PreviewOut(BaseModel):
 
 
 class PreviewIn(Strict):
-    event_id: str = Field(max_length=36, description="an event in the outbox")
+    event_id: Code = Field(max_length=36, description="an event in the outbox")
 
 
 class AcknowledgementOut(BaseModel):
@@ -101,7 +102,7 @@ def list_specs(uow: UoW, caller: Caller) -> list[SpecSummary]:
 
 
 @router.get("/mapping-specs/{ref}")
-def get_spec(ref: str, uow: UoW, caller: Caller) -> dict[str, Any]:
+def get_spec(ref: PathCode, uow: UoW, caller: Caller) -> dict[str, Any]:
     _reader(caller)
     return _body(uow, ref)
 
@@ -119,7 +120,7 @@ def add_spec(body: SpecIn, uow: UoW, caller: Caller) -> SpecSummary:
 
 
 @router.post("/mapping-specs/{ref}/preview", response_model=PreviewOut)
-def preview(ref: str, body: PreviewIn, uow: UoW, caller: Caller,
+def preview(ref: PathCode, body: PreviewIn, uow: UoW, caller: Caller,
             c: Annotated[Container, Depends(container)]) -> PreviewOut:
     """What this version makes of a stored event: the records, or every problem found."""
     _reader(caller)
@@ -145,8 +146,8 @@ def preview(ref: str, body: PreviewIn, uow: UoW, caller: Caller,
 
 
 @router.get("/acknowledgements", response_model=list[AcknowledgementOut])
-def acknowledgements(uow: UoW, caller: Caller, data_set: str, record_key: str
-                     ) -> list[AcknowledgementOut]:
+def acknowledgements(uow: UoW, caller: Caller, data_set: RequiredQueryCode,
+                     record_key: RequiredQueryCode) -> list[AcknowledgementOut]:
     """What the platforms answered for one record: Shanxi's receiveTime is the official
     publication time of a notice there."""
     _reader(caller)

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, status
 
 from adapters.rest.deps import Caller, Paging, UoW
+from adapters.rest.fields import PathId, QueryCode, QueryName
 from adapters.rest.schemas import (
     PageOut,
     PartyOut,
@@ -36,17 +37,17 @@ def register(body: PartyRegistrationIn, uow: UoW) -> RegistrationOut:
 
 
 @router.get("", response_model=PageOut[PartyOut])
-def list_all(uow: UoW, caller: Caller, paging: Paging, role: str | None = None,
-             name: str | None = None) -> dict[str, Any]:
+def list_all(uow: UoW, caller: Caller, paging: Paging, role: QueryCode = None,
+             name: QueryName = None) -> dict[str, Any]:
     return page_out(parties.list_parties(uow, caller, paging, role, name), party_out)
 
 
 @router.get("/{party_id}", response_model=PartyOut)
-def read(party_id: int, uow: UoW, caller: Caller) -> PartyOut:
+def read(party_id: PathId, uow: UoW, caller: Caller) -> PartyOut:
     return party_out(parties.get_party(uow, caller, party_id))
 
 
 @router.patch("/{party_id}", response_model=PartyOut)
-def update(party_id: int, body: PartyPatch, uow: UoW, caller: Caller) -> PartyOut:
+def update(party_id: PathId, body: PartyPatch, uow: UoW, caller: Caller) -> PartyOut:
     values = body.model_dump(exclude_unset=True)
     return party_out(parties.update_party(uow, caller, party_id, values))

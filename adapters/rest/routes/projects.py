@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request, status
 
 from adapters.rest.deps import Caller, Paging, UoW
+from adapters.rest.fields import PathCode, QueryCode
 from adapters.rest.schemas import (
     PageOut,
     Patch,
@@ -49,24 +50,24 @@ def create_project(body: ProjectIn, request: Request, uow: UoW, caller: Caller) 
 
 @router.get("/projects", response_model=PageOut[ProjectOut])
 def list_projects(uow: UoW, caller: Caller, paging: Paging,
-                  domain: str | None = None) -> dict[str, Any]:
+                  domain: QueryCode = None) -> dict[str, Any]:
     return page_out(projects.list_projects(uow, caller, paging, domain), project_out)
 
 
 @router.get("/projects/{code}", response_model=ProjectOut)
-def read_project(code: str, uow: UoW, caller: Caller) -> ProjectOut:
+def read_project(code: PathCode, uow: UoW, caller: Caller) -> ProjectOut:
     return project_out(projects.get_project(uow, caller, code))
 
 
 @router.patch("/projects/{code}", response_model=ProjectOut)
-def update_project(code: str, body: Patch, uow: UoW, caller: Caller) -> ProjectOut:
+def update_project(code: PathCode, body: Patch, uow: UoW, caller: Caller) -> ProjectOut:
     changes = projects.Changes(body.model_dump(exclude_unset=True))
     return project_out(projects.update_project(uow, caller, code, changes))
 
 
 @router.post("/projects/{code}/tender-projects", response_model=TenderProjectOut,
              status_code=status.HTTP_201_CREATED)
-def create_tender_project(code: str, body: TenderProjectIn, request: Request, uow: UoW,
+def create_tender_project(code: PathCode, body: TenderProjectIn, request: Request, uow: UoW,
                           caller: Caller) -> TenderProjectOut:
     details = projects.TenderProjectDetails(
         name=body.name, tender_mode=body.tender_mode, organize_form=body.organize_form,
@@ -78,12 +79,12 @@ def create_tender_project(code: str, body: TenderProjectIn, request: Request, uo
 
 
 @router.get("/tender-projects/{code}", response_model=TenderProjectOut)
-def read_tender_project(code: str, uow: UoW, caller: Caller) -> TenderProjectOut:
+def read_tender_project(code: PathCode, uow: UoW, caller: Caller) -> TenderProjectOut:
     return tender_project_out(projects.get_tender_project(uow, caller, code))
 
 
 @router.patch("/tender-projects/{code}", response_model=TenderProjectOut)
-def update_tender_project(code: str, body: Patch, uow: UoW,
+def update_tender_project(code: PathCode, body: Patch, uow: UoW,
                           caller: Caller) -> TenderProjectOut:
     changes = projects.Changes(body.model_dump(exclude_unset=True))
     return tender_project_out(projects.update_tender_project(uow, caller, code, changes))
@@ -91,7 +92,7 @@ def update_tender_project(code: str, body: Patch, uow: UoW,
 
 @router.post("/tender-projects/{code}/sections", response_model=SectionOut,
              status_code=status.HTTP_201_CREATED)
-def create_section(code: str, body: SectionIn, uow: UoW, caller: Caller) -> SectionOut:
+def create_section(code: PathCode, body: SectionIn, uow: UoW, caller: Caller) -> SectionOut:
     details = projects.SectionDetails(
         name=body.name, content=body.content, estimated_price=_decimal(body.estimated_price),
         currency=body.currency, price_unit=body.price_unit, duration_days=body.duration_days,
@@ -101,11 +102,11 @@ def create_section(code: str, body: SectionIn, uow: UoW, caller: Caller) -> Sect
 
 
 @router.get("/sections/{code}", response_model=SectionOut)
-def read_section(code: str, uow: UoW, caller: Caller) -> SectionOut:
+def read_section(code: PathCode, uow: UoW, caller: Caller) -> SectionOut:
     return section_out(projects.get_section(uow, caller, code))
 
 
 @router.patch("/sections/{code}", response_model=SectionOut)
-def update_section(code: str, body: Patch, uow: UoW, caller: Caller) -> SectionOut:
+def update_section(code: PathCode, body: Patch, uow: UoW, caller: Caller) -> SectionOut:
     changes = projects.Changes(body.model_dump(exclude_unset=True))
     return section_out(projects.update_section(uow, caller, code, changes))

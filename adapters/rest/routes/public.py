@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
 from adapters.rest.deps import Deps, Paging, UoW
+from adapters.rest.fields import Day, PathCode, PathId, QueryCode, SearchText
 from adapters.rest.schemas import NoticeOut, PageOut, notice_out, page_out
 from core.codes.tables import CODE_TABLES
 from core.errors import not_found
@@ -22,10 +22,10 @@ router = APIRouter(prefix="/api/v1/public", tags=["public"])
 
 
 @router.get("/notices", response_model=PageOut[NoticeOut])
-def published_notices(uow: UoW, paging: Paging, domain: str | None = None,
-                      region: str | None = None, published_from: date | None = None,
-                      published_to: date | None = None, notice_type: str | None = None,
-                      q: str | None = None) -> dict[str, Any]:
+def published_notices(uow: UoW, paging: Paging, domain: QueryCode = None,
+                      region: QueryCode = None, published_from: Day | None = None,
+                      published_to: Day | None = None, notice_type: QueryCode = None,
+                      q: SearchText = None) -> dict[str, Any]:
     """Search published notices; ``region`` 350000 matches the whole province, 350100 a city."""
     f = notices.PublicNoticeFilter(domain=domain or None, region_code=region or None,
                                    published_from=published_from, published_to=published_to,
@@ -34,7 +34,7 @@ def published_notices(uow: UoW, paging: Paging, domain: str | None = None,
 
 
 @router.get("/notices/{notice_id}", response_model=NoticeOut)
-def published_notice(notice_id: int, uow: UoW) -> NoticeOut:
+def published_notice(notice_id: PathId, uow: UoW) -> NoticeOut:
     return notice_out(notices.get_published(uow, notice_id))
 
 
@@ -45,7 +45,7 @@ def code_tables() -> list[dict[str, str]]:
 
 
 @router.get("/code-tables/{name}")
-def code_table(name: str) -> dict[str, Any]:
+def code_table(name: PathCode) -> dict[str, Any]:
     table = CODE_TABLES.get(name)
     if table is None:
         raise not_found("代码表", "code table", name)
@@ -74,7 +74,7 @@ def _links(request: Request, section_code: str) -> Links:
 
 @router.get("/ocds/sections/{section_code}/releases", response_class=Response,
             responses=OCDS_RESPONSES)
-def ocds_releases(section_code: str, request: Request, uow: UoW, c: Deps) -> Response:
+def ocds_releases(section_code: PathCode, request: Request, uow: UoW, c: Deps) -> Response:
     """Release package: every release of every tendering round of a published section."""
     package = ocds.release_package(uow.session, section_code, _publication(c),
                                    uri=str(request.url), published=uow.clock.now(),
@@ -84,7 +84,7 @@ def ocds_releases(section_code: str, request: Request, uow: UoW, c: Deps) -> Res
 
 @router.get("/ocds/sections/{section_code}/record", response_class=Response,
             responses=OCDS_RESPONSES)
-def ocds_record(section_code: str, request: Request, uow: UoW, c: Deps) -> Response:
+def ocds_record(section_code: PathCode, request: Request, uow: UoW, c: Deps) -> Response:
     """Record package: per ocid the releases and the compiled release (OCDS merge rules)."""
     package = ocds.record_package(
         uow.session, section_code, _publication(c), uri=str(request.url),

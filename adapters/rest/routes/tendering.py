@@ -14,7 +14,8 @@ from fastapi import APIRouter, File, UploadFile
 from pydantic import BaseModel, Field
 
 from adapters.rest.deps import Caller, Deps, UoW
-from adapters.rest.schemas import AmountText, Strict
+from adapters.rest.fields import AmountText, Moment, Name, PathCode, Secret, Text
+from adapters.rest.schemas import Strict
 from core.errors import DomainError
 from core.model.tendering import Bid, BidOpening, OpeningRecord, Registration, Round
 from core.sealing.committee import Committee
@@ -29,17 +30,18 @@ MAX_ENVELOPE_BYTES = 64 * 1024
 
 
 class KeyholderIn(Strict):
-    name: str = Field(min_length=1, max_length=100)
-    public_key_pem: str = Field(max_length=4000, description="P-256 public key, PEM")
+    name: Name = Field(min_length=1, max_length=100)
+    public_key_pem: Text = Field(max_length=4000, description="P-256 public key, PEM")
 
 
 class RoundIn(Strict):
-    bid_deadline: datetime = Field(description="投标截止时间, with a time zone")
+    bid_deadline: Moment = Field(description="投标截止时间, with a time zone")
     keyholders: list[KeyholderIn] = Field(min_length=1, max_length=15)
     threshold: int = Field(ge=1, le=15, description="k: shares needed to open without a bidder")
     deposit: AmountText | None = None
     state_funded: bool = False
-    opening_window_minutes: int = 60
+    opening_window_minutes: int = Field(60, ge=5, le=24 * 60,
+                                        description="the bidders' decryption window")
     committee_fallback: bool = True
 
 
@@ -90,7 +92,7 @@ def round_out(r: Round) -> RoundOut:
 
 
 @router.post("/sections/{code}/rounds", response_model=RoundOut, status_code=201)
-def configure(code: str, body: RoundIn, uow: UoW, caller: Caller) -> RoundOut:
+def configure(code: PathCode, body: RoundIn, uow: UoW, caller: Caller) -> RoundOut:
     settings = rounds.RoundSettings(
         bid_deadline=body.bid_deadline,
         keyholders=tuple(rounds.Keyholder(k.name, k.public_key_pem) for k in body.keyholders),
@@ -101,13 +103,13 @@ def configure(code: str, body: RoundIn, uow: UoW, caller: Caller) -> RoundOut:
 
 
 @router.get("/sections/{code}/rounds/current", response_model=RoundOut)
-def current(code: str, uow: UoW, caller: Caller) -> RoundOut:
+def current(code: PathCode, uow: UoW, caller: Caller) -> RoundOut:
     """The round and its published opening key: what a bidder seals to."""
     return round_out(rounds.get_round(uow, caller, code))
 
 
 @router.get("/sections/{code}/rounds/current/committee")
-def committee(code: str, uow: UoW, caller: Caller) -> dict[str, object]:
+def committee(code: PathCode, uow: UoW, caller: Caller) -> dict[str, object]:
     """The committee record: each share is encrypted to its keyholder, so only it can use it."""
     import json
 
@@ -115,12 +117,12 @@ def committee(code: str, uow: UoW, caller: Caller) -> dict[str, object]:
 
 
 @router.post("/sections/{code}/rounds/current/issue", response_model=RoundOut)
-def issue(code: str, uow: UoW, caller: Caller) -> RoundOut:
+def issue(code: PathCode, uow: UoW, caller: Caller) -> RoundOut:
     return round_out(rounds.issue_documents(uow, caller, code))
 
 
 @router.post("/sections/{code}/rounds/current/clarify", response_model=RoundOut)
-def clarify(code: str, uow: UoW, caller: Caller) -> RoundOut:
+def clarify(code: PathCode, uow: UoW, caller: Caller) -> RoundOut:
     return round_out(rounds.clarify(uow, caller, code))
 
 
@@ -132,7 +134,7 @@ class RegistrationOut(BaseModel):
 
 
 @router.post("/sections/{code}/registration", response_model=RegistrationOut)
-def register(code: str, uow: UoW, caller: Caller) -> RegistrationOut:
+def register(code: PathCode, uow: UoW, caller: Caller) -> RegistrationOut:
     reg: Registration = bids.register(uow, caller, code)
     return RegistrationOut(section_code=code, party_id=reg.party_id,
                            registered_at=reg.registered_at, deposit_status=reg.deposit_status)
@@ -153,7 +155,7 @@ def bid_out(b: Bid) -> BidOut:
                   receipt=b.receipt)
 
 
-def _submit(code: str, envelope: UploadFile, ciphertext: UploadFile, uow: UoW,
+def _submit(code: PathCode, envelope: UploadFile, ciphertext: UploadFile, uow: UoW,
             caller: Caller, c: Deps, amend: bool) -> BidOut:
     envelope_json = envelope.file.read(MAX_ENVELOPE_BYTES + 1)
     if len(envelope_json) > MAX_ENVELOPE_BYTES:
@@ -163,7 +165,7 @@ def _submit(code: str, envelope: UploadFile, ciphertext: UploadFile, uow: UoW,
 
 
 @router.post("/sections/{code}/bids", response_model=BidOut, status_code=201)
-def submit(code: str, envelope: Annotated[UploadFile, File()],
+def submit(code: PathCode, envelope: Annotated[UploadFile, File()],
            ciphertext: Annotated[UploadFile, File()], uow: UoW, caller: Caller,
            c: Deps) -> BidOut:
     """The bidder's sealed bid; a second one is refused (BID_ALREADY_SUBMITTED)."""
@@ -171,7 +173,7 @@ def submit(code: str, envelope: Annotated[UploadFile, File()],
 
 
 @router.put("/sections/{code}/bids/mine", response_model=BidOut)
-def amend(code: str, envelope: Annotated[UploadFile, File()],
+def amend(code: PathCode, envelope: Annotated[UploadFile, File()],
           ciphertext: Annotated[UploadFile, File()], uow: UoW, caller: Caller,
           c: Deps) -> BidOut:
     """An amended bid before the deadline (法 29): it supersedes the one in."""
@@ -179,12 +181,12 @@ def amend(code: str, envelope: Annotated[UploadFile, File()],
 
 
 @router.get("/sections/{code}/bids/mine", response_model=list[BidOut])
-def mine(code: str, uow: UoW, caller: Caller) -> list[BidOut]:
+def mine(code: PathCode, uow: UoW, caller: Caller) -> list[BidOut]:
     return [bid_out(b) for b in bids.my_bids(uow, caller, code)]
 
 
 @router.delete("/sections/{code}/bids/mine", response_model=BidOut)
-def withdraw(code: str, uow: UoW, caller: Caller) -> BidOut:
+def withdraw(code: PathCode, uow: UoW, caller: Caller) -> BidOut:
     return bid_out(bids.withdraw_bid(uow, caller, code))
 
 
@@ -197,8 +199,8 @@ def platform_keys(c: Deps) -> dict[str, str]:
 # -- opening ----------------------------------------------------------------------------------
 
 class KeyIn(Strict):
-    dek: str = Field(description="the bid's data key, unwrapped on the bidder's side, base64",
-                     max_length=100)
+    dek: Secret = Field(description="the bid's data key, unwrapped on the bidder's side, "
+                                    "base64", max_length=100)
 
 
 class BidOpeningOut(BaseModel):
@@ -229,18 +231,18 @@ def _b64(text: str, field: str) -> bytes:
 
 
 @router.post("/sections/{code}/opening/key", response_model=BidOpeningOut)
-def hand_in_key(code: str, body: KeyIn, uow: UoW, caller: Caller, c: Deps) -> BidOpeningOut:
+def hand_in_key(code: PathCode, body: KeyIn, uow: UoW, caller: Caller, c: Deps) -> BidOpeningOut:
     return opening_out(opening.hand_in_key(uow, caller, c.bid_store, code,
                                            _b64(body.dek, "dek")))
 
 
 class SharesIn(Strict):
-    shares: list[str] = Field(min_length=1, max_length=15,
-                              description="keyholders' decrypted shares, base64")
+    shares: list[Secret] = Field(min_length=1, max_length=15,
+                                 description="keyholders' decrypted shares, base64")
 
 
 @router.post("/sections/{code}/opening/committee", response_model=list[BidOpeningOut])
-def committee_open(code: str, body: SharesIn, uow: UoW, caller: Caller,
+def committee_open(code: PathCode, body: SharesIn, uow: UoW, caller: Caller,
                    c: Deps) -> list[BidOpeningOut]:
     shares = [_b64(s, "shares") for s in body.shares]
     return [opening_out(o) for o in opening.committee_open(uow, caller, c.bid_store, code,
@@ -254,14 +256,14 @@ class OpeningRecordOut(BaseModel):
 
 
 @router.post("/sections/{code}/opening/close", response_model=OpeningRecordOut)
-def close(code: str, uow: UoW, caller: Caller, c: Deps) -> OpeningRecordOut:
+def close(code: PathCode, uow: UoW, caller: Caller, c: Deps) -> OpeningRecordOut:
     record = opening.close_opening(uow, c.signer, code, caller)
     return OpeningRecordOut(body=record.body, signature=record.signature,
                             published_at=record.published_at)
 
 
 @router.get("/public/sections/{code}/opening-record", response_model=OpeningRecordOut)
-def opening_record(code: str, uow: UoW) -> OpeningRecordOut:
+def opening_record(code: PathCode, uow: UoW) -> OpeningRecordOut:
     """The published opening record (开标记录); verify with the platform key."""
     from sqlalchemy import select
 
@@ -277,16 +279,16 @@ def opening_record(code: str, uow: UoW) -> OpeningRecordOut:
 
 
 class ReasonIn(Strict):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 @router.post("/sections/{code}/rounds/current/terminate", response_model=RoundOut)
-def terminate(code: str, body: ReasonIn, uow: UoW, caller: Caller) -> RoundOut:
+def terminate(code: PathCode, body: ReasonIn, uow: UoW, caller: Caller) -> RoundOut:
     """终止招标 by the tenderer or its agency, or by a supervisor's instruction."""
     return round_out(closing.terminate_round(uow, caller, code, body.reason))
 
 
 @router.post("/sections/{code}/rounds/current/archive", response_model=RoundOut)
-def archive(code: str, uow: UoW, caller: Caller) -> RoundOut:
+def archive(code: PathCode, uow: UoW, caller: Caller) -> RoundOut:
     """Centre staff close the file once the contract is on record and deposits are back."""
     return round_out(closing.archive_round(uow, caller, code))

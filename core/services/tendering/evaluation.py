@@ -71,7 +71,7 @@ from core.rules.procedures import Domain, procedure_for
 from core.security.access import acts_for_project, require_kind
 from core.security.principal import Principal
 from core.services.tendering.rounds import emit_round, get_round
-from core.services.validation import required_text
+from core.services.validation import required_name, required_text
 from core.uow import UnitOfWork
 
 #: The outcomes of the opening whose bids the committee evaluates; a revoked (撤销) or retracted
@@ -79,7 +79,7 @@ from core.uow import UnitOfWork
 EVALUABLE = frozenset({OpeningOutcome.OPENED_BY_BIDDER.value,
                        OpeningOutcome.OPENED_BY_COMMITTEE.value})
 CENT = Decimal("0.01")
-CRITERION_CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+CRITERION_CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")  # fullmatch: "$" would let "\n" pass
 MAX_REASON = 2000
 
 
@@ -266,7 +266,7 @@ def _checked_criteria(r: Round, method: EvaluationMethod,
         return []
     criteria: list[Criterion] = []
     for c in given:
-        if not CRITERION_CODE.match(c.code):
+        if not CRITERION_CODE.fullmatch(c.code):
             raise DomainError("CRITERION_CODE_INVALID",
                               f"评审因素代码 {c.code!r} 须为小写字母开头的字母、数字或下划线",
                               f"criterion code {c.code!r} must be lower-case letters, digits or _",
@@ -277,7 +277,7 @@ def _checked_criteria(r: Round, method: EvaluationMethod,
             raise DomainError("CRITERION_CATEGORY_UNKNOWN", f"未知的评审因素类别：{c.category}",
                               f"unknown criterion category: {c.category}",
                               field="criteria") from err
-        name = required_text(c.name_zh, "criteria.name_zh", 100)
+        name = required_name(c.name_zh, "criteria.name_zh", 100)
         criteria.append(Criterion(c.code, name, c.weight, category,
                                   objective=category is CriterionCategory.PRICE))
     check_criteria(criteria)  # NO_CRITERIA, CRITERION_DUPLICATE, WEIGHT_*, WEIGHTS_NOT_100

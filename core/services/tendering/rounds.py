@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from sqlalchemy import func, select
@@ -29,7 +30,7 @@ from core.services import deadlines
 from core.services.calendar import calendar_of
 from core.services.event_context import opening_context, section_context
 from core.services.projects import get_section, object_session_of
-from core.services.validation import amount
+from core.services.validation import amount, required_name
 from core.uow import UnitOfWork
 
 
@@ -75,8 +76,8 @@ def emit_round(uow: UnitOfWork, r: Round, event: EventType, actor: str, **extra:
 
 def _public_key(holder: Keyholder) -> ec.EllipticCurvePublicKey:
     try:
-        key = load_pem_public_key(holder.public_key_pem.encode())
-    except ValueError as err:
+        key = load_pem_public_key(holder.public_key_pem.encode("ascii"))
+    except (ValueError, UnsupportedAlgorithm) as err:  # UnicodeEncodeError is a ValueError
         raise DomainError("KEYHOLDER_KEY_INVALID", f"开标密钥持有人 {holder.name} 的公钥无效",
                           f"keyholder {holder.name} has no valid public key",
                           field="keyholders") from err
@@ -109,8 +110,9 @@ def configure_round(uow: UnitOfWork, principal: Principal, section_code: str,
         raise DomainError("OPENING_WINDOW_INVALID", "解密时限须在 5 分钟至 24 小时之间",
                           "the decryption window is 5 minutes to 24 hours",
                           field="opening_window_minutes")
-    committee = create_committee(section.code, [(h.name, _public_key(h)) for h in s.keyholders],
-                                 s.threshold)
+    holders = [(required_name(h.name, "keyholders.name", 100), _public_key(h))
+               for h in s.keyholders]
+    committee = create_committee(section.code, holders, s.threshold)
     previous = uow.session.scalar(select(func.max(Round.round_no))
                                   .where(Round.section_id == section.id)) or 0
     now = uow.clock.now()

@@ -38,7 +38,7 @@ from core.security.access import require_kind
 from core.security.principal import Principal
 from core.services.tendering.closing import terminate_round
 from core.services.tendering.rounds import emit_round, get_round, opening_ends
-from core.services.validation import required_text
+from core.services.validation import required_name, required_text
 from core.uow import UnitOfWork
 
 SUPERVISION_KINDS = (AccountKind.SUPERVISOR, AccountKind.ADMIN)
@@ -73,7 +73,7 @@ def _locked_round(uow: UnitOfWork, principal: Principal, section_code: str) -> R
 
 def _inputs(principal: Principal, instruction_no: str, reason: str) -> tuple[str, str]:
     require_kind(principal, *SUPERVISION_KINDS)
-    return (required_text(instruction_no, "instruction_no", 100),
+    return (required_name(instruction_no, "instruction_no", 100),
             required_text(reason, "reason", MAX_REASON))
 
 
