@@ -36,6 +36,7 @@ from core.security.access import require_kind
 from core.security.principal import Principal
 from core.services import deadlines
 from core.services.calendar_document import NoticeDocument, parse_notice, remarks
+from core.services.validation import required_text
 from core.uow import UnitOfWork
 
 CALENDAR_ORDERING_KEY = "calendar"
@@ -234,10 +235,7 @@ def reject_year(uow: UnitOfWork, principal: Principal, proposal_id: int,
                 reason: str) -> CalendarNotice:
     notice = _pending(uow, proposal_id)
     _checker(principal, notice)
-    text = (reason or "").strip()
-    if not text or len(text) > 500:
-        raise DomainError("FIELD_REQUIRED", "须说明驳回理由（不超过 500 字）",
-                          "a reason (at most 500 characters) is required", field="reason")
+    text = required_text(reason, "reason", 500)
     before = snapshot(notice)
     notice.status = CalendarNoticeStatus.REJECTED.value
     notice.decided_by = principal.actor

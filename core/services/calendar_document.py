@@ -34,6 +34,7 @@ from core.rules.holidays import (
     is_weekend,
     plausible_year,
 )
+from core.services import validation
 
 DOCUMENT_INVALID = "CALENDAR_DOCUMENT_INVALID"
 MAX_HOLIDAYS = 12
@@ -81,16 +82,10 @@ def _invalid(field: str, zh: str, en: str) -> DomainError:
                        f"invalid holiday schedule document: {field}: {en}", field=field)
 
 
-def _text(value: object, field: str, max_len: int, required: bool = True) -> str:
-    if value is None and not required:
-        return ""
+def _text(value: object, field: str, max_len: int) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _invalid(field, "须为非空文本", "must be non-empty text")
-    text = value.strip()
-    if len(text) > max_len or any(ord(c) < 32 or 0x200B <= ord(c) <= 0x206F for c in text):
-        raise _invalid(field, f"须为不超过 {max_len} 字的文本，不含控制字符",
-                       f"must be text of at most {max_len} characters without control characters")
-    return text
+    return validation.required_name(value, field, max_len)
 
 
 def _date(value: object, field: str) -> date:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from adapters.rest.deps import Caller, UoW
+from adapters.rest.fields import Day, Name, PathId, Text
 from adapters.rest.schemas import Strict
 from core.model.calendar import CalendarNotice
 from core.rules.holidays import FIRST_COMPUTABLE_YEAR, LAST_COMPUTABLE_YEAR
@@ -53,16 +54,15 @@ def public_year(year: Year, uow: UoW) -> YearOut:
 
 
 class NoticeIn(Strict):
-    number: str = Field(min_length=1, max_length=100, description="文号 (国办发明电〔YYYY〕N号)")
-    date: str | None = Field(default=None, max_length=10, description="YYYY-MM-DD")
-    title: str = Field(min_length=1, max_length=200)
+    number: Name = Field(min_length=1, max_length=100, description="文号 (国办发明电〔YYYY〕N号)")
+    date: Day | None = None
+    title: Name = Field(min_length=1, max_length=200)
 
 
 class HolidayIn(Strict):
-    name: str = Field(min_length=1, max_length=20)
-    rest: list[str] = Field(min_length=1, max_length=2,
-                            description="first and last day off, YYYY-MM-DD")
-    work: list[str] = Field(default_factory=list, max_length=4,
+    name: Name = Field(min_length=1, max_length=20)
+    rest: list[Day] = Field(min_length=1, max_length=2, description="first and last day off")
+    work: list[Day] = Field(default_factory=list, max_length=4,
                             description="weekend days worked (调休上班)")
 
 
@@ -106,7 +106,7 @@ class ProposedOut(BaseModel):
 @router.post("/calendar/proposals", response_model=ProposedOut, status_code=201)
 def propose(body: ScheduleIn, uow: UoW, caller: Caller) -> ProposedOut:
     """An administrator loads a year's notice; another must approve it before it counts."""
-    made = calendar.propose_year(uow, caller, body.model_dump())
+    made = calendar.propose_year(uow, caller, body.model_dump(mode="json"))
     return ProposedOut(proposal=proposal_out(made.notice), remarks=made.remarks)
 
 
@@ -141,7 +141,7 @@ class ApprovedOut(BaseModel):
 
 
 @router.post("/calendar/proposals/{proposal_id}/approve", response_model=ApprovedOut)
-def approve(proposal_id: Annotated[int, Path(ge=1, le=2**31 - 1)], uow: UoW,
+def approve(proposal_id: PathId, uow: UoW,
             caller: Caller) -> ApprovedOut:
     """A second administrator approves: the year is official, open deadlines are re-reckoned."""
     done = calendar.approve_year(uow, caller, proposal_id)
@@ -150,10 +150,10 @@ def approve(proposal_id: Annotated[int, Path(ge=1, le=2**31 - 1)], uow: UoW,
 
 
 class RejectIn(Strict):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Text = Field(min_length=1, max_length=500)
 
 
 @router.post("/calendar/proposals/{proposal_id}/reject", response_model=ProposalOut)
-def reject(proposal_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: RejectIn, uow: UoW,
+def reject(proposal_id: PathId, body: RejectIn, uow: UoW,
            caller: Caller) -> ProposalOut:
     return proposal_out(calendar.reject_year(uow, caller, proposal_id, body.reason))
