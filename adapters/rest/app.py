@@ -112,7 +112,9 @@ def create_app(container: Container, engine: EmbeddedEngine | None = None) -> Fa
                        slots=limits.large_body_concurrency,
                        skip=lambda path: path.startswith(f"{WS_PREFIX}/") or "/bids" in path)
     app.add_middleware(BodySizeLimit, max_bytes=container.settings.max_body_bytes,
-                       large=(("/bids", container.settings.max_bid_bytes), *rest_body_limits()))
+                       large=(("/bids", container.settings.max_bid_bytes),  # a first bid
+                              ("/bids/mine", container.settings.max_bid_bytes),  # an amendment
+                              *rest_body_limits()))
     app.add_middleware(UrlGuard, skip=(WS_PREFIX, "/sandbox/"))  # their own protocols
     app.openapi = lambda: openapi.build(app)  # type: ignore[method-assign]
     return app

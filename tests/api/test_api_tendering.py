@@ -149,6 +149,17 @@ def test_a_bidder_sees_only_its_own_bids(api: Api, tmp_path: Path) -> None:
     assert r.status_code == 403
 
 
+def test_an_amended_bid_may_be_as_large_as_a_first_one(api: Api, tmp_path: Path) -> None:
+    """Both uploads take the bid limit, not the 1 MiB of ordinary requests."""
+    t = Tender(api)
+    t.issue()
+    headers, uscc, key = t.bidder("b1", "MA2YB001")
+    big = PLAINTEXT[:-1] + b', "annex": "' + b"x" * 1_500_000 + b'"}'
+    assert t.submit(headers, t.seal(tmp_path, uscc, key, plaintext=big)).status_code == 201
+    r = t.submit(headers, t.seal(tmp_path, uscc, key, plaintext=big), amend=True)
+    assert r.status_code == 200, r.text
+
+
 def test_law_29_amend_and_withdraw_before_the_deadline(api: Api, tmp_path: Path) -> None:
     t = Tender(api)
     t.issue()
