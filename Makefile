@@ -42,6 +42,7 @@ tools:
 test: $(DEV_STAMP) services tools
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 
 bench: $(DEV_STAMP) services
@@ -53,6 +54,7 @@ bench: $(DEV_STAMP) services
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
