@@ -2,8 +2,8 @@
 two runs (two commits, two machines) can be compared without reading terminal output.
 
 Each benchmark module opens one :class:`Results` and records its figures beside their raw
-baseline; on close it writes ``var/bench/<bench>-<UTC timestamp>.json`` (and ``<bench>-latest.json``)
-with the commit they were measured at.
+baseline; on close it writes ``var/bench/<bench>-<UTC timestamp>.json`` (and
+``<bench>-latest.json``) with the commit they were measured at.
 """
 
 from __future__ import annotations
