@@ -148,12 +148,14 @@ class Cluster:
     # -- verdict -------------------------------------------------------------------------------
 
     def open_count(self) -> int:
+        """Open deliveries plus unrelayed events, read in one statement: two statements see two
+        snapshots, and a relay committing between them makes its events vanish from both."""
+        open_ = (select(func.count()).select_from(Delivery)
+                 .where(Delivery.status.in_(OPEN)).scalar_subquery())
+        unrelayed = (select(func.count()).select_from(OutboxEvent)
+                     .where(OutboxEvent.relayed_at.is_(None)).scalar_subquery())
         with self.container.session_factory() as s:
-            open_ = s.scalar(select(func.count()).select_from(Delivery)
-                             .where(Delivery.status.in_(OPEN))) or 0
-            unrelayed = s.scalar(select(func.count()).select_from(OutboxEvent)
-                                 .where(OutboxEvent.relayed_at.is_(None))) or 0
-        return open_ + unrelayed
+            return int(s.scalar(select(open_ + unrelayed)) or 0)
 
     def wait_settled(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
