@@ -1,4 +1,7 @@
-"""`ggzy audit verify` and `ggzy audit checkpoint`: what an operator runs on the audit log."""
+"""`ggzy audit verify` and `ggzy audit checkpoint`: what an operator runs on the audit log.
+
+A broken chain is a finding, not a mistake: it is reported in full and exits 1; ordinary errors
+(no database, not migrated) are the `ggzy` group's one line and exit 2."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import sys
 import click
 
 from adapters.audit_checkpoints import Checkpointer, checkpoint_path, verify_anchored
-from adapters.bootstrap import build
+from adapters.cli_support import open_container
 from adapters.config import load_settings
 from core.audit_verify import ChainReport
 
@@ -40,7 +43,7 @@ def audit() -> None:
 def audit_verify() -> None:
     """Check every entry's hash, link and MAC, and the chain's end against every checkpoint;
     name what is missing or altered. Exit 1 when broken."""
-    container = build(load_settings())
+    container = open_container(load_settings())
     try:
         report = verify_anchored(container)
     finally:
@@ -56,7 +59,7 @@ def audit_checkpoint() -> None:
     """Sign the chain's end now and append it to the checkpoint log (and, with
     GGZY_AUDIT_WITNESS, emit it for the witness). Refused, exit 1, if the chain does not
     verify since the previous checkpoint."""
-    container = build(load_settings())
+    container = open_container(load_settings())
     try:
         outcome = Checkpointer(container).checkpoint()
     finally:

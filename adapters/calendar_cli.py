@@ -8,7 +8,6 @@ administrator accounts named with ``--as``: the one who loads a notice cannot ap
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +15,8 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from adapters.bootstrap import Container, build
+from adapters.bootstrap import Container
+from adapters.cli_support import fail, open_container
 from adapters.config import load_settings
 from core.errors import DomainError
 from core.model.account import Account
@@ -32,13 +32,12 @@ YEAR = click.IntRange(FIRST_COMPUTABLE_YEAR, LAST_COMPUTABLE_YEAR)
 
 @contextmanager
 def _unit() -> Iterator[UnitOfWork]:
-    container: Container = build(load_settings())
+    """A unit of work on the migrated database; a refusal (DomainError) is left to the `ggzy`
+    group, which answers it with one line and exit 2 (adapters/cli_support.py)."""
+    container: Container = open_container(load_settings())
     try:
         with container.uow() as uow:
             yield uow
-    except DomainError as err:
-        click.echo(f"{err.code}: {err.message_zh} / {err.message_en}", err=True)
-        sys.exit(2)
     finally:
         container.close()
 
@@ -63,11 +62,11 @@ def calendar_group() -> None:
 def import_year(year: int, username: str, file: Path) -> None:
     """Propose FILE (the notice as JSON) as YEAR's schedule; another administrator approves."""
     if file.stat().st_size > MAX_DOCUMENT_BYTES:
-        raise click.ClickException(f"{file} is larger than {MAX_DOCUMENT_BYTES} bytes")
+        fail("CALENDAR_DOCUMENT_TOO_LARGE", f"{file} is larger than {MAX_DOCUMENT_BYTES} bytes")
     try:
         document = json.loads(file.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise click.ClickException(f"{file} is not UTF-8 JSON: {err}") from err
+        fail("CALENDAR_DOCUMENT_NOT_JSON", f"{file} is not UTF-8 JSON: {err}")
     with _unit() as uow:
         made = calendar.propose_year(uow, _administrator(uow, username), document, year)
         click.echo(f"proposal {made.notice.id}: {year} from {made.notice.notice_number}, "

@@ -3,6 +3,10 @@
 With no variables at all the hub uses SQLite under ``var/`` and a sample platform identity,
 which is what `make run` wants; production sets at least GGZY_DATABASE_URL, GGZY_PLATFORM_CODE
 and GGZY_PLATFORM_USCC (see README, "Configuration").
+
+The default ``var/`` is the checkout's own when the code runs from a checkout (an editable
+install, `make run`), and the user's data folder otherwise — never the folder a command happens
+to be started in, so `ggzy` run from elsewhere finds the same database (docs/cli.md).
 """
 
 from __future__ import annotations
@@ -37,10 +41,36 @@ def _file(env: dict[str, str], name: str) -> Path | None:
     return Path(raw).resolve() if raw else None
 
 
+def _is_checkout(folder: Path) -> bool:
+    project = folder / "pyproject.toml"
+    try:
+        return project.is_file() and 'name = "ggzy-hub"' in project.read_text(encoding="utf-8")
+    except OSError:
+        return False
+
+
+def default_var_dir(env: dict[str, str]) -> Path:
+    """``<checkout>/var`` when this code lives in a ggzy-hub checkout, else the XDG data folder
+    (``$XDG_DATA_HOME/ggzy-hub``, by default ``~/.local/share/ggzy-hub``)."""
+    checkout = Path(__file__).resolve().parents[1]
+    if _is_checkout(checkout):
+        return checkout / "var"
+    data_home = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home).resolve() / "ggzy-hub"
+
+
 def _positive(env: dict[str, str], name: str, default: int) -> int:
     value = _int(env, name, default)
     if value < 1:
         raise SystemExit(f"{name} must be at least 1, got {value}")
+    return value
+
+
+def _token_hours(env: dict[str, str]) -> int:
+    """A sign-in token's lifetime, within the bound every token has (core/security/tokens.py)."""
+    value = _positive(env, "GGZY_TOKEN_TTL_HOURS", 12)
+    if value > 720:
+        raise SystemExit(f"GGZY_TOKEN_TTL_HOURS must be at most 720 (30 days), got {value}")
     return value
 
 
@@ -79,6 +109,35 @@ _LIMIT_VARIABLES = {"xml_max_elements": "GGZY_XML_MAX_ELEMENTS",
 
 
 @dataclass(frozen=True)
+class Centre:
+    """Who runs the portal: its name, the text of its logo and its contacts (docs/portal.md).
+    ``region`` is the 6-digit GB/T 2260 code whose cities the portal's region links list."""
+
+    name: str = "公共资源交易中心"
+    logo_text: str = "公共资源交易"
+    phone: str = ""
+    address: str = ""
+    email: str = ""
+    hours: str = ""
+    region: str = "350000"
+
+
+def load_centre(env: dict[str, str]) -> Centre:
+    from core.codes.regions import is_region
+
+    d = Centre()
+    region = env.get("GGZY_CENTRE_REGION") or d.region
+    if not is_region(region):
+        raise SystemExit(f"GGZY_CENTRE_REGION must be a GB/T 2260 region code, got {region!r}")
+    return Centre(name=env.get("GGZY_CENTRE_NAME") or d.name,
+                  logo_text=env.get("GGZY_CENTRE_LOGO_TEXT") or d.logo_text,
+                  phone=env.get("GGZY_CENTRE_PHONE", d.phone),
+                  address=env.get("GGZY_CENTRE_ADDRESS", d.address),
+                  email=env.get("GGZY_CENTRE_EMAIL", d.email),
+                  hours=env.get("GGZY_CENTRE_HOURS", d.hours), region=region)
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     var_dir: Path
@@ -87,6 +146,7 @@ class Settings:
     port: int = 8000
     max_body_bytes: int = 1024 * 1024
     max_bid_bytes: int = 512 * 1024 * 1024
+    max_document_bytes: int = 200 * 1024 * 1024  # a tender document or clarification upload
     token_ttl_hours: int = 12
     transport: str = "inprocess"  # inprocess (embedded) | celery (RabbitMQ)
     broker_url: str = "amqp://guest:guest@127.0.0.1:5672//"
@@ -105,6 +165,7 @@ class Settings:
     audit_checkpoint_seconds: int = 60
     audit_witness: bool = False  # also emit each checkpoint as an audit.checkpoint event
     limits: Limits = field(default_factory=Limits)
+    centre: Centre = field(default_factory=Centre)  # the portal's name and contacts
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -114,7 +175,8 @@ class Settings:
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
-    var_dir = Path(env.get("GGZY_VAR_DIR", "var")).resolve()
+    given = env.get("GGZY_VAR_DIR")
+    var_dir = Path(given).resolve() if given else default_var_dir(env)
     database_url = env.get("GGZY_DATABASE_URL") or f"sqlite:///{var_dir / 'ggzy.db'}"
     if database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
@@ -130,7 +192,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         port=_int(env, "GGZY_PORT", 8000),
         max_body_bytes=_int(env, "GGZY_MAX_BODY_BYTES", 1024 * 1024),
         max_bid_bytes=_int(env, "GGZY_MAX_BID_BYTES", 512 * 1024 * 1024),
-        token_ttl_hours=_int(env, "GGZY_TOKEN_TTL_HOURS", 12),
+        max_document_bytes=_int(env, "GGZY_MAX_DOCUMENT_BYTES", 200 * 1024 * 1024),
+        token_ttl_hours=_token_hours(env),
         transport=_choice(env, "GGZY_TRANSPORT", ("inprocess", "celery")),
         broker_url=env.get("GGZY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//"),
         queue=env.get("GGZY_QUEUE", "ggzy.deliveries"),
@@ -153,6 +216,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             env.get("GGZY_SERVE_ENGINE", "auto") == "auto"
             and env.get("GGZY_TRANSPORT", "inprocess") == "inprocess"),
         limits=load_limits(env),
+        centre=load_centre(env),
     )
 
 

@@ -128,6 +128,9 @@ def load_sample_data(base: Container) -> Iterator[str]:
             section_codes.append(section.code)
     clock.advance(timedelta(days=1))
     prepared = prepare_round(c, section_codes[0], "demo-agency")
+    # a tender notice announces the round of every section it covers (NOTICE_INCOMPLETE
+    # otherwise); the second section's round stays a draft the demo does not drive
+    prepare_round(c, section_codes[1], "demo-agency", Decimal("790000.00"))  # ≤ 2 % (条例 26)
     with c.uow() as uow:
         notice = notices.create_notice(uow, agency, tp.code, notices.NoticeDraft(
             notice_type="tender", title="闽江北岸滨江道路提升工程施工招标公告",

@@ -3,13 +3,12 @@
 The hub is started for a moment on its configured address (the targets point there, where
 ``ggzy serve`` mounts the sandbox peers), its embedded engine delivers every event, and the
 peers' own ledgers are read back: what each platform accepted, data set by data set, in the
-order it arrived. If the address is taken (``ggzy serve`` is already running), that server
-delivers instead.
+order it arrived. If the address is taken by this installation's ``ggzy serve``, that server
+delivers instead; if by anything else, the demo refuses (``adapters.serving``).
 """
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -20,16 +19,16 @@ from sqlalchemy import func, select
 
 from adapters.bootstrap import Container
 from adapters.platforms import PROFILES, sandbox_endpoint
+from adapters.serving import AddressInUse, answering_instance, bind, instance_id
 from exchange.model import Delivery, DeliveryStatus
+
+
+class ForeignServer(Exception):
+    """Another program holds the port the sandbox routes point to."""
+
 
 OPEN = [DeliveryStatus.PENDING.value, DeliveryStatus.IN_FLIGHT.value,
         DeliveryStatus.RETRYING.value, DeliveryStatus.HELD.value]
-
-
-def _port_taken(host: str, port: int) -> bool:
-    with socket.socket() as s:
-        s.settimeout(0.5)
-        return s.connect_ex((host, port)) == 0
 
 
 def _open_deliveries(c: Container) -> int:
@@ -63,12 +62,18 @@ def deliver_to_sandbox(c: Container, timeout_seconds: float = 120.0) -> Iterator
     from adapters.rest.app import create_app
 
     host, port = c.settings.host, c.settings.port
-    if _port_taken(host, port):
-        yield f"exchange        {host}:{port} is serving: it delivers to the sandbox platforms"
+    try:
+        sock = bind(host, port)  # first: the engine starts only on an address that is ours
+    except AddressInUse:
+        if answering_instance(host, port) != instance_id(c.settings.var_dir):
+            raise ForeignServer(f"{host}:{port} is answered by another server; "
+                                "the sample tender stays undelivered") from None
+        yield f"exchange        {host}:{port} is our ggzy serve: it delivers to the sandbox"
         return
     server = uvicorn.Server(uvicorn.Config(create_app(c, embedded_engine(c)), host=host,
                                            port=port, log_level="warning", log_config=None))
-    thread = threading.Thread(target=server.run, name="ggzy-demo-server", daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
+                              name="ggzy-demo-server", daemon=True)
     thread.start()
     try:
         deadline = time.monotonic() + timeout_seconds

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
 
 from core.sealing.receipts import Receipt, ReceiptFields
 from core.sealing.store import ContentStore
@@ -17,4 +21,24 @@ class ReceiptSigner(Protocol):
     def sign_bytes(self, body: bytes) -> bytes: ...
 
 
-__all__ = ["ContentStore", "ReceiptSigner"]
+@dataclass(frozen=True)
+class RecordGap:
+    """One field a platform's record would lack: the data set, the field, the validator rule."""
+
+    data_set: str  # national code, e.g. "503"
+    field: str  # e.g. "DOC_GET_START_TIME"
+    rule: str  # e.g. "MISSING_MANDATORY"
+
+
+class RecordCheck(Protocol):
+    """Builds, without sending, the records the platforms will take from an event, with the
+    same mappings and validation the exchange uses, and says what they lack. The core asks
+    before it commits a change, so the person who caused a gap hears it at once instead of
+    finding a parked delivery later; it cannot import the mappings itself (the dependency
+    rule), so the composition root hands it one."""
+
+    def gaps(self, session: Session, event_type: str, payload: dict[str, Any],
+             occurred_at: datetime) -> list[RecordGap]: ...
+
+
+__all__ = ["ContentStore", "ReceiptSigner", "RecordCheck", "RecordGap"]

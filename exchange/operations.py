@@ -135,3 +135,22 @@ def unrelayed_events(session: Session) -> int:
 
     return session.scalar(select(func.count()).select_from(OutboxEvent)
                           .where(OutboxEvent.relayed_at.is_(None))) or 0
+
+
+#: The most rows `ggzy deliveries list` shows at once.
+MAX_LISTED = 1000
+
+
+def recent(session: Session, target: str | None, status: str | None,
+           limit: int) -> list[Delivery]:
+    """The newest deliveries, optionally of one target and one status, for an operator to look
+    at (read only: no lock, unlike a selection that is about to change)."""
+    if status is not None and status not in {s.value for s in DeliveryStatus}:
+        raise DomainError("DELIVERY_STATUS_UNKNOWN", f"未知的投递状态 {status}",
+                          f"unknown delivery status {status}", field="status")
+    q = select(Delivery).order_by(Delivery.id.desc()).limit(max(1, min(limit, MAX_LISTED)))
+    if target is not None:
+        q = q.where(Delivery.target == target)
+    if status is not None:
+        q = q.where(Delivery.status == status)
+    return list(session.scalars(q))

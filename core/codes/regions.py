@@ -86,3 +86,10 @@ def region_full_name(code: str) -> str:
 def province_codes() -> frozenset[str]:
     """Two-digit provincial prefixes (11 北京 … 65 新疆, 71 台湾, 81 香港, 82 澳门)."""
     return frozenset(code[:2] for code in _REGIONS if code.endswith("0000"))
+
+
+def cities(province: str) -> list[tuple[str, str]]:
+    """The city-level regions (地级) of a province, by code: 350000 -> 福州市 350100, …"""
+    prefix = validate_region(province)[:2]
+    return sorted((c, n) for c, n in _REGIONS.items()
+                  if c.startswith(prefix) and c.endswith("00") and not c.endswith("0000"))

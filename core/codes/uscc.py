@@ -22,6 +22,7 @@ that needs repair is refused, so that what is stored is exactly what was checked
 from __future__ import annotations
 
 import re
+import secrets
 
 from core.codes.errors import (
     ORG_CODE_BAD_CHECK,
@@ -31,6 +32,7 @@ from core.codes.errors import (
     CodeError,
     shown,
 )
+from core.codes.regions import validate_region
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 """GB 32100 character set: digits and capitals except I, O, Z, S, V; value = index."""
@@ -160,3 +162,13 @@ def uscc_region(code: str) -> str:
     valid for the life of the organisation.
     """
     return validate_uscc(code)[2:8]
+
+
+def example_uscc(region: str = "350100") -> str:
+    """A well-formed USCC for samples and tests: 9 (工商) 1 (企业), ``region``, a random
+    organisation-code body (``secrets``; from the GB 32100 set, so the code stays in it) with
+    its GB 11714 check, and the GB 32100 check. Well-formed is not registered: it names nobody
+    real only by chance, and an operator's own USCC is not a sample to reuse."""
+    body8 = "".join(secrets.choice(USCC_ALPHABET) for _ in range(8))
+    first17 = "91" + validate_region(region) + body8 + org_code_check_char(body8)
+    return first17 + uscc_check_char(first17)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db.base import Base, UTCDateTime
@@ -24,6 +24,13 @@ class AccountKind(StrEnum):
     SYSTEM_CLIENT = "system_client"  # a connected system calling the API
 
 
+#: The kinds an operator creates with `ggzy account create` (a party user comes with its party,
+#: through registration or the REST API). README and docs/cli.md name exactly these.
+OPERATOR_KINDS: tuple[AccountKind, ...] = (
+    AccountKind.CENTRE_STAFF, AccountKind.SUPERVISOR, AccountKind.EXPERT, AccountKind.ADMIN,
+    AccountKind.SYSTEM_CLIENT)
+
+
 class Account(Base):
     __tablename__ = "accounts"
 
@@ -36,6 +43,9 @@ class Account(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # set by an administrator's reset: the account may only change its password until it does
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     party: Mapped[Party | None] = relationship(lazy="selectin")
 

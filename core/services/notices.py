@@ -8,25 +8,34 @@ is a new notice that points at the one it changes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
 
 from core.audit import snapshot
-from core.clock import SHANGHAI
 from core.errors import DomainError, ErrorKind, not_found
 from core.events import DomainEvent, EventType, project_ordering_key
 from core.model.account import AccountKind
 from core.model.notice import Notice, NoticeStatus
 from core.model.project import Project, Section, TenderProject
+from core.model.tendering import Round, RoundStatus
 from core.security.access import can_read_project, require_kind, require_project_actor
 from core.security.principal import Principal
+from core.services import public_search
 from core.services.event_context import notice_schedule, tender_context
+from core.services.lifecycle_notices import GENERATED_TYPES
 from core.services.paging import Page, PageRequest, paginate
 from core.services.projects import get_tender_project, object_session_of
+from core.services.public_search import (  # noqa: F401  (the public search's names, re-exported)
+    COUNT_CAP,
+    FIRST_DAY,
+    LAST_DAY,
+    MAX_SEARCH_TEXT,
+    PublicNoticeFilter,
+    SearchPage,
+)
 from core.services.validation import (
-    check_characters,
     required_name,
     required_text,
     table_value,
@@ -34,10 +43,10 @@ from core.services.validation import (
 from core.uow import UnitOfWork
 
 FOLLOW_UP_TYPES = frozenset({"amendment", "clarification"})  # 变更 / 澄清: point at a notice
-MAX_SEARCH_TEXT = 100  # a title is at most 300; a longer query is no search, only load
-FIRST_DAY = date(1970, 1, 1)  # the searchable publication dates; outside them the day's
-LAST_DAY = date(2999, 12, 31)  # start in Beijing cannot even be converted to UTC near the ends
 EDITABLE = frozenset({NoticeStatus.DRAFT, NoticeStatus.RETURNED})
+TENDER_TYPES = frozenset({"tender"})  # 招标公告: it announces the rounds of its sections
+# a round a notice can announce: configured, or with its documents already issued
+ANNOUNCEABLE = frozenset({RoundStatus.DRAFT.value, RoundStatus.BIDDING.value})
 
 
 @dataclass(frozen=True)
@@ -49,19 +58,22 @@ class NoticeDraft:
     related_notice_id: int | None = None
 
 
-def notice_payload(n: Notice) -> dict[str, Any]:
+def notice_payload(n: Notice, published_at: datetime | None = None) -> dict[str, Any]:
+    """The event payload; ``published_at`` gives the one publishing would carry, before it."""
     tp = n.tender_project
+    published_at = published_at or n.published_at
     return {
         "notice_id": n.id, "notice_type": n.notice_type, "title": n.title,
-        "content": n.content, "status": n.status,
+        "content": n.content,
+        "status": NoticeStatus.PUBLISHED.value if published_at else n.status,
         "project_code": tp.project.code, "tender_project_code": tp.code,
         "unified_deal_code": tp.unified_deal_code, "domain": tp.project.domain,
         "region_code": tp.project.region_code,
         "section_codes": [s.code for s in n.sections], "section_count": len(n.sections),
-        "related_notice_id": n.related_notice_id, "published_at": n.published_at,
+        "related_notice_id": n.related_notice_id, "published_at": published_at,
         "review_reason": n.review_reason,
         **tender_context(object_session_of(n), tp),
-        "schedule": notice_schedule(object_session_of(n), n),
+        "schedule": notice_schedule(object_session_of(n), n, published_at),
     }
 
 
@@ -103,11 +115,24 @@ def _related(uow: UnitOfWork, tp: TenderProject, draft: NoticeDraft) -> int | No
     return related.id
 
 
+def _written_type(value: str) -> str:
+    """A person writes tender notices and their follow-ups; the opening record, candidates,
+    result, contract and termination notices are written by the step that makes them public
+    (core.services.lifecycle_notices), so nobody can publish one the lifecycle never reached."""
+    notice_type = table_value("notice_type", value, "notice_type")
+    if notice_type in GENERATED_TYPES:
+        raise DomainError("NOTICE_TYPE_GENERATED",
+                          f"“{notice_type}”类公告由交易流程在相应环节自动发布，不能手工创建",
+                          f"{notice_type} notices are published by the lifecycle step itself",
+                          field="notice_type")
+    return notice_type
+
+
 def create_notice(uow: UnitOfWork, principal: Principal, tender_project_code: str,
                   draft: NoticeDraft) -> Notice:
     tp = get_tender_project(uow, principal, tender_project_code)
     require_project_actor(principal, tp.project)
-    notice_type = table_value("notice_type", draft.notice_type, "notice_type")
+    notice_type = _written_type(draft.notice_type)
     now = uow.clock.now()
     notice = Notice(
         tender_project=tp, notice_type=notice_type,
@@ -153,7 +178,7 @@ def update_notice(uow: UnitOfWork, principal: Principal, notice_id: int,
                     "only a draft or returned notice can be edited")
     before = _state(notice)
     tp = notice.tender_project
-    notice.notice_type = table_value("notice_type", draft.notice_type, "notice_type")
+    notice.notice_type = _written_type(draft.notice_type)
     notice.title = required_name(draft.title, "title", 300)
     notice.content = required_text(draft.content, "content", 200_000)
     notice.related_notice_id = _related(uow, tp, draft)
@@ -178,11 +203,50 @@ def _transition(uow: UnitOfWork, principal: Principal, notice: Notice, action: s
     return notice
 
 
+def _sections_without_round(uow: UnitOfWork, notice: Notice) -> list[str]:
+    """Sections a tender notice covers whose current round is not open for tendering: the
+    notice would announce no document period, deadline or opening for them."""
+    missing = []
+    for section in notice.sections:
+        status = uow.session.scalar(select(Round.status).where(Round.section_id == section.id)
+                                    .order_by(Round.round_no.desc()).limit(1))
+        if status not in ANNOUNCEABLE:
+            missing.append(section.code)
+    return missing
+
+
+def require_complete(uow: UnitOfWork, notice: Notice) -> None:
+    """Refuse, changing nothing, a notice lacking what the national standard requires of it:
+    a tender notice announces the round of each of its sections, and every record the
+    platforms will take from its publication must pass their validation now (the same
+    mappings the exchange uses, through ``uow.record_check``), not be parked later."""
+    sections = _sections_without_round(uow, notice) if notice.notice_type in TENDER_TYPES else []
+    now = uow.clock.now()
+    gaps = (uow.record_check.gaps(uow.session, EventType.NOTICE_PUBLISHED.value,
+                                  notice_payload(notice, published_at=now), now)
+            if uow.record_check is not None else [])
+    if not sections and not gaps:
+        return
+    fields = [f"{g.data_set}.{g.field}" for g in gaps]
+    parts_zh, parts_en = [], []
+    if sections:
+        parts_zh.append(f"标段(包) {', '.join(sections)} 尚未设置招标轮次（投标截止时间、开标等）")
+        parts_en.append(f"sections {', '.join(sections)} have no configured round "
+                        "(bid deadline, opening)")
+    if fields:
+        parts_zh.append(f"报送平台的数据缺少 {', '.join(fields)}")
+        parts_en.append(f"the platforms' records would lack {', '.join(fields)}")
+    raise DomainError("NOTICE_INCOMPLETE", "公告不完整：" + "；".join(parts_zh),
+                      "the notice is incomplete: " + "; ".join(parts_en),
+                      missing={"sections": sections, "fields": fields})
+
+
 def submit_notice(uow: UnitOfWork, principal: Principal, notice_id: int) -> Notice:
     notice = _owned_notice(uow, principal, notice_id)
     _require_status(notice, EDITABLE, "NOTICE_NOT_SUBMITTABLE",
                     "只有草稿或退回的公告可以提交审核",
                     "only a draft or returned notice can be submitted")
+    require_complete(uow, notice)
     return _transition(uow, principal, notice, "notice.submit", EventType.NOTICE_SUBMITTED,
                        {"status": NoticeStatus.SUBMITTED.value,
                         "submitted_at": uow.clock.now()})
@@ -199,6 +263,7 @@ def _reviewable(uow: UnitOfWork, principal: Principal, notice_id: int) -> Notice
 
 def approve_notice(uow: UnitOfWork, principal: Principal, notice_id: int) -> Notice:
     notice = _reviewable(uow, principal, notice_id)
+    require_complete(uow, notice)  # the round may have changed since it was submitted
     now = uow.clock.now()
     return _transition(uow, principal, notice, "notice.publish", EventType.NOTICE_PUBLISHED,
                        {"status": NoticeStatus.PUBLISHED.value, "published_at": now,
@@ -238,67 +303,14 @@ def _joined() -> Select[Any]:
     return select(Notice).join(Notice.tender_project).join(TenderProject.project)
 
 
-@dataclass(frozen=True)
-class PublicNoticeFilter:
-    domain: str | None = None
-    region_code: str | None = None  # a province or city code matches everything under it
-    published_from: date | None = None  # Beijing dates, inclusive
-    published_to: date | None = None
-    notice_type: str | None = None
-    text: str | None = None
+def list_published(uow: UnitOfWork, request: PageRequest, f: PublicNoticeFilter,
+                   cursor: str | None = None, count_cap: int = COUNT_CAP) -> SearchPage:
+    """The public list: published notices only, newest first; no sign-in needed.
 
-
-def _region_prefix(code: str) -> str:
-    """350000 covers 35xxxx, 350100 covers 3501xx, 350102 only itself (GB/T 2260 levels)."""
-    if code.endswith("0000"):
-        return code[:2]
-    if code.endswith("00"):
-        return code[:4]
-    return code
-
-
-def _check_filter(f: PublicNoticeFilter) -> None:
-    for field, day in (("published_from", f.published_from), ("published_to", f.published_to)):
-        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
-            raise DomainError("DATE_OUT_OF_RANGE",
-                              f"{field} 须在 {FIRST_DAY} 至 {LAST_DAY} 之间",
-                              f"{field} must lie between {FIRST_DAY} and {LAST_DAY}", field=field)
-    if f.text is not None:
-        check_characters(f.text, "q", name=False)
-        if len(f.text) > MAX_SEARCH_TEXT:
-            raise DomainError("SEARCH_TEXT_TOO_LONG",
-                              f"搜索词至多 {MAX_SEARCH_TEXT} 个字符",
-                              f"the search text has at most {MAX_SEARCH_TEXT} characters",
-                              field="q")
-    for field, value in (("domain", f.domain), ("region", f.region_code),
-                         ("notice_type", f.notice_type)):
-        if value is not None:
-            check_characters(value, field, name=True)
-
-
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, SHANGHAI)
-
-
-def list_published(uow: UnitOfWork, request: PageRequest,
-                   f: PublicNoticeFilter) -> Page[Notice]:
-    """The public list: published notices only, newest first; no sign-in needed."""
-    _check_filter(f)
-    query = _joined().where(Notice.status == NoticeStatus.PUBLISHED.value)
-    if f.domain:
-        query = query.where(Project.domain == table_value("trading_domain", f.domain, "domain"))
-    if f.region_code:
-        query = query.where(Project.region_code.startswith(_region_prefix(f.region_code)))
-    if f.published_from:
-        query = query.where(Notice.published_at >= _day_start(f.published_from))
-    if f.published_to:
-        query = query.where(Notice.published_at < _day_start(f.published_to + timedelta(days=1)))
-    if f.notice_type:
-        query = query.where(Notice.notice_type == f.notice_type)
-    if f.text:
-        query = query.where(Notice.title.contains(f.text, autoescape=True))
-    return paginate(uow.session, query.order_by(Notice.published_at.desc(), Notice.id.desc()),
-                    request)
+    Searched in its own table with capped counts and keyset pages (core/services/public_search.py,
+    docs/search.md), so it answers the same at a province's 10^6 notices as at ten.
+    """
+    return public_search.search(uow, request, f, cursor, count_cap)
 
 
 def get_published(uow: UnitOfWork, notice_id: int) -> Notice:

@@ -7,6 +7,7 @@ the project gets "not found" for its notices; the public sees published notices 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -366,7 +367,10 @@ def test_unpublished_notices_are_invisible_to_the_public(api: Api, stage: str) -
     assert status == stage
     api.unchanged_after("GET", f"/api/v1/public/notices/{n['id']}", 404, "NOTICE_NOT_FOUND")
     assert api.client.get("/api/v1/public/notices").json()["total"] == 0
-    api.unchanged_after("GET", f"/notices/{n['id']}", 404, "NOTICE_NOT_FOUND")
+    page = api.client.get(f"/notices/{n['id']}")  # the portal's page says so as a page
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "页面不存在" in page.text and "NOTICE_NOT_FOUND" in page.text
+    assert "尚未发布的秘密公告" not in page.text
     portal = api.client.get("/", params={"q": "秘密"})
     assert portal.status_code == 200 and "尚未发布的秘密公告" not in portal.text
 
@@ -510,3 +514,94 @@ def test_portal_page_shows_the_same_search(api: Api, catalogue: Catalogue) -> No
                                                    "published_to": "2026-11-27"}).text
     assert '<span id="total">1</span>' in procurement_page
     assert "鼓楼区教育局多媒体设备采购公告" in procurement_page
+
+
+# --- issue 10: a notice lacking what the national standard requires is refused then ---
+
+MISSING_503 = ["503.BID_DOC_REFER_END_TIME", "503.BID_OPEN_TIME", "503.DOC_GET_END_TIME",
+               "503.DOC_GET_START_TIME"]
+
+
+def test_a_tender_notice_without_rounds_is_refused_at_submit_naming_what_is_missing(
+        api: Api) -> None:
+    """It used to be published and then parked at all three platforms (503 MISSING_MANDATORY
+    DOC_GET_START_TIME …), where a replay only parked it again."""
+    t = tender(api)
+    n = api.notice(t.owner, t.tp_code, t.section_codes, rounds=False)
+    problem = api.unchanged_after("POST", f"/api/v1/notices/{n['id']}/submit", 422,
+                                  "NOTICE_INCOMPLETE", headers=t.owner)
+    assert problem["missing"] == {"sections": t.section_codes, "fields": MISSING_503}
+    assert t.section_codes[0] in problem["message_zh"]
+    assert "DOC_GET_START_TIME" in problem["message_en"]
+
+
+def test_every_section_of_a_tender_notice_needs_its_round(api: Api) -> None:
+    t = tender(api)
+    api.round(t.owner, t.section_codes[0])
+    n = api.notice(t.owner, t.tp_code, t.section_codes, rounds=False)
+    problem = api.unchanged_after("POST", f"/api/v1/notices/{n['id']}/submit", 422,
+                                  "NOTICE_INCOMPLETE", headers=t.owner)
+    # the 503 record takes its times from the first section's round: complete; the second
+    # section would still be announced without a deadline
+    assert problem["missing"] == {"sections": [t.section_codes[1]], "fields": []}
+    api.round(t.owner, t.section_codes[1])
+    assert submit(api, t.owner, n["id"])["status"] == "submitted"
+
+
+def test_approval_is_refused_when_the_round_was_terminated_after_submission(api: Api) -> None:
+    t = tender(api, sections=1)
+    staff = api.account("staff", AccountKind.CENTRE_STAFF)
+    n = api.notice(t.owner, t.tp_code, t.section_codes)
+    submit(api, t.owner, n["id"])
+    r = api.client.post(f"/api/v1/sections/{t.section_codes[0]}/rounds/current/terminate",
+                        headers=t.owner, json={"reason": "项目调整"})
+    assert r.status_code == 200, r.text
+    problem = api.unchanged_after("POST", f"/api/v1/notices/{n['id']}/approve", 422,
+                                  "NOTICE_INCOMPLETE", headers=staff)
+    assert problem["missing"]["sections"] == t.section_codes
+
+
+def test_a_published_tender_notice_maps_to_a_valid_503_record(api: Api) -> None:
+    """What the check let through, the platforms take: the shipped 503 spec maps the event."""
+    from adapters.exchange_runtime import mapping_context
+    from exchange.delivery import event_document
+    from mappings.engine import compile_spec
+    from mappings.specs import shipped_specs
+
+    t = tender(api)
+    staff = api.account("staff", AccountKind.CENTRE_STAFF)
+    publish(api, t, staff)
+    with api.container.uow() as uow:
+        event = uow.session.scalars(select(OutboxEvent).where(
+            OutboxEvent.event_type == "notice.published")).one()
+        document = event_document(event)
+    spec = compile_spec(shipped_specs()["gcjs.tender_notice@1"])
+    (record,) = spec.apply(document, mapping_context(api.container.settings))
+    assert record.fields["DOC_GET_START_TIME"] and record.fields["BID_DOC_REFER_END_TIME"]
+
+
+def test_the_check_uses_the_spec_version_a_route_names(api: Api) -> None:
+    """An administrator's stored version of the 503 spec takes the tenderer's phone with no
+    fallback; a route to it makes a tenderer without a phone number refused at submit, where
+    the shipped version (default 未登记) lets it through."""
+    from exchange import config
+    from exchange.mapping_specs import save_version
+    from mappings.specs import shipped_specs
+
+    body = json.loads(json.dumps(shipped_specs()["gcjs.tender_notice@1"]))
+    body["version"] = 2
+    body["fields"]["TENDERER_PHONE_NUMBER"] = "payload.tenderer.contact_phone"
+    with api.container.session_factory() as s:
+        now = api.container.clock.now()
+        save_version(s, body, "no fallback for the phone", "admin:test", now)
+        config.upsert_target(s, "province", {"kind": "http_json",
+                                             "endpoint": "http://127.0.0.1:9/inbox"},
+                             "admin:test", now)
+        config.add_route(s, "notice.published", "province", "gcjs.tender_notice@2", True,
+                         "admin:test", now)
+        s.commit()
+    t = tender(api, sections=1)  # registered without a contact phone
+    n = api.notice(t.owner, t.tp_code, t.section_codes)
+    problem = api.unchanged_after("POST", f"/api/v1/notices/{n['id']}/submit", 422,
+                                  "NOTICE_INCOMPLETE", headers=t.owner)
+    assert problem["missing"] == {"sections": [], "fields": ["503.TENDERER_PHONE_NUMBER"]}

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 from fastapi.security import HTTPAuthorizationCredentials
 
-from adapters.rest.deps import Deps, UoW, bearer, principal
+from adapters.rest.deps import Deps, UoW, bearer, principal_before_password_change
 from adapters.rest.schemas import AccountOut, TokenIn, TokenOut, account_out
 from core.model.account import Account
 from core.security.principal import Principal
@@ -32,7 +32,7 @@ def sign_in(body: TokenIn, uow: UoW, c: Deps) -> TokenOut:
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
 def sign_out(
     uow: UoW,
-    caller: Annotated[Principal, Depends(principal)],
+    caller: Annotated[Principal, Depends(principal_before_password_change)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> None:
     assert credentials is not None  # principal() already refused a missing token
@@ -40,7 +40,8 @@ def sign_out(
 
 
 @router.get("/me", response_model=AccountOut)
-def me(uow: UoW, caller: Annotated[Principal, Depends(principal)]) -> AccountOut:
+def me(uow: UoW, caller: Annotated[Principal, Depends(principal_before_password_change)]
+       ) -> AccountOut:
     account = uow.session.get(Account, caller.account_id)
     assert account is not None
     return account_out(account)

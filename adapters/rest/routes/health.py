@@ -5,7 +5,7 @@ provisional year, but an operator should load the State Council's notice."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
@@ -16,8 +16,9 @@ router = APIRouter(tags=["operations"])
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+def healthz(request: Request) -> dict[str, str]:
+    """Alive, and which installation this is (``ggzy demo`` checks it talks to its own)."""
+    return {"status": "ok", "instance": str(request.app.state.instance)}
 
 
 @router.get("/readyz")

@@ -21,7 +21,9 @@ EXPECTED_CODES = {
         "tenderer", "tender_agency", "bidder", "purchaser", "procurement_agency", "supplier",
         "transferor", "transferee",
     },
-    "notice_type": {"tender", "prequalification", "amendment", "clarification"},
+    "notice_type": {"tender", "prequalification", "amendment", "clarification",
+                    "opening_record", "candidates", "result", "contract", "termination",
+                    "failed"},  # the last six are published by the lifecycle itself
     "procurement_method": {
         "public_tender", "invited_tender", "competitive_negotiation",
         "competitive_consultation", "inquiry", "single_source",
