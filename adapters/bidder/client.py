@@ -3,9 +3,12 @@ receipt. The plaintext and the data key never leave this process."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 from cryptography.hazmat.primitives import serialization
@@ -15,10 +18,54 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from adapters.keys import write_secret_file
 from core.sealing.committee import Committee
 from core.sealing.envelope import Envelope, seal_bid
+from core.sealing.package import BidPackage, build_package, read_package
 from core.sealing.receipts import Receipt, ReceiptFields, verify_receipt
 
 ENVELOPE_FILE = "envelope.json"
 CIPHERTEXT_FILE = "bid.sealed"
+PACKAGE_FILE = "bid-package.zip"
+
+
+class BidderError(Exception):
+    """A failure the bidder can act on, with a stable code: the server's problem code for a
+    refused request, or the client's own (``API_UNREACHABLE``, ``BID_PACKAGE_…``, …)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def build_package_file(out: Path, section_code: str, bidder_id: str, documents: Sequence[Path],
+                       schedule: Mapping[str, Any]) -> BidPackage:
+    """Write the bid package to ``out`` from the documents and the 开标一览表, then read it back
+    with the opening's own check, so what the bidder seals is what the opening accepts."""
+    try:
+        with ExitStack() as stack:
+            streams: list[tuple[str, IO[bytes]]] = [
+                (doc.name, stack.enter_context(doc.open("rb"))) for doc in documents]
+            with out.open("wb") as dst:
+                build_package(dst, section_code, bidder_id, streams, schedule)
+        return check_package_file(out, section_code, bidder_id)
+    except BaseException:
+        out.unlink(missing_ok=True)  # never leave a half-built package to be sealed by mistake
+        raise
+
+
+def check_package_file(path: Path, section_code: str, bidder_id: str) -> BidPackage:
+    with path.open("rb") as src:
+        return read_package(src, section_code, bidder_id)
+
+
+def load_schedule(path: Path) -> dict[str, Any]:
+    """The 开标一览表 fields from a JSON file (numbers as written: prices as strings)."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as err:
+        raise BidderError("BID_PACKAGE_SCHEDULE_INVALID", f"{path} is not UTF-8 JSON") from err
+    if not isinstance(doc, dict):
+        raise BidderError("BID_PACKAGE_SCHEDULE_INVALID", f"{path} is not a JSON object")
+    return doc
 
 
 def generate_key(path: Path) -> ec.EllipticCurvePrivateKey:
@@ -61,14 +108,29 @@ class BidderClient:
     api: str  # e.g. http://127.0.0.1:8000/api/v1
     token: str
 
-    def _client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.api, timeout=120,
-                            headers={"Authorization": f"Bearer {self.token}"})
+    @contextmanager
+    def _client(self) -> Iterator[httpx.Client]:
+        """A client whose transport failures become one ``API_UNREACHABLE`` line."""
+        try:
+            with httpx.Client(base_url=self.api, timeout=120,
+                              headers={"Authorization": f"Bearer {self.token}"}) as c:
+                yield c
+        except httpx.TransportError as err:
+            raise BidderError("API_UNREACHABLE", f"cannot reach {self.api}: {err}") from err
 
     def _ok(self, r: httpx.Response) -> Any:
         if r.status_code >= 400:
-            raise RuntimeError(f"{r.status_code} {r.text}")
-        return r.json()
+            try:
+                problem = r.json()
+                code, message = str(problem["code"]), str(problem["message_en"])
+            except (ValueError, KeyError, TypeError):
+                code, message = f"HTTP_{r.status_code}", r.text[:200] or r.reason_phrase
+            raise BidderError(code, message)
+        try:
+            return r.json()
+        except ValueError as err:
+            raise BidderError("API_NOT_GGZY", f"{self.api} did not answer JSON: is it a "
+                                              "ggzy-hub API (GGZY_API)?") from err
 
     def round(self, section_code: str) -> dict[str, Any]:
         with self._client() as c:
@@ -94,11 +156,11 @@ class BidderClient:
             return dict(self._ok(c.delete(f"/sections/{section_code}/bids/mine")))
 
     def platform_key(self) -> Ed25519PublicKey:
-        with httpx.Client(base_url=self.api, timeout=30) as c:
+        with self._client() as c:
             pem = self._ok(c.get("/public/platform-keys"))["receipt_signing_key_pem"]
         key = serialization.load_pem_public_key(pem.encode())
         if not isinstance(key, Ed25519PublicKey):
-            raise ValueError("the platform key is not Ed25519")
+            raise BidderError("PLATFORM_KEY_INVALID", "the platform key is not Ed25519")
         return key
 
     def check_receipt(self, receipt_json: str, envelope: Envelope) -> ReceiptFields:
@@ -106,7 +168,7 @@ class BidderClient:
         fields = verify_receipt(self.platform_key(), Receipt.from_json(receipt_json))
         if (fields.ciphertext_sha256 != envelope.ciphertext_sha256
                 or fields.manifest_sha256 != envelope.manifest_sha256()):
-            raise RuntimeError("the receipt does not name the bid we sealed")
+            raise BidderError("RECEIPT_MISMATCH", "the receipt does not name the bid we sealed")
         return fields
 
 

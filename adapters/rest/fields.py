@@ -21,6 +21,7 @@ from pydantic_core import PydanticCustomError
 
 from core.errors import DomainError
 from core.rules.calendar import DATETIME_NOT_AWARE
+from core.search.cursor import MAX_CURSOR
 from core.services import validation
 from core.services.notices import FIRST_DAY, LAST_DAY, MAX_SEARCH_TEXT
 from core.services.paging import MAX_PAGE, MAX_PAGE_SIZE
@@ -186,8 +187,12 @@ PathCode = Annotated[str, Path(max_length=64, json_schema_extra=URL_TEXT)]
 QueryCode = Annotated[str | None, Query(max_length=64, json_schema_extra=URL_TEXT)]
 RequiredQueryCode = Annotated[str, Query(max_length=64, json_schema_extra=URL_TEXT)]
 QueryName = Annotated[str | None, Query(max_length=200, json_schema_extra=URL_TEXT)]
-SearchText = Annotated[str | None, Query(max_length=MAX_SEARCH_TEXT, json_schema_extra=URL_TEXT,
-                                         description="part of the title")]
+SearchText = Annotated[str | None, Query(
+    max_length=MAX_SEARCH_TEXT, json_schema_extra=URL_TEXT,
+    description="words (space-separated, all must occur) of title, content, 项目编号 or 招标人")]
+SearchCursor = Annotated[str | None, Query(
+    max_length=MAX_CURSOR, json_schema_extra=URL_TEXT,
+    description="next_cursor or prev_cursor of the previous answer, with the same filters")]
 RoundNo = Annotated[int | None, Query(ge=1, le=MAX_INT,
                                       description="the round; default: the section's latest")]
 PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number")]

@@ -22,6 +22,7 @@ from core.security.principal import Principal
 from core.services import accounts, parties
 from core.services.tendering import bids, rounds
 from core.services.tendering.bids import committee_of
+from tests.rounds import configure_or_correct
 
 AGENCY = "demo-agency"  # the demo's tender agency, which runs the demo's project
 
@@ -45,7 +46,7 @@ def open_round(c: Container, section_code: str, days: int = 30) -> datetime:
         for _ in range(3)]
     deadline = c.clock.now() + timedelta(days=days)
     with c.uow() as uow:
-        rounds.configure_round(uow, agency, section_code, rounds.RoundSettings(
+        configure_or_correct(uow, agency, section_code, rounds.RoundSettings(
             bid_deadline=deadline, threshold=2,
             keyholders=tuple(rounds.Keyholder(f"持有人{i}", pem) for i, pem in enumerate(pems))))
     with c.uow() as uow:

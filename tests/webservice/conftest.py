@@ -43,6 +43,7 @@ from core.services.accounts import NewAccount, create_account, principal_of
 from core.services.tendering import rounds
 from tests.conftest import create_database, drop_database
 from tests.live import free_port
+from tests.rounds import configure_or_correct
 
 PASSWORD = "ws correct horse battery"
 ZEEP_SETTINGS = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True,
@@ -132,7 +133,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         with c.session_factory() as s:
             project_code = s.scalars(select(Project.code)).one()
             section_codes = list(s.scalars(select(Section.code).order_by(Section.code)))
-            notice_id = s.scalars(select(Notice.id)).one()
+            # the tender notice (the lifecycle publishes its own notices beside it)
+            notice_id = s.scalars(select(Notice.id).where(Notice.round_id.is_(None))).one()
             agency = s.scalars(select(Account).where(Account.username == "demo-agency")).one()
             agency_party = agency.party_id
         accounts = {"ws-system": AccountKind.SYSTEM_CLIENT, "ws-supervisor": AccountKind.SUPERVISOR,
@@ -193,9 +195,10 @@ def configure_round(live: Live, section_code: str, issue: bool) -> None:
     pems = [ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
         for _ in range(2)]
+    deadline = datetime.now(UTC) + timedelta(days=40)
     with live.container.uow() as uow:
-        rounds.configure_round(uow, agency, section_code, rounds.RoundSettings(
-            bid_deadline=datetime.now(UTC) + timedelta(days=40), threshold=2,
+        configure_or_correct(uow, agency, section_code, rounds.RoundSettings(
+            bid_deadline=deadline, threshold=2,
             keyholders=tuple(rounds.Keyholder(f"开标密钥持有人{i}", pem)
                              for i, pem in enumerate(pems, start=1))))
     if issue:

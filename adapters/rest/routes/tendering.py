@@ -11,11 +11,11 @@ from typing import Annotated
 
 from cryptography.hazmat.primitives import serialization
 from fastapi import APIRouter, File, UploadFile
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from adapters.rest.deps import Caller, Deps, UoW
 from adapters.rest.fields import AmountText, Moment, Name, PathCode, Secret, Text
-from adapters.rest.schemas import Strict
+from adapters.rest.schemas import Out, Strict
 from core.errors import DomainError
 from core.model.tendering import Bid, BidOpening, OpeningRecord, Registration, Round
 from core.sealing.committee import Committee
@@ -45,7 +45,7 @@ class RoundIn(Strict):
     committee_fallback: bool = True
 
 
-class DeadlineOut(BaseModel):
+class DeadlineOut(Out):
     rule: str = Field(description="bidding_period, clarification_notice, publicity_period, "
                                   "refund_due")
     ref: str = Field(description="the rule's source, as in error codes (LAW_24, REG_57, …)")
@@ -55,7 +55,7 @@ class DeadlineOut(BaseModel):
                                       "is approved")
 
 
-class RoundOut(BaseModel):
+class RoundOut(Out):
     section_code: str
     round_no: int
     procedure: str
@@ -91,15 +91,25 @@ def round_out(r: Round) -> RoundOut:
                    for d in deadlines_of(object_session_of(r), r)])
 
 
-@router.post("/sections/{code}/rounds", response_model=RoundOut, status_code=201)
-def configure(code: PathCode, body: RoundIn, uow: UoW, caller: Caller) -> RoundOut:
-    settings = rounds.RoundSettings(
+def _settings(body: RoundIn) -> rounds.RoundSettings:
+    return rounds.RoundSettings(
         bid_deadline=body.bid_deadline,
         keyholders=tuple(rounds.Keyholder(k.name, k.public_key_pem) for k in body.keyholders),
         threshold=body.threshold, deposit=amount(body.deposit, "deposit"),
         state_funded=body.state_funded, opening_window_minutes=body.opening_window_minutes,
         committee_fallback=body.committee_fallback)
-    return round_out(rounds.configure_round(uow, caller, code, settings))
+
+
+@router.post("/sections/{code}/rounds", response_model=RoundOut, status_code=201)
+def configure(code: PathCode, body: RoundIn, uow: UoW, caller: Caller) -> RoundOut:
+    """A new round, checked against the legal limits now (the deadline against issuing today)."""
+    return round_out(rounds.configure_round(uow, caller, code, _settings(body)))
+
+
+@router.put("/sections/{code}/rounds/current", response_model=RoundOut)
+def edit_draft(code: PathCode, body: RoundIn, uow: UoW, caller: Caller) -> RoundOut:
+    """Correct the draft round (all settings, same checks) until its documents are issued."""
+    return round_out(rounds.edit_draft(uow, caller, code, _settings(body)))
 
 
 @router.get("/sections/{code}/rounds/current", response_model=RoundOut)
@@ -126,7 +136,7 @@ def clarify(code: PathCode, uow: UoW, caller: Caller) -> RoundOut:
     return round_out(rounds.clarify(uow, caller, code))
 
 
-class RegistrationOut(BaseModel):
+class RegistrationOut(Out):
     section_code: str
     party_id: int
     registered_at: datetime
@@ -140,7 +150,7 @@ def register(code: PathCode, uow: UoW, caller: Caller) -> RegistrationOut:
                            registered_at=reg.registered_at, deposit_status=reg.deposit_status)
 
 
-class BidOut(BaseModel):
+class BidOut(Out):
     id: int
     status: str
     ciphertext_sha256: str
@@ -203,7 +213,7 @@ class KeyIn(Strict):
                                     "base64", max_length=100)
 
 
-class BidOpeningOut(BaseModel):
+class BidOpeningOut(Out):
     bid_id: int
     outcome: str
     price: str | None
@@ -249,7 +259,7 @@ def committee_open(code: PathCode, body: SharesIn, uow: UoW, caller: Caller,
                                                            shares)]
 
 
-class OpeningRecordOut(BaseModel):
+class OpeningRecordOut(Out):
     body: str = Field(description="canonical JSON, exactly the bytes that were signed")
     signature: str = Field(description="Ed25519 by the platform key, base64")
     published_at: datetime

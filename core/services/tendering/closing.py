@@ -16,6 +16,7 @@ from core.model.account import AccountKind
 from core.model.tendering import Registration, Round, RoundStatus
 from core.security.access import require_kind, require_project_actor
 from core.security.principal import Principal
+from core.services import lifecycle_notices
 from core.services.tendering.rounds import emit_round, get_round
 from core.services.validation import required_text
 from core.uow import UnitOfWork
@@ -34,6 +35,7 @@ def terminate_round(uow: UnitOfWork, principal: Principal, section_code: str,
         raise DomainError("ROUND_NOT_TERMINABLE", f"当前状态（{r.status}）的招标不能终止",
                           f"a round in status {r.status} cannot be terminated",
                           ErrorKind.CONFLICT)
+    never_issued = r.status == RoundStatus.DRAFT
     now = uow.clock.now()
     before = snapshot(r)
     r.status = RoundStatus.TERMINATED.value
@@ -45,7 +47,11 @@ def terminate_round(uow: UnitOfWork, principal: Principal, section_code: str,
         reg.deposit_refund_due_at = now
     uow.record(principal.actor, "round.terminate", "round", f"{section_code}/{r.round_no}",
                before, snapshot(r))
-    emit_round(uow, r, EventType.ROUND_TERMINATED, principal.actor)
+    if not never_issued:
+        # A draft was never public nor sent: cancelling it is no 招标异常 (517) for any
+        # platform nor a public 终止公告, so it stays in the audit log only.
+        emit_round(uow, r, EventType.ROUND_TERMINATED, principal.actor)
+        lifecycle_notices.termination(uow, r, principal.actor, principal.account_id)
     uow.commit()
     return r
 

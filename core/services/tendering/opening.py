@@ -14,9 +14,10 @@ import json
 import re
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import select
 
@@ -37,9 +38,11 @@ from core.model.tendering import (
 from core.ports import ContentStore, ReceiptSigner
 from core.sealing.envelope import Envelope, open_bid, unwrap_as_committee
 from core.sealing.errors import SealingError
+from core.sealing.package import BidPackageError, PackageFile, is_package, read_package
 from core.sealing.shamir import Share
 from core.security.access import require_kind
 from core.security.principal import SYSTEM_ACTOR, Principal
+from core.services import lifecycle_notices
 from core.services.tendering.bids import bidder_party, committee_of
 from core.services.tendering.rounds import emit_round, get_round, opening_ends
 from core.services.tendering.supervision import ensure_not_suspended
@@ -47,10 +50,23 @@ from core.services.tendering.tampering import report_tampered
 from core.uow import UnitOfWork
 
 MAX_BID_FILE = 2 * 1024 * 1024 * 1024  # a plaintext larger than this is refused while reading
+LEGACY_HEAD = 64 * 1024  # the legacy JSON bid is read from its first 64 KiB
 
 
-def _declared(plaintext: bytes) -> tuple[Decimal | None, dict[str, Any], str | None]:
-    """The items read out at the opening, from the bid file's JSON head (price, duration …)."""
+@dataclass(frozen=True)
+class ReadOut:
+    """What the opening read from a decrypted bid: the price and the other 开标一览表 items, or
+    the code saying why it could not (the bid stays on record as opened but unreadable)."""
+
+    price: Decimal | None
+    declared: dict[str, Any]
+    failure: str | None
+    documents: tuple[PackageFile, ...] = ()
+
+
+def _legacy_declared(plaintext: bytes) -> ReadOut:
+    """The bid form before packages: one JSON object with ``price`` in the first 64 KiB. Kept
+    because bids sealed that way (and the test and demo fixtures that seal them) still open."""
     try:
         doc = json.loads(plaintext)
         if not isinstance(doc, dict):
@@ -59,32 +75,48 @@ def _declared(plaintext: bytes) -> tuple[Decimal | None, dict[str, Any], str | N
         if not price.is_finite() or price < 0:
             raise ValueError("price")
     except (ValueError, KeyError, InvalidOperation):
-        return None, {}, "BID_FILE_UNREADABLE"
+        return ReadOut(None, {}, "BID_FILE_UNREADABLE")
     declared = {k: v for k, v in doc.items() if k != "price" and isinstance(v, str | int)}
-    return price, declared, None
+    return ReadOut(price, declared, None)
+
+
+def _read_out(plain: IO[bytes], envelope: Envelope) -> ReadOut:
+    """A bid package (docs/bid-package.md) is checked whole, every digest; anything that is not
+    a ZIP is read as the legacy JSON bid."""
+    head = plain.read(LEGACY_HEAD)
+    plain.seek(0)
+    if not is_package(head):
+        return _legacy_declared(head)
+    try:
+        package = read_package(plain, envelope.section_code, envelope.bidder_id)
+    except BidPackageError as err:
+        return ReadOut(None, {}, err.code)
+    return ReadOut(package.schedule.price, dict(package.schedule.items), None, package.files)
 
 
 def _decrypt_to_store(store: ContentStore, envelope: Envelope, bid: Bid,
-                      dek: bytes) -> tuple[str, bytes]:
-    """Decrypt into a spooled file, then store it; returns (address, the JSON head read)."""
+                      dek: bytes) -> tuple[str, ReadOut]:
+    """Decrypt into a spooled file, read what is read out, then store the plaintext."""
     with store.open(bid.ciphertext_sha256) as ciphertext, \
             tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as plain:
         open_bid(envelope, ciphertext, plain, dek)
         plain.seek(0)
-        head = plain.read(64 * 1024)
+        read = _read_out(plain, envelope)
         plain.seek(0)
-        return store.put(plain), head
+        return store.put(plain), read
 
 
 def _record_opening(uow: UnitOfWork, r: Round, bid: Bid, outcome: OpeningOutcome,
-                    address: str | None, head: bytes | None, actor: str) -> BidOpening:
-    price, declared, failure = _declared(head) if head is not None else (None, {}, None)
+                    address: str | None, read: ReadOut | None, actor: str) -> BidOpening:
+    read = read or ReadOut(None, {}, None)
     opened = BidOpening(bid_id=bid.id, round_id=r.id, outcome=outcome.value,
-                        plaintext_sha256=address, price=price, declared=declared,
-                        failure_code=failure, opened_at=uow.clock.now())
+                        plaintext_sha256=address, price=read.price, declared=read.declared,
+                        failure_code=read.failure, opened_at=uow.clock.now())
     uow.session.add(opened)
     uow.record(actor, f"bid.{outcome.value}", "bid", str(bid.id), None,
-               {"outcome": outcome.value, "plaintext_sha256": address, "price": price})
+               {"outcome": outcome.value, "plaintext_sha256": address, "price": read.price,
+                "failure_code": read.failure,
+                "documents": [f.as_json() for f in read.documents]})
     return opened
 
 
@@ -112,12 +144,12 @@ def hand_in_key(uow: UnitOfWork, principal: Principal, store: ContentStore, sect
         raise DomainError("BID_ALREADY_OPENED", "该投标文件已解密", "this bid is already open",
                           ErrorKind.CONFLICT)
     try:
-        address, head = _decrypt_to_store(store, Envelope.from_json(bid.envelope), bid, dek)
+        address, read = _decrypt_to_store(store, Envelope.from_json(bid.envelope), bid, dek)
     except SealingError as err:
         if report_tampered(uow, r, bid, err, principal.actor, "bidder_key"):
             uow.commit()  # the refusal stays on record; nothing else has changed
         raise
-    opened = _record_opening(uow, r, bid, OpeningOutcome.OPENED_BY_BIDDER, address, head,
+    opened = _record_opening(uow, r, bid, OpeningOutcome.OPENED_BY_BIDDER, address, read,
                              principal.actor)
     uow.commit()
     return opened
@@ -155,7 +187,7 @@ def committee_open(uow: UnitOfWork, principal: Principal, store: ContentStore,
         envelope = Envelope.from_json(bid.envelope)
         try:
             dek = unwrap_as_committee(envelope, key)
-            address, head = _decrypt_to_store(store, envelope, bid, dek)
+            address, read = _decrypt_to_store(store, envelope, bid, dek)
         except SealingError as err:
             # the file or its key wrap is damaged: not the bidder's doing as far as we can tell
             opened.append(_failed(uow, r, bid, OpeningOutcome.RETRACTED, err.code,
@@ -163,7 +195,7 @@ def committee_open(uow: UnitOfWork, principal: Principal, store: ContentStore,
             report_tampered(uow, r, bid, err, principal.actor, "keyholders")
             continue
         opened.append(_record_opening(uow, r, bid, OpeningOutcome.OPENED_BY_COMMITTEE, address,
-                                      head, principal.actor))
+                                      read, principal.actor))
     del key
     uow.record(principal.actor, "round.committee_open", "round", f"{section_code}/{r.round_no}",
                None, {"shares": len(parsed), "opened": len(opened)})
@@ -235,6 +267,8 @@ def close_opening(uow: UnitOfWork, signer: ReceiptSigner, section_code: str,
     uow.record(actor, "round.opened", "round", f"{section_code}/{r.round_no}", before,
                snapshot(r))
     emit_round(uow, r, EventType.ROUND_OPENED, actor)
+    lifecycle_notices.opening_record(uow, r, record, actor,
+                                     principal.account_id if principal else None)
     uow.commit()
     return record
 

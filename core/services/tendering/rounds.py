@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from core.audit import snapshot
 from core.errors import DomainError, ErrorKind, not_found
 from core.events import DomainEvent, EventType, project_ordering_key
+from core.model.project import Section
 from core.model.tendering import Round, RoundStatus
 from core.rules import limits
 from core.rules.procedures import procedure_for
@@ -88,24 +89,23 @@ def _public_key(holder: Keyholder) -> ec.EllipticCurvePublicKey:
     return key
 
 
-def configure_round(uow: UnitOfWork, principal: Principal, section_code: str,
-                    s: RoundSettings) -> Round:
-    section = get_section(uow, principal, section_code)
-    project = section.tender_project.project
-    require_project_actor(principal, project)
-    open_round = uow.session.scalar(select(Round.id).where(
-        Round.section_id == section.id,
-        Round.status.in_([RoundStatus.DRAFT, RoundStatus.BIDDING, RoundStatus.OPENING])))
-    if open_round is not None:
-        raise DomainError("ROUND_ALREADY_OPEN", "该标段已有进行中的招标轮次",
-                          "this section already has a round in progress", ErrorKind.CONFLICT)
-    procedure = procedure_for(project.domain, section.tender_project.tender_mode)
+def _checked(uow: UnitOfWork, section: Section, s: RoundSettings) -> dict[str, Any]:
+    """The round's settings, checked against every limit that can be known before the issue.
+
+    Why at configuration too: a deadline too close for the legal bidding period would otherwise
+    be found only at issue, when the tender notice is already public. Issuing now is the earliest
+    the documents can go out, so a deadline that fails from now fails at any later issue; the
+    issue checks again against the real moment (time may have passed meanwhile).
+    """
+    procedure = procedure_for(section.tender_project.project.domain,
+                              section.tender_project.tender_mode)
     deposit = amount(s.deposit, "deposit")
     if deposit is not None and section.estimated_price is not None:
         limits.check_deposit(procedure, deposit, section.estimated_price)
     if s.bid_deadline.tzinfo is None:
         raise DomainError("DEADLINE_NOT_AWARE", "截止时间须带时区",
                           "the deadline needs a time zone", field="bid_deadline")
+    limits.check_bidding_period(procedure, calendar_of(uow), uow.clock.now(), s.bid_deadline)
     if not 5 <= s.opening_window_minutes <= 24 * 60:
         raise DomainError("OPENING_WINDOW_INVALID", "解密时限须在 5 分钟至 24 小时之间",
                           "the decryption window is 5 minutes to 24 hours",
@@ -113,17 +113,59 @@ def configure_round(uow: UnitOfWork, principal: Principal, section_code: str,
     holders = [(required_name(h.name, "keyholders.name", 100), _public_key(h))
                for h in s.keyholders]
     committee = create_committee(section.code, holders, s.threshold)
+    return {"procedure": procedure.code, "state_funded": s.state_funded,
+            "bid_deadline": s.bid_deadline, "opening_window_minutes": s.opening_window_minutes,
+            "deposit": deposit, "committee_fallback": s.committee_fallback,
+            "committee": committee.to_json().decode()}
+
+
+def configure_round(uow: UnitOfWork, principal: Principal, section_code: str,
+                    s: RoundSettings) -> Round:
+    section = get_section(uow, principal, section_code)
+    project = section.tender_project.project
+    require_project_actor(principal, project)
+    open_round = uow.session.scalar(select(Round.status).where(
+        Round.section_id == section.id,
+        Round.status.in_([RoundStatus.DRAFT, RoundStatus.BIDDING, RoundStatus.OPENING])))
+    if open_round == RoundStatus.DRAFT:
+        raise DomainError("ROUND_DRAFT_EXISTS", "该标段已有未发出的招标轮次，请修改该草稿"
+                          "（PUT …/rounds/current）",
+                          "this section has a draft round: correct it with PUT …/rounds/current",
+                          ErrorKind.CONFLICT)
+    if open_round is not None:
+        raise DomainError("ROUND_ALREADY_OPEN", "该标段已有进行中的招标轮次",
+                          "this section already has a round in progress", ErrorKind.CONFLICT)
+    values = _checked(uow, section, s)
     previous = uow.session.scalar(select(func.max(Round.round_no))
                                   .where(Round.section_id == section.id)) or 0
     now = uow.clock.now()
-    r = Round(section=section, round_no=previous + 1, procedure=procedure.code,
-              status=RoundStatus.DRAFT.value, state_funded=s.state_funded,
-              bid_deadline=s.bid_deadline, opening_window_minutes=s.opening_window_minutes,
-              deposit=deposit, committee_fallback=s.committee_fallback,
-              committee=committee.to_json().decode(), created_at=now, updated_at=now)
+    r = Round(section=section, round_no=previous + 1, status=RoundStatus.DRAFT.value,
+              created_at=now, updated_at=now, **values)
     uow.session.add(r)
     uow.record(principal.actor, "round.configure", "round", f"{section.code}/{r.round_no}",
                None, snapshot(r))
+    uow.commit()
+    return r
+
+
+def edit_draft(uow: UnitOfWork, principal: Principal, section_code: str,
+               s: RoundSettings) -> Round:
+    """Correct a round that is still a draft: nothing of it is public or sent yet, so every
+    setting may change (a new committee too) under the same limits as at configuration."""
+    r = get_round(uow, principal, section_code)
+    require_project_actor(principal, r.section.tender_project.project)
+    if r.status != RoundStatus.DRAFT:
+        raise DomainError("ROUND_NOT_DRAFT",
+                          "招标文件已发出，轮次不能再修改（可澄清或修改招标文件）",
+                          "the documents were issued: the round can no longer be edited "
+                          "(clarify the documents instead)", ErrorKind.CONFLICT)
+    values = _checked(uow, r.section, s)
+    before = snapshot(r)
+    for name, value in values.items():
+        setattr(r, name, value)
+    r.updated_at = uow.clock.now()
+    uow.record(principal.actor, "round.edit_draft", "round", f"{r.section.code}/{r.round_no}",
+               before, snapshot(r))
     uow.commit()
     return r
 

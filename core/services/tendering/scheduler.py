@@ -20,6 +20,7 @@ from core.ports import ReceiptSigner
 from core.rules import limits
 from core.rules.procedures import procedure_for
 from core.security.principal import SYSTEM_ACTOR
+from core.services import lifecycle_notices
 from core.services.tendering.award import publicity_due
 from core.services.tendering.opening import window_ended
 from core.services.tendering.rounds import emit_round, opening_ends
@@ -69,6 +70,8 @@ def advance(uow: UnitOfWork, round_id: int, signer: ReceiptSigner | None = None)
     uow.record(SYSTEM_ACTOR, f"round.{r.status}", "round", f"{r.section.code}/{r.round_no}",
                before, snapshot(r))
     emit_round(uow, r, event, SYSTEM_ACTOR)
+    if event is EventType.ROUND_FAILED:
+        lifecycle_notices.failed(uow, r, SYSTEM_ACTOR, None)
     uow.commit()
     return r.status
 
