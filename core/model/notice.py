@@ -1,7 +1,11 @@
-"""公告: tender and prequalification notices, amendments and clarifications.
+"""公告: tender and prequalification notices, amendments and clarifications, and the public
+notices the lifecycle generates (开标记录, 中标候选人公示, 中标结果公告, 合同订立, 终止/流标公告).
 
-A notice reaches the public only through centre review; what was published is never edited in
-place (a change is a new amendment notice that points at it).
+A notice written by a person reaches the public only through centre review; what was published
+is never edited in place (a change is a new amendment notice that points at it). A generated
+notice is published by the step that makes its facts public (the law publishes them then, not a
+reviewer) and carries the round it reports on; it has no author account when the scheduler took
+the step.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db.base import Base, UTCDateTime
@@ -32,6 +36,8 @@ class NoticeStatus(StrEnum):
 
 class Notice(Base):
     __tablename__ = "notices"
+    # one generated notice per round and kind: a step replayed cannot publish it twice
+    __table_args__ = (UniqueConstraint("round_id", "notice_type"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tender_project_id: Mapped[int] = mapped_column(ForeignKey("tender_projects.id"), index=True)
@@ -40,7 +46,8 @@ class Notice(Base):
     content: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), index=True)
     related_notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"))
-    created_by: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("tender_rounds.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -9,6 +9,7 @@ the core and a record sent late still says what was true when it happened.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -60,16 +61,19 @@ def section_context(session: Session, section: Section) -> dict[str, Any]:
     }
 
 
-def notice_schedule(session: Session, notice: Notice) -> dict[str, Any] | None:
+def notice_schedule(session: Session, notice: Notice,
+                    published_at: datetime | None = None) -> dict[str, Any] | None:
     """The deadlines a tender notice announces: those of the current round of its first
-    section, once the round is configured (a notice published earlier carries none)."""
+    section, once the round is configured (a notice published earlier carries none).
+    ``published_at``: the moment it would be published, for the check before it is."""
+    published_at = published_at or notice.published_at
     if not notice.sections:
         return None
     r = session.scalar(select(Round).where(Round.section_id == notice.sections[0].id)
                        .order_by(Round.round_no.desc()).limit(1))
     if r is None:
         return None
-    return {"round_no": r.round_no, "documents_from": r.documents_issued_at or notice.published_at,
+    return {"round_no": r.round_no, "documents_from": r.documents_issued_at or published_at,
             "documents_until": r.bid_deadline, "bid_deadline": r.bid_deadline,
             "opening_at": r.bid_deadline, "deposit": r.deposit}
 

@@ -79,10 +79,12 @@ def notice(uow: UnitOfWork, notice_id: int) -> Notice:
 
 def notices_published(uow: UnitOfWork, request: PageRequest, start: datetime | None = None,
                       end: datetime | None = None) -> Page[Notice]:
-    """Published notices with a publication time in [start, end), oldest first."""
+    """Published tender notices and their follow-ups with a publication time in [start, end),
+    oldest first. Not the notices the lifecycle generates: a peer reads the opening record,
+    candidates, result and contract as records of their own (below), never as notices."""
     _range(start, end)
     query = (select(Notice).join(Notice.tender_project).join(TenderProject.project)
-             .where(Notice.status == NoticeStatus.PUBLISHED.value))
+             .where(Notice.status == NoticeStatus.PUBLISHED.value, Notice.round_id.is_(None)))
     if start is not None:
         query = query.where(Notice.published_at >= start)
     if end is not None:

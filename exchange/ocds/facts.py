@@ -179,7 +179,9 @@ def _section_notices(session: Session, section: Section) -> list[Notice]:
     """Published notices naming the section, and follow-ups of those (which may name none)."""
     published = list(session.scalars(
         select(Notice).where(Notice.tender_project_id == section.tender_project_id,
-                             Notice.status == NoticeStatus.PUBLISHED.value)
+                             Notice.status == NoticeStatus.PUBLISHED.value,
+                             Notice.round_id.is_(None))  # not the lifecycle's own notices:
+        # OCDS reads the opening, award and contract from the round itself
         .order_by(Notice.published_at, Notice.id)))
     naming = {n.id for n in published if any(s.id == section.id for s in n.sections)}
     return [n for n in published if n.id in naming or (

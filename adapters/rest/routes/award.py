@@ -11,11 +11,11 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from adapters.rest.deps import Caller, UoW
 from adapters.rest.fields import MAX_INT, AmountText, Moment, PathCode, PathId, RoundNo, Text
-from adapters.rest.schemas import Strict
+from adapters.rest.schemas import Out, Strict
 from core.model.tendering import Award, Objection, Publicity, Registration, Round
 from core.services.tendering import award, deposits
 from core.services.tendering.award import CandidateView
@@ -26,19 +26,20 @@ Rank = Annotated[int, Field(ge=1, le=MAX_INT, description="a candidate's rank; t
                                                           "one it does not know")]
 
 
-class CandidateOut(BaseModel):
+class CandidateOut(Out):
     rank: int
     status: str = Field(description="ranked | declined | disqualified | awarded")
     bid_id: int
     party_id: int
     bidder_name: str
-    bidder_identifier: str
+    bidder_identifier: str = Field(description="统一社会信用代码; a person's 身份证 number "
+                                               "without its birth date")
     price: str | None = Field(description="the price read out at the opening")
 
 
 def candidate_out(c: CandidateView) -> CandidateOut:
     return CandidateOut(rank=c.rank, status=c.status, bid_id=c.bid_id, party_id=c.party_id,
-                        bidder_name=c.bidder_name, bidder_identifier=c.bidder_identifier,
+                        bidder_name=c.bidder_name, bidder_identifier=c.public_identifier,
                         price=None if c.price is None else str(c.price))
 
 
@@ -46,7 +47,7 @@ class PublicityIn(Strict):
     ends_at: Moment = Field(description="公示结束时间, with a time zone; it starts now")
 
 
-class PublicityOut(BaseModel):
+class PublicityOut(Out):
     section_code: str
     round_no: int
     round_status: str
@@ -85,7 +86,7 @@ class AnswerIn(Strict):
     answer: Text = Field(min_length=1, max_length=award.MAX_TEXT)
 
 
-class ObjectionOut(BaseModel):
+class ObjectionOut(Out):
     id: int
     party_id: int
     text: str
@@ -130,7 +131,7 @@ class AwardIn(Strict):
                                                "first remaining candidate (条例 55)")
 
 
-class AwardOut(BaseModel):
+class AwardOut(Out):
     section_code: str
     round_no: int
     round_status: str
@@ -173,7 +174,7 @@ def record_contract(code: PathCode, body: ContractIn, uow: UoW, caller: Caller) 
     return award_out(*award.get_award(uow, caller, code))
 
 
-class DepositOut(BaseModel):
+class DepositOut(Out):
     section_code: str
     round_no: int
     party_id: int

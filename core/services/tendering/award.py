@@ -62,7 +62,7 @@ from core.rules.calendar import require_aware
 from core.rules.procedures import Domain, Procedure, procedure_for
 from core.security.access import acts_for_project, require_party_user, require_project_actor
 from core.security.principal import SYSTEM_ACTOR, Principal
-from core.services import deadlines
+from core.services import deadlines, lifecycle_notices
 from core.services.calendar import calendar_of
 from core.services.tendering.rounds import emit_round, get_round
 from core.services.tendering.supervision import ensure_not_suspended
@@ -100,6 +100,23 @@ class CandidateView:
     bidder_identifier: str
     price: Decimal | None
     declared: dict[str, Any] | None = None  # the items read out at the opening (public since)
+    bidder_is_person: bool = False  # the identifier is a 身份证 number (个人信息)
+
+    @property
+    def public_identifier(self) -> str:
+        """The identifier as any signed-in reader may see it: a person's 身份证 number without
+        its birth date (个人信息保护法 Art. 28: sensitive personal information). The
+        supervising platforms receive it whole, in the event."""
+        if not self.bidder_is_person or len(self.bidder_identifier) != 18:
+            return self.bidder_identifier
+        return self.bidder_identifier[:6] + "*" * 8 + self.bidder_identifier[14:]
+
+
+def payload(view: CandidateView) -> dict[str, Any]:
+    """The candidate as the events carry it to the platforms."""
+    out = asdict(view)
+    del out["bidder_is_person"]
+    return out
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -137,12 +154,12 @@ def candidate_views(uow: UnitOfWork, r: Round) -> list[CandidateView]:
         .where(Candidate.round_id == r.id).order_by(Candidate.rank)).all()
     return [CandidateView(rank=c.rank, status=c.status, bid_id=c.bid_id, party_id=party_id,
                           bidder_name=name, bidder_identifier=uscc or id_number or "",
-                          price=price, declared=declared)
+                          price=price, declared=declared, bidder_is_person=uscc is None)
             for c, party_id, name, uscc, id_number, price, declared in rows]
 
 
 def _candidates_payload(uow: UnitOfWork, r: Round) -> list[dict[str, Any]]:
-    return [asdict(c) for c in candidate_views(uow, r)]
+    return [payload(c) for c in candidate_views(uow, r)]
 
 
 def _publicity(uow: UnitOfWork, r: Round) -> Publicity:
@@ -231,6 +248,8 @@ def start_publicity(uow: UnitOfWork, principal: Principal, section_code: str,
         deadlines.track(uow, r, deadlines.Rule.PUBLICITY_PERIOD, procedure.publicity, now, last)
     emit_round(uow, r, EventType.CANDIDATES_PUBLISHED, principal.actor, **_publicity_payload(p),
                candidates=_candidates_payload(uow, r))
+    lifecycle_notices.candidates(uow, r, p, candidate_views(uow, r), principal.actor,
+                                 principal.account_id)
     uow.commit()
     return p
 
@@ -427,12 +446,14 @@ def issue_award(uow: UnitOfWork, principal: Principal, section_code: str, *,
     uow.record(principal.actor, "award.issue", "award", _key(r), None, snapshot(award))
     uow.record(principal.actor, "round.award", "round", _key(r), before, snapshot(r))
     views = candidate_views(uow, r)
-    won = next(asdict(v) for v in views if v.rank == winner.rank)
-    listed = [asdict(v) for v in views]
+    won = next(payload(v) for v in views if v.rank == winner.rank)
+    listed = [payload(v) for v in views]
     emit_round(uow, r, EventType.AWARD_NOTICE_ISSUED, principal.actor, notice_issued_at=now,
                winner=won, candidates=listed)
     emit_round(uow, r, EventType.RESULT_ANNOUNCED, principal.actor, announced_at=now,
                winner=won, candidates=listed)
+    lifecycle_notices.result(uow, r, award, winner_view(uow, r, award), principal.actor,
+                             principal.account_id)
     uow.commit()
     return award
 
@@ -506,8 +527,10 @@ def record_contract(uow: UnitOfWork, principal: Principal, section_code: str,
         deadlines.track(uow, r, deadlines.Rule.REFUND_DUE, procedure.refund_after_contract,
                         signed_at, refund)
     emit_round(uow, r, EventType.CONTRACT_RECORDED, principal.actor,
-               winner=asdict(winner_view(uow, r, award)), contract_amount=value,
+               winner=payload(winner_view(uow, r, award)), contract_amount=value,
                contract_signed_at=signed_at, deposit_refund_due_at=due, deposits=deposits)
+    lifecycle_notices.contract(uow, r, award, winner_view(uow, r, award), principal.actor,
+                               principal.account_id)
     uow.commit()
     return award
 
