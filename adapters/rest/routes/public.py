@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from adapters.rest.deps import Deps, Paging, UoW
-from adapters.rest.fields import Day, PathCode, PathId, QueryCode, SearchText
-from adapters.rest.schemas import NoticeOut, PageOut, notice_out, page_out
+from adapters.rest.fields import Day, PathCode, PathId, QueryCode, SearchCursor, SearchText
+from adapters.rest.schemas import NoticeOut, NoticeSearchOut, notice_out, notice_search_out
 from core.codes.tables import CODE_TABLES
 from core.errors import not_found
 from core.services import notices
@@ -21,16 +21,19 @@ from exchange.ocds.jsonout import dumps
 router = APIRouter(prefix="/api/v1/public", tags=["public"])
 
 
-@router.get("/notices", response_model=PageOut[NoticeOut])
+@router.get("/notices", response_model=NoticeSearchOut)
 def published_notices(uow: UoW, paging: Paging, domain: QueryCode = None,
                       region: QueryCode = None, published_from: Day | None = None,
                       published_to: Day | None = None, notice_type: QueryCode = None,
-                      q: SearchText = None) -> dict[str, Any]:
-    """Search published notices; ``region`` 350000 matches the whole province, 350100 a city."""
+                      q: SearchText = None, cursor: SearchCursor = None) -> NoticeSearchOut:
+    """Search published notices, newest first; ``region`` 350000 matches the whole province,
+    350100 a city; ``q`` finds words in the title, content, 项目编号 or 招标人. ``page`` reaches
+    the first 10,000 rows; page on from there with ``next_cursor``. ``total`` is exact up to
+    1,000 (``total_relation`` ``eq``), an estimate above (``approx``)."""
     f = notices.PublicNoticeFilter(domain=domain or None, region_code=region or None,
                                    published_from=published_from, published_to=published_to,
                                    notice_type=notice_type or None, text=q or None)
-    return page_out(notices.list_published(uow, paging, f), notice_out)
+    return notice_search_out(notices.list_published(uow, paging, f, cursor or None))
 
 
 @router.get("/notices/{notice_id}", response_model=NoticeOut)

@@ -1,0 +1,1 @@
+"""Full-text search without a PostgreSQL extension (docs/search.md)."""
