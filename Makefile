@@ -50,6 +50,9 @@ bench: $(DEV_STAMP) services
 	$(BIN)/python -m tests.bench.bench_opening
 	$(BIN)/python -m tests.bench.bench_mapping
 	$(BIN)/python -m tests.bench.bench_audit
+	$(BIN)/python -m tests.bench.bench_webservice
+	$(BIN)/python -m tests.bench.bench_search
+	$(BIN)/python -m tests.bench.bench_bid_package
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

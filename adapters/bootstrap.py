@@ -14,6 +14,7 @@ from adapters.db.engine import make_engine, make_session_factory
 from adapters.keys import FileReceiptSigner
 from core.audit import KEY_INFO
 from core.clock import Clock, SystemClock
+from core.ports import RecordCheck
 from core.sealing.store import FolderStore
 from core.security import passwords
 from core.uow import UnitOfWork
@@ -31,6 +32,8 @@ class Container:
     _signer: FileReceiptSigner | None = None
 
     _bid_store: FolderStore | None = None
+    _file_store: FolderStore | None = None
+    _record_check: RecordCheck | None = None
 
     @property
     def bid_store(self) -> FolderStore:
@@ -41,13 +44,31 @@ class Container:
         return self._bid_store
 
     @property
+    def file_store(self) -> FolderStore:
+        """Published files by SHA-256 (tender documents, clarifications) under
+        GGZY_VAR_DIR/files: apart from the sealed bids, whose folder holds ciphertext only."""
+        if self._file_store is None:
+            self._file_store = FolderStore(self.settings.var_dir / "files")
+        return self._file_store
+
+    @property
     def signer(self) -> FileReceiptSigner:
         if self._signer is None:
             self._signer = FileReceiptSigner(self.settings)
         return self._signer
 
+    @property
+    def record_check(self) -> RecordCheck:
+        """The records the platforms will take from a change, checked before it commits."""
+        if self._record_check is None:
+            from adapters.exchange_runtime import mapping_context
+            from exchange.readiness import RecordReadiness
+
+            self._record_check = RecordReadiness(mapping_context(self.settings))
+        return self._record_check
+
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory, self.clock)
+        return UnitOfWork(self.session_factory, self.clock, self.record_check)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -26,6 +26,7 @@ from core.clock import MovableClock
 from core.evaluation.methods import EvaluationMethod
 from core.evaluation.scoring import CriterionCategory
 from core.model.account import Account, AccountKind
+from core.model.notice import Notice
 from core.model.party import PartyKind
 from core.model.tendering import Round
 from core.rules.calendar import start_of_day
@@ -35,6 +36,7 @@ from core.sealing.committee import Committee, decrypt_share
 from core.security.principal import Principal
 from core.services import accounts, parties
 from core.services.calendar import calendar_of
+from core.services.lifecycle_notices import label
 from core.services.projects import get_section
 from core.services.tendering import award, bids, deposits, evaluation, opening, rounds
 from core.services.tendering.scheduler import run_due
@@ -80,7 +82,8 @@ class PreparedRound:
     keyholders: list[ec.EllipticCurvePrivateKey]
 
 
-def prepare_round(c: Container, section_code: str, agency_username: str) -> PreparedRound:
+def prepare_round(c: Container, section_code: str, agency_username: str,
+                  deposit: Decimal = Decimal("800000.00")) -> PreparedRound:
     agency = _principal(c, agency_username)
     keyholders = [ec.generate_private_key(ec.SECP256R1()) for _ in range(3)]
     now = c.clock.now()
@@ -93,7 +96,7 @@ def prepare_round(c: Container, section_code: str, agency_username: str) -> Prep
         deadline = max(now + timedelta(days=30),
                        start_of_day(earliest.day) + timedelta(hours=10) if earliest else now)
         rounds.configure_round(uow, agency, section_code, rounds.RoundSettings(
-            bid_deadline=deadline, threshold=2, deposit=Decimal("800000.00"),
+            bid_deadline=deadline, threshold=2, deposit=deposit,
             keyholders=tuple(rounds.Keyholder(f"开标密钥持有人{i + 1}", _pem(k))
                              for i, k in enumerate(keyholders))))
     return PreparedRound(section_code, deadline, keyholders)
@@ -222,3 +225,8 @@ def _evaluate_and_award(c: Container, clock: MovableClock, section_code: str,
     with c.uow() as uow:
         award.record_contract(uow, agency, section_code, winner.price or Decimal(0), clock.now())
     yield "contract recorded; deposits fall due for refund within 5 days (条例 57)"
+    with c.uow() as uow:
+        r = rounds.get_round(uow, agency, section_code)
+        for step in uow.session.scalars(select(Notice).where(Notice.round_id == r.id)
+                                        .order_by(Notice.published_at, Notice.id)):
+            yield f"portal page     /notices/{step.id}  {label(step.notice_type, 'engineering')}"

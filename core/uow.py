@@ -16,12 +16,16 @@ from core import audit
 from core.clock import Clock
 from core.events import DomainEvent, jsonable
 from core.model.outbox import OutboxEvent
+from core.ports import RecordCheck
 
 
 class UnitOfWork:
-    def __init__(self, session_factory: Callable[[], Session], clock: Clock) -> None:
+    def __init__(self, session_factory: Callable[[], Session], clock: Clock,
+                 record_check: RecordCheck | None = None) -> None:
         self._session_factory = session_factory
         self.clock = clock
+        # what the platforms' records of a change would lack (None: no exchange wired)
+        self.record_check = record_check
         self._session: Session | None = None
 
     @property

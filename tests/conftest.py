@@ -59,14 +59,14 @@ def pg_url() -> Iterator[str]:
     drop_database(url)
 
 
-TABLES = ("ws_nonces", "ws_digest_secrets",
+TABLES = ("ws_nonces", "ws_digest_secrets", "tender_documents",
           "tender_awards", "tender_objections", "tender_publicities", "tender_candidates",
           "tender_report_signatures", "tender_evaluations", "tender_scores",
           "tender_committee_members", "tender_opening_records", "tender_bid_openings",
           "tender_bids", "tender_registrations", "tender_rounds", "exchange_attempts",
           "exchange_acknowledgements", "exchange_deliveries", "exchange_mapping_specs",
           "exchange_routes", "exchange_targets", "exchange_inbox",
-          "notice_sections", "notices", "sections", "tender_projects", "projects",
+          "notice_search", "notice_sections", "notices", "sections", "tender_projects", "projects",
           "tender_supervision_instructions", "credit_records", "party_provincial_records",
           "expert_majors", "experts",
           "legal_deadlines", "api_tokens", "accounts", "party_roles", "parties", "code_sequences",

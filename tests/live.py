@@ -6,13 +6,16 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
+import uvicorn
 
 from tests.conftest import create_database, drop_database
 
@@ -53,6 +56,22 @@ def wait_ready(base: str, proc: subprocess.Popen[bytes], log: Path,
 
 
 @contextmanager
+def ggzy_serve(env: dict[str, str], log: Path) -> Iterator[str]:
+    """`ggzy serve` with ``env``, its output in ``log``; yields its base URL once /readyz answers
+    (the port is ``env["GGZY_PORT"]``) and stops it after."""
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "adapters.cli", "serve"], cwd=ROOT,
+                                env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{env['GGZY_PORT']}"
+        wait_ready(base, proc, log)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@contextmanager
 def live_server(var_dir: Path, extra_env: dict[str, str] | None = None
                 ) -> Iterator[LiveServer]:
     """migrate, demo, serve; wait until /readyz answers; stop and drop the database after."""
@@ -76,3 +95,25 @@ def live_server(var_dir: Path, extra_env: dict[str, str] | None = None
             proc.terminate()
             proc.wait(timeout=10)
         drop_database(url)
+
+
+@contextmanager
+def app_in_thread(app: Any, name: str) -> Iterator[str]:
+    """An ASGI app served by uvicorn on a free loopback port from a thread of this process, for
+    a test that must reach the app over real HTTP yet hold its container (its clock, its
+    database) in hand; yields ``http://127.0.0.1:<port>``, stops the server after."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, name=name, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"{name}: uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

@@ -10,8 +10,9 @@ from fastapi import FastAPI
 
 from adapters.bootstrap import Container
 from adapters.exchange_runtime import EmbeddedEngine
+from adapters.portal import errors as portal_errors
 from adapters.portal.routes import router as portal_router
-from adapters.rest import openapi, problems
+from adapters.rest import apidocs, openapi, problems
 from adapters.rest.body_gate import LargeBodyGate
 from adapters.rest.limits import BodySizeLimit
 from adapters.rest.routes import (
@@ -20,6 +21,7 @@ from adapters.rest.routes import (
     auth,
     award,
     calendar,
+    documents,
     evaluation,
     exchange,
     health,
@@ -32,6 +34,7 @@ from adapters.rest.routes import (
     tendering,
 )
 from adapters.rest.urlguard import UrlGuard
+from adapters.serving import instance_id
 from adapters.webservice.app import WS_PREFIX, rest_body_limits, webservice_asgi
 from core.services.calendar import current_health
 
@@ -97,11 +100,14 @@ def create_app(container: Container, engine: EmbeddedEngine | None = None) -> Fa
                 engine.stop()
 
     app = FastAPI(title="ggzy-hub", version="0.1.0", description=DESCRIPTION,
-                  lifespan=lifespan)
+                  lifespan=lifespan, docs_url=None, redoc_url=None)
+    apidocs.install(app)  # the same pages, their assets served here (offline)
     app.state.container = container
+    app.state.instance = instance_id(container.settings.var_dir)
     problems.install(app)
+    portal_errors.install(app)  # pages get pages, the API problem+json
     for module in (auth, accounts, parties, projects, notices, tendering, evaluation, award,
-                   public, calendar, audit, exchange, mappings, health, metrics):
+                   public, calendar, audit, exchange, mappings, health, metrics, documents):
         app.include_router(module.router)
     app.include_router(portal_router)
     if container.settings.sandbox:
@@ -110,11 +116,14 @@ def create_app(container: Container, engine: EmbeddedEngine | None = None) -> Fa
     limits = container.settings.limits  # the gate inside the size limit: only bodies it let in
     app.add_middleware(LargeBodyGate, threshold=limits.large_body_bytes,
                        slots=limits.large_body_concurrency,
-                       skip=lambda path: path.startswith(f"{WS_PREFIX}/") or "/bids" in path)
+                       skip=lambda path: (path.startswith(f"{WS_PREFIX}/") or "/bids" in path
+                                          or path.endswith("/documents")))  # to disk
     app.add_middleware(BodySizeLimit, max_bytes=container.settings.max_body_bytes,
                        large=(("/bids", container.settings.max_bid_bytes),  # a first bid
                               ("/bids/mine", container.settings.max_bid_bytes),  # an amendment
+                              ("/documents", container.settings.max_document_bytes),  # 招标文件
                               *rest_body_limits()))
-    app.add_middleware(UrlGuard, skip=(WS_PREFIX, "/sandbox/"))  # their own protocols
+    app.add_middleware(UrlGuard, skip=(WS_PREFIX, "/sandbox/"),  # their own protocols
+                       page=portal_errors.refusal_page)
     app.openapi = lambda: openapi.build(app)  # type: ignore[method-assign]
     return app

@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from adapters.bootstrap import Container
 from adapters.rest.fields import PageNo, PageSize
 from core.errors import DomainError, ErrorKind
+from core.model.account import Account
 from core.security.principal import Principal
 from core.security.tokens import resolve_token
 from core.services.accounts import principal_of
@@ -30,10 +31,12 @@ def uow(c: Annotated[Container, Depends(container)]) -> Iterator[UnitOfWork]:
         yield unit
 
 
-def principal(
+def principal_before_password_change(
     unit: Annotated[UnitOfWork, Depends(uow)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
+    """The caller, even one whose password an administrator reset: such an account may still
+    change its password and sign out, and nothing else (see :func:`principal`)."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise DomainError("NOT_AUTHENTICATED", "需要登录", "authentication required",
                           ErrorKind.UNAUTHENTICATED)
@@ -44,11 +47,26 @@ def principal(
     return principal_of(account)
 
 
+def principal(
+    unit: Annotated[UnitOfWork, Depends(uow)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    caller = principal_before_password_change(unit, credentials)
+    account = unit.session.get(Account, caller.account_id)
+    if account is not None and account.must_change_password:
+        raise DomainError("PASSWORD_CHANGE_REQUIRED",
+                          "密码已由管理员重置：请先修改密码（POST /api/v1/accounts/me/password）",
+                          "an administrator reset this password: change it first "
+                          "(POST /api/v1/accounts/me/password)", ErrorKind.FORBIDDEN)
+    return caller
+
+
 def page(page: PageNo = 1, page_size: PageSize = 20) -> PageRequest:
     return PageRequest(page, page_size)
 
 
 UoW = Annotated[UnitOfWork, Depends(uow)]
 Caller = Annotated[Principal, Depends(principal)]
+Owner = Annotated[Principal, Depends(principal_before_password_change)]
 Paging = Annotated[PageRequest, Depends(page)]
 Deps = Annotated[Container, Depends(container)]

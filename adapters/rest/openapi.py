@@ -54,6 +54,10 @@ class Problem(BaseModel):
     message_en: str
     field: str | None = Field(None, description="the field the problem is about, if one")
     errors: list[FieldError] | None = Field(None, description="every field error (422, 400)")
+    missing: dict[str, list[str]] | None = Field(
+        None, description="what a refused whole lacks: NOTICE_INCOMPLETE names the sections "
+                          "without a round and the platforms' record fields "
+                          "(503.DOC_GET_START_TIME)")
 
 
 def problem_statuses(method: str, operation: dict[str, Any]) -> list[int]:

@@ -56,7 +56,8 @@ def problem(status: int, code: str, message_zh: str, message_en: str,
 
 async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    extra = {"field": exc.details["field"]} if "field" in exc.details else {}
+    # the refused field, and what a refused whole lacks (NOTICE_INCOMPLETE: sections, fields)
+    extra = {k: exc.details[k] for k in ("field", "missing") if k in exc.details}
     return problem(STATUS_OF_KIND[exc.kind], exc.code, exc.message_zh, exc.message_en, **extra)
 
 

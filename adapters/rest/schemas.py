@@ -6,28 +6,45 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, field_serializer
 
 from adapters.rest.fields import AmountText, Code, Id, Name, Secret, Text
+from core.clock import SHANGHAI
 from core.codes.regions import region_name
 from core.codes.tables import CODE_TABLES
 from core.model.account import Account
+from core.model.document import TenderDocument
 from core.model.notice import Notice
 from core.model.party import Party
 from core.model.project import Project, Section, TenderProject
 from core.services.paging import Page
-from core.services.projects import MAX_DURATION_DAYS, MAX_TEXT
+from core.services.projects import MAX_DURATION_DAYS, MAX_TEXT, object_session_of
+from core.services.public_search import SearchPage
+from core.services.tender_documents import documents_of
 
 T = TypeVar("T")
 MAX_ROLES = 16
 MAX_SECTIONS = 100  # sections one notice covers
 
 
-class Strict(BaseModel):
+class Out(BaseModel):
+    """Every REST body: its datetimes are written in Beijing time with their offset
+    (``2026-12-02T15:30:00+08:00``), whatever zone they were given or stored in — the one
+    output rule of docs/input.md. Without it a draft echoed the offset it was sent with and the
+    same moment read back from the database came out in UTC."""
+
+    @field_serializer("*", mode="wrap", when_used="json", check_fields=False)
+    def _beijing(self, value: Any, handler: SerializerFunctionWrapHandler):
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return value.astimezone(SHANGHAI).isoformat()
+        return handler(value)
+
+
+class Strict(Out):
     model_config = ConfigDict(extra="forbid")
 
 
-class PageOut(BaseModel, Generic[T]):
+class PageOut(Out, Generic[T]):
     items: list[T]
     total: int
     page: int
@@ -46,16 +63,21 @@ class TokenIn(Strict):
     password: Secret
 
 
-class AccountOut(BaseModel):
+class AccountOut(Out):
     id: int
     username: str
     kind: str
     display_name: str
     party_id: int | None
     is_active: bool
+    disabled_at: datetime | None = None
+    reset_pending: bool = Field(
+        False, description="an administrator reset the account's secret to a one-time one: "
+                           "until the account changes it, every other call answers 403 "
+                           "PASSWORD_CHANGE_REQUIRED (no secret is ever in this record)")
 
 
-class TokenOut(BaseModel):
+class TokenOut(Out):
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth token type, no secret
     expires_at: datetime
@@ -64,7 +86,38 @@ class TokenOut(BaseModel):
 
 def account_out(a: Account) -> AccountOut:
     return AccountOut(id=a.id, username=a.username, kind=a.kind, display_name=a.display_name,
-                      party_id=a.party_id, is_active=a.is_active)
+                      party_id=a.party_id, is_active=a.is_active, disabled_at=a.disabled_at,
+                      reset_pending=a.must_change_password)
+
+
+class PasswordChangeIn(Strict):
+    old_password: Secret = Field(min_length=1)
+    new_password: Secret = Field(min_length=1)
+
+
+class PasswordResetIn(Strict):
+    new_password: Secret | None = Field(
+        None, min_length=1, description="the password to set; without it the hub draws a "
+                                         "one-time password the account must change")
+
+
+class PasswordResetOut(Out):
+    one_time_password: str | None = Field(
+        description="shown once, only when the hub drew it")
+    must_change_password: bool
+    tokens_revoked: int
+
+
+class ApiTokenOut(Out):
+    id: str = Field(description="the token's public id (not the token)")
+    state: Literal["live", "expired", "revoked"]
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+
+
+class RevokedOut(Out):
+    tokens_revoked: int
 
 
 class AccountIn(Strict):
@@ -95,7 +148,7 @@ class PartyRegistrationIn(Strict):
     password: Secret = Field(min_length=1)
 
 
-class PartyPatch(BaseModel):
+class PartyPatch(Out):
     """Only the fields sent change. Identifier fields are refused with IDENTIFIER_IMMUTABLE."""
 
     model_config = ConfigDict(extra="allow")
@@ -108,7 +161,7 @@ class PartyPatch(BaseModel):
     address: Name | None = Field(None, max_length=200)
 
 
-class PartyOut(BaseModel):
+class PartyOut(Out):
     id: int
     kind: str
     name: str
@@ -132,7 +185,7 @@ def party_out(p: Party) -> PartyOut:
                     address=p.address, created_at=p.created_at)
 
 
-class RegistrationOut(BaseModel):
+class RegistrationOut(Out):
     party: PartyOut
     account: AccountOut
 
@@ -154,13 +207,13 @@ class ProjectIn(Strict):
     description: Text | None = Field(None, max_length=MAX_TEXT)
 
 
-class Patch(BaseModel):
+class Patch(Out):
     """Partial update; unknown or code fields are refused by the core with a stable code."""
 
     model_config = ConfigDict(extra="allow")
 
 
-class ProjectOut(BaseModel):
+class ProjectOut(Out):
     code: str
     name: str
     domain: str
@@ -211,7 +264,7 @@ class TenderProjectIn(Strict):
     supervise_dept_name: Name | None = Field(None, max_length=200)
 
 
-class SectionOut(BaseModel):
+class SectionOut(Out):
     code: str
     tender_project_code: str
     project_code: str
@@ -233,7 +286,7 @@ def section_out(s: Section) -> SectionOut:
                       qualification=s.qualification, created_at=s.created_at)
 
 
-class TenderProjectOut(BaseModel):
+class TenderProjectOut(Out):
     code: str
     project_code: str
     unified_deal_code: str
@@ -283,7 +336,24 @@ class ReturnIn(Strict):
     reason: Text = Field(min_length=1, max_length=2000)
 
 
-class NoticeOut(BaseModel):
+class DocumentOut(Out):
+    id: int
+    kind: str = Field(description="tender_documents (招标文件) or clarification (澄清或者修改)")
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+    download_path: str = Field(description="GET it signed in as a registered bidder")
+
+
+def document_out(d: TenderDocument) -> DocumentOut:
+    return DocumentOut(id=d.id, kind=d.kind, name=d.name, media_type=d.media_type, size=d.size,
+                       sha256=d.sha256, uploaded_at=d.uploaded_at,
+                       download_path=f"/api/v1/tender-documents/{d.id}/content")
+
+
+class NoticeOut(Out):
     id: int
     notice_type: str
     notice_type_name: str
@@ -302,6 +372,30 @@ class NoticeOut(BaseModel):
     submitted_at: datetime | None
     published_at: datetime | None
     created_at: datetime
+    documents: list[DocumentOut] = Field(
+        default_factory=list, description="the tender project's 招标文件 and clarifications "
+        "(name, size, sha256, uploaded_at); registered bidders download them")
+
+
+class NoticeSearchOut(Out):
+    """One page of the public search. ``total`` is exact when ``total_relation`` is ``eq``, a
+    lower bound for ``gte`` and PostgreSQL's estimate for ``approx`` (docs/search.md); the
+    cursors page on from the page's last (or back from its first) row."""
+
+    items: list[NoticeOut]
+    total: int
+    total_relation: Literal["eq", "gte", "approx"]
+    page: int | None = Field(description="the page number; null when reached by cursor")
+    page_size: int
+    next_cursor: str | None
+    prev_cursor: str | None
+
+
+def notice_search_out(p: SearchPage) -> NoticeSearchOut:
+    return NoticeSearchOut(items=[notice_out(n) for n in p.items], total=p.total,
+                           total_relation=p.total_relation, page=p.page,
+                           page_size=p.page_size, next_cursor=p.next_cursor,
+                           prev_cursor=p.prev_cursor)
 
 
 def notice_out(n: Notice) -> NoticeOut:
@@ -316,4 +410,5 @@ def notice_out(n: Notice) -> NoticeOut:
         section_codes=[s.code for s in n.sections], related_notice_id=n.related_notice_id,
         review_reason=n.review_reason, submitted_at=n.submitted_at,
         published_at=n.published_at, created_at=n.created_at,
+        documents=[document_out(d) for d in documents_of(object_session_of(n), tp.id)],
     )

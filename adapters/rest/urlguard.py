@@ -8,8 +8,10 @@ take the name rule of core/services/validation.py (printable characters only).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import parse_qsl
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from adapters.rest.problems import problem
@@ -18,11 +20,15 @@ from core.services.validation import check_characters
 
 
 class UrlGuard:
-    """``skip``: path prefixes of mounted applications that answer in their own protocol."""
+    """``skip``: path prefixes of mounted applications that answer in their own protocol.
+    ``page``: the refusal as a page for a person's URL (the portal's), or None for the problem."""
 
-    def __init__(self, app: ASGIApp, skip: tuple[str, ...] = ()) -> None:
+    def __init__(self, app: ASGIApp, skip: tuple[str, ...] = (),
+                 page: Callable[[Scope, int, DomainError], Response | None] | None = None
+                 ) -> None:
         self.app = app
         self.skip = skip
+        self.page = page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -30,8 +36,8 @@ class UrlGuard:
             try:
                 check_url(path, scope.get("query_string", b""))
             except DomainError as err:
-                response = problem(422, err.code, err.message_zh, err.message_en,
-                                   field=err.details["field"])
+                response = (self.page(scope, 422, err) if self.page else None) or problem(
+                    422, err.code, err.message_zh, err.message_en, field=err.details["field"])
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

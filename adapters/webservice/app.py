@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import re
 import sys
 import threading
@@ -33,6 +34,7 @@ from typing import Any, cast
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
+import spyne.const
 from a2wsgi import WSGIMiddleware
 from lxml import etree
 from spyne import Application, Fault
@@ -212,9 +214,19 @@ def _quiet_spyne() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
+def _no_collection_per_call() -> None:
+    """spyne ends a call with a full ``gc.collect()`` (at most once a second) to hand back the
+    descriptors of its temporary files early. We give it no files, and a full collection in the
+    serving process (the REST app, the engine and their caches) holds the GIL for as long as the
+    heap takes to walk: seconds, on a busy heap, for every caller waiting behind it. Python's own
+    generational collector is left to run as it always does."""
+    spyne.const.MIN_GC_INTERVAL = math.inf
+
+
 def build_ws_apps(container: Container) -> dict[str, WsgiApp]:
     """One gateway-wrapped spyne application per endpoint path (``/ws/<soap>/<service>``)."""
     _quiet_spyne()
+    _no_collection_per_call()
     admit, refused = _gateway_hooks(container)
     limit = container.settings.max_body_bytes
     limits = container.settings.limits

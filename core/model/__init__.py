@@ -11,8 +11,10 @@ from core.model.calendar import (
 )
 from core.model.credentials import DigestSecret, UsedNonce
 from core.model.credit import CreditDataSet, CreditRecord
+from core.model.document import DocumentKind, TenderDocument
 from core.model.expert import Expert, ExpertMajor
 from core.model.notice import Notice, NoticeStatus
+from core.model.notice_search import NoticeSearchEntry
 from core.model.outbox import OutboxEvent
 from core.model.party import Party, PartyKind, PartyRole
 from core.model.project import CodeSequence, Project, Section, TenderProject
@@ -57,11 +59,13 @@ __all__ = [
     "CreditDataSet",
     "CreditRecord",
     "DigestSecret",
+    "DocumentKind",
     "Evaluation",
     "Expert",
     "ExpertMajor",
     "LegalDeadline",
     "Notice",
+    "NoticeSearchEntry",
     "NoticeStatus",
     "Objection",
     "OpeningOutcome",
@@ -80,6 +84,7 @@ __all__ = [
     "Score",
     "Section",
     "SupervisionInstruction",
+    "TenderDocument",
     "TenderProject",
     "UsedNonce",
 ]

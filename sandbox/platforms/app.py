@@ -22,9 +22,12 @@ from __future__ import annotations
 import io
 import json
 import logging
+import math
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
+
+import spyne.const
 
 from sandbox.platforms import control, hardening, soap
 from sandbox.platforms.clock import Clock, beijing_now
@@ -57,6 +60,10 @@ class PlatformApp:
         self.faults = FaultBook()
         self._closing = threading.Event()
         self._spyne_lock = threading.Lock()
+        # spyne ends every call with a full gc.collect() (once a second at most) for its
+        # temporary files, which a peer never makes; in a process with a large heap (a test
+        # run) that collection alone outlasts the caller's timeout.
+        spyne.const.MIN_GC_INTERVAL = math.inf
 
     def close(self) -> None:
         """Release held calls and close the store."""

@@ -6,9 +6,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
@@ -98,14 +101,50 @@ class Api:
         assert r.status_code == 201, r.text
         return dict(r.json())
 
+    def round_body(self, days: int = 30) -> dict[str, Any]:
+        """A round's settings: deadline ``days`` out, three keyholders, 2 of 3."""
+        deadline = self.container.clock.now() + timedelta(days=days)
+        keys = [ec.generate_private_key(ec.SECP256R1()) for _ in range(3)]
+        return {"bid_deadline": deadline.isoformat(), "threshold": 2,
+                "keyholders": [{"name": f"keyholder-{i}", "public_key_pem": k.public_key()
+                                .public_bytes(serialization.Encoding.PEM,
+                                              serialization.PublicFormat.SubjectPublicKeyInfo)
+                                .decode()} for i, k in enumerate(keys)]}
+
+    def round(self, headers: dict[str, str], section_code: str, days: int = 30) -> dict[str, Any]:
+        """Configure a round (a draft) on a section."""
+        r = self.client.post(f"/api/v1/sections/{section_code}/rounds", headers=headers,
+                             json=self.round_body(days))
+        assert r.status_code == 201, r.text
+        return dict(r.json())
+
     def notice(self, headers: dict[str, str], tp_code: str, section_codes: list[str],
-               **overrides: Any) -> dict[str, Any]:
+               rounds: bool = True, **overrides: Any) -> dict[str, Any]:
+        """A draft notice; a tender notice gets a round on each section that has none
+        (``rounds=False``: not), since it cannot be submitted without (NOTICE_INCOMPLETE)."""
         body = {"notice_type": "tender", "title": "滨江道路提升工程施工招标公告",
                 "content": "招标条件……", "section_codes": section_codes, **overrides}
+        if rounds and body["notice_type"] == "tender":
+            for code in section_codes:
+                current = self.client.get(f"/api/v1/sections/{code}/rounds/current",
+                                          headers=headers)
+                if current.status_code == 404:
+                    self.round(headers, code)
         r = self.client.post(f"/api/v1/tender-projects/{tp_code}/notices", json=body,
                              headers=headers)
         assert r.status_code == 201, r.text
         return dict(r.json())
+
+    def page_refused(self, url: str, status: int, code: str) -> str:
+        """A portal URL that must be refused: a page in Chinese with the status and the code
+        (not problem+json), and nothing changed. Returns the page."""
+        before = fingerprint(self.container)
+        r = self.client.get(url)
+        assert r.status_code == status, r.text
+        assert r.headers["content-type"].startswith("text/html"), r.headers["content-type"]
+        assert '<html lang="zh-CN">' in r.text and code in r.text, r.text
+        assert fingerprint(self.container) == before, "a refused request changed the database"
+        return r.text
 
     def unchanged_after(self, method: str, url: str, status: int, code: str,
                         **kwargs: Any) -> dict[str, Any]:

@@ -115,6 +115,8 @@ def test_every_state_change_appends_entries(api: Api, staff: dict[str, str],
               "tender_project_type": "A02"}))
     section = step("section", c.post(f"/api/v1/tender-projects/{tp['code']}/sections",
                                      headers=owner, json={"name": "第一标段"}))
+    step("round", c.post(f"/api/v1/sections/{section['code']}/rounds", headers=owner,
+                         json=api.round_body()))
     n = step("notice", c.post(f"/api/v1/tender-projects/{tp['code']}/notices", headers=owner,
                               json={"notice_type": "tender", "title": "招标公告",
                                     "content": "招标条件", "section_codes": [section["code"]]}))
@@ -122,13 +124,15 @@ def test_every_state_change_appends_entries(api: Api, staff: dict[str, str],
     step("approve", c.post(f"/api/v1/notices/{n['id']}/approve", headers=staff))
     step("public read", c.get(f"/api/v1/public/notices/{n['id']}"))
     assert steps == [("register", 2), ("sign-in", 1), ("project", 1), ("read", 0),
-                     ("tender project", 1), ("section", 1), ("notice", 1), ("submit", 1),
+                     ("tender project", 1), ("section", 1), ("round", 1), ("notice", 1),
+                     ("submit", 1),
                      ("approve", 1), ("public read", 0)]
 
     log = entries(api, supervisor)
     assert [e["action"] for e in log[start:]] == [
         "party.register", "account.create", "account.sign_in", "project.create",
-        "tender_project.create", "section.create", "notice.create", "notice.submit",
+        "tender_project.create", "section.create", "round.configure", "notice.create",
+        "notice.submit",
         "notice.publish"]
     assert [e["seq"] for e in log] == list(range(1, len(log) + 1))
     by_action = {e["action"]: e for e in log[start:]}

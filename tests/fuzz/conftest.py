@@ -9,15 +9,12 @@ would then be delivered to whatever endpoint the fuzzer wrote. Here the outbox o
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import select
 
 from adapters.bootstrap import Container, build
@@ -28,7 +25,7 @@ from adapters.rest.app import create_app
 from core.model.account import Account
 from core.security.tokens import issue_token
 from tests.conftest import create_database, drop_database
-from tests.live import free_port
+from tests.live import app_in_thread
 
 
 @dataclass(frozen=True)
@@ -48,19 +45,6 @@ def _token(c: Container, username: str) -> str:
     return value
 
 
-def _serve(c: Container, port: int) -> tuple[uvicorn.Server, threading.Thread]:
-    server = uvicorn.Server(uvicorn.Config(create_app(c), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, name="fuzz-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the fuzz server did not start")
-        time.sleep(0.05)
-    return server, thread
-
-
 @pytest.fixture(scope="session")
 def fuzz_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzTarget]:
     url = create_database()  # no PostgreSQL, no run: it raises, in CI and on a laptop alike
@@ -73,13 +57,8 @@ def fuzz_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzTarget
         for _ in load_sample_data(c):
             pass
         tokens = {name: _token(c, name) for name in ("staff", "admin")}
-        port = free_port()
-        server, thread = _serve(c, port)
-        try:
-            yield FuzzTarget(f"http://127.0.0.1:{port}", tokens, work)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=30)
+        with app_in_thread(create_app(c), "fuzz-server") as base:
+            yield FuzzTarget(base, tokens, work)
     finally:
         if c is not None:
             c.close()

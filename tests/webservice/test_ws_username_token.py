@@ -32,7 +32,7 @@ from core.model.credentials import UsedNonce
 from core.security.digest import password_digest
 from core.services.digest_secrets import issue_digest_secret
 from tests.conftest import create_database, drop_database
-from tests.live import ROOT, free_port, wait_ready
+from tests.live import ROOT, free_port, ggzy_serve
 from tests.webservice.conftest import (
     PASSWORD,
     ZEEP_SETTINGS,
@@ -187,17 +187,8 @@ def second_process(live: Live) -> Iterator[str]:
     env = {**os.environ, "GGZY_DATABASE_URL": live.container.settings.database_url,
            "GGZY_VAR_DIR": str(live.container.settings.var_dir), "GGZY_PORT": str(port),
            "GGZY_SERVE_ENGINE": "no", "GGZY_SANDBOX": "no"}
-    log = live.container.settings.var_dir / "second-serve.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "adapters.cli", "serve"], cwd=ROOT,
-                                env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_ready(base, proc, log)
+    with ggzy_serve(env, live.container.settings.var_dir / "second-serve.log") as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_a_nonce_used_on_one_process_is_refused_on_another(

@@ -7,13 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 from sqlalchemy import select
 
 from adapters.audit_checkpoints import verify_anchored
 from adapters.rest.deps import Caller, Deps, Paging, UoW
 from adapters.rest.fields import QueryCode
-from adapters.rest.schemas import PageOut, page_out
+from adapters.rest.schemas import Out, PageOut, page_out
 from core.model.account import AccountKind
 from core.model.audit import AuditEntry
 from core.security.access import require_kind
@@ -22,7 +21,7 @@ from core.services.paging import paginate
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
 
-class AuditEntryOut(BaseModel):
+class AuditEntryOut(Out):
     seq: int
     at: datetime
     actor: str
@@ -36,14 +35,14 @@ class AuditEntryOut(BaseModel):
     mac: str | None
 
 
-class ProblemOut(BaseModel):
+class ProblemOut(Out):
     kind: str  # missing, altered, wiped, head_rolled_back, head_altered, head_missing, …
     message: str
     first_seq: int | None
     last_seq: int | None
 
 
-class ChainOut(BaseModel):
+class ChainOut(Out):
     ok: bool
     entries_checked: int
     first_broken_seq: int | None

@@ -7,11 +7,11 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from adapters.rest.deps import Caller, UoW
 from adapters.rest.fields import Day, Name, PathId, Text
-from adapters.rest.schemas import Strict
+from adapters.rest.schemas import Out, Strict
 from core.model.calendar import CalendarNotice
 from core.rules.holidays import FIRST_COMPUTABLE_YEAR, LAST_COMPUTABLE_YEAR
 from core.services import calendar
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/api/v1", tags=["calendar"])
 Year = Annotated[int, Path(ge=FIRST_COMPUTABLE_YEAR, le=LAST_COMPUTABLE_YEAR)]
 
 
-class DayOut(BaseModel):
+class DayOut(Out):
     day: date
     kind: str = Field(description="rest / work (official); rest / may_rest / may_work "
                                   "(provisional: a statutory holiday, or a day the notice may "
@@ -30,7 +30,7 @@ class DayOut(BaseModel):
     holiday: str
 
 
-class YearOut(BaseModel):
+class YearOut(Out):
     year: int
     status: str = Field(description="official (an approved State Council notice) or "
                                     "provisional (reckoned from the holiday rules)")
@@ -74,7 +74,7 @@ class ScheduleIn(Strict):
     holidays: list[HolidayIn] = Field(min_length=1, max_length=12)
 
 
-class ProposalOut(BaseModel):
+class ProposalOut(Out):
     id: int
     year: int
     status: str
@@ -97,7 +97,7 @@ def proposal_out(n: CalendarNotice) -> ProposalOut:
                        decided_at=n.decided_at, reason=n.reason)
 
 
-class ProposedOut(BaseModel):
+class ProposedOut(Out):
     proposal: ProposalOut
     remarks: list[str] = Field(description="where the notice departs from the statutory "
                                            "holidays or the usual 调休: for the approver")
@@ -118,7 +118,7 @@ def proposals(uow: UoW, caller: Caller,
     return [proposal_out(n) for n in calendar.list_proposals(uow, caller, year)]
 
 
-class MovedOut(BaseModel):
+class MovedOut(Out):
     rule: str
     subject: str
     from_day: date
@@ -134,7 +134,7 @@ def moved_out(m: MovedDeadline) -> MovedOut:
                     chosen_day=m.chosen_day)
 
 
-class ApprovedOut(BaseModel):
+class ApprovedOut(Out):
     proposal: ProposalOut
     moved: list[MovedOut]
     confirmed: int = Field(description="provisional deadlines that stand as reckoned")

@@ -13,11 +13,11 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from adapters.rest.deps import Caller, UoW
 from adapters.rest.fields import Code, Id, Name, PathCode, PathId, ScoreText, Text
-from adapters.rest.schemas import Strict
+from adapters.rest.schemas import Out, Strict
 from core.model.tendering import Score
 from core.services.tendering import evaluation as ev
 
@@ -67,13 +67,13 @@ class SignatureIn(Strict):
                                 description="required when not agreeing: reasons, in writing")
 
 
-class SignatureOut(BaseModel):
+class SignatureOut(Out):
     agrees: bool
     dissent: str | None
     signed_at: datetime
 
 
-class MemberOut(BaseModel):
+class MemberOut(Out):
     id: int
     account_id: int
     username: str
@@ -83,13 +83,13 @@ class MemberOut(BaseModel):
     signature: SignatureOut | None
 
 
-class CandidateOut(BaseModel):
+class CandidateOut(Out):
     rank: int
     bid_id: int
     status: str
 
 
-class CriterionOut(BaseModel):
+class CriterionOut(Out):
     code: str
     name_zh: str
     weight: str
@@ -97,7 +97,7 @@ class CriterionOut(BaseModel):
     objective: bool
 
 
-class EvaluationOut(BaseModel):
+class EvaluationOut(Out):
     section_code: str
     round_no: int
     round_status: str
@@ -130,7 +130,7 @@ def evaluation_out(view: ev.EvaluationView) -> EvaluationOut:
                     for c in view.candidates])
 
 
-class BidOut(BaseModel):
+class BidOut(Out):
     bid_id: int
     bidder_name: str
     bidder_identifier: str
@@ -143,7 +143,7 @@ class BidOut(BaseModel):
     rejection: dict[str, Any] | None
 
 
-class ScoreOut(BaseModel):
+class ScoreOut(Out):
     bid_id: int
     criterion: str
     score: str

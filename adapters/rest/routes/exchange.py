@@ -8,12 +8,12 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import select
 
 from adapters.rest.deps import Caller, Deps, Paging, UoW
 from adapters.rest.fields import Code, Id, Moment, Name, PathCode, PathId, QueryCode, Text
-from adapters.rest.schemas import PageOut, Strict, page_out
+from adapters.rest.schemas import Out, PageOut, Strict, page_out
 from core.errors import forbidden, not_found
 from core.model.account import AccountKind
 from core.security.access import require_kind
@@ -31,7 +31,7 @@ def _reader(caller: Principal) -> None:
         raise forbidden("无权查看数据交换记录", "you may not read the exchange records")
 
 
-class AttemptOut(BaseModel):
+class AttemptOut(Out):
     number: int
     started_at: datetime
     duration_ms: float
@@ -42,7 +42,7 @@ class AttemptOut(BaseModel):
     error: str | None
 
 
-class DeliveryOut(BaseModel):
+class DeliveryOut(Out):
     id: int
     target: str
     mapping: str
@@ -114,7 +114,7 @@ class DiscardIn(SelectionIn):
     reason: Text = Field(min_length=1, max_length=1000)
 
 
-class OperationOut(BaseModel):
+class OperationOut(Out):
     affected: list[int]
 
 
@@ -142,13 +142,13 @@ def _announce(c: Any, ids: list[int]) -> None:
         dispatch(ids)
 
 
-class CountersOut(BaseModel):
+class CountersOut(Out):
     target: str
     by_status: dict[str, int]
     oldest_open_age_seconds: float | None
 
 
-class StatsOut(BaseModel):
+class StatsOut(Out):
     unrelayed_events: int
     targets: list[CountersOut]
 

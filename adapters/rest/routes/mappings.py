@@ -8,14 +8,14 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import select
 
 from adapters.bootstrap import Container
 from adapters.exchange_runtime import mapping_context
 from adapters.rest.deps import Caller, UoW, container
 from adapters.rest.fields import Code, JsonObject, PathCode, RequiredQueryCode, Text
-from adapters.rest.schemas import Strict
+from adapters.rest.schemas import Out, Strict
 from core.errors import DomainError, forbidden, not_found
 from core.model.account import AccountKind
 from core.model.outbox import OutboxEvent
@@ -35,7 +35,7 @@ def _reader(caller: Principal) -> None:
         raise forbidden("无权查看映射规格", "you may not read the mapping specs")
 
 
-class SpecSummary(BaseModel):
+class SpecSummary(Out):
     ref: str
     name: str
     version: int
@@ -52,7 +52,7 @@ class SpecIn(Strict):
     note: Text | None = Field(None, max_length=2000)
 
 
-class RecordOut(BaseModel):
+class RecordOut(Out):
     data_set: str
     name_en: str
     operation: str
@@ -61,13 +61,13 @@ class RecordOut(BaseModel):
     fields: dict[str, str]
 
 
-class ProblemOut(BaseModel):
+class ProblemOut(Out):
     field: str
     rule: str
     message: str
 
 
-class PreviewOut(BaseModel):
+class PreviewOut(Out):
     records: list[RecordOut]
     problems: list[ProblemOut]
 
@@ -76,7 +76,7 @@ class PreviewIn(Strict):
     event_id: Code = Field(max_length=36, description="an event in the outbox")
 
 
-class AcknowledgementOut(BaseModel):
+class AcknowledgementOut(Out):
     target: str
     data_set: str
     record_key: str
