@@ -19,7 +19,13 @@ import click
 from adapters.audit_cli import audit
 from adapters.bootstrap import Container
 from adapters.calendar_cli import calendar_group
-from adapters.cli_support import OneLineErrors, debug_option, fail, open_container
+from adapters.cli_support import (
+    OneLineErrors,
+    database_wait_seconds,
+    debug_option,
+    fail,
+    open_container,
+)
 from adapters.config import load_settings
 from adapters.db import migrate as migrations
 from core.clock import SHANGHAI as BEIJING
@@ -28,9 +34,10 @@ from core.security.tokens import MAX_TTL
 
 
 @contextmanager
-def _container() -> Iterator[Container]:
-    """The composition root for one CLI command, closed however the command ends."""
-    container = open_container(load_settings())
+def _container(wait_seconds: float = 0.0) -> Iterator[Container]:
+    """The composition root for one CLI command, closed however the command ends; a
+    long-running one waits ``wait_seconds`` for its database (cli_support.open_container)."""
+    container = open_container(load_settings(), wait_seconds)
     try:
         yield container
     finally:
@@ -94,7 +101,7 @@ def serve(host: str | None, port: int | None) -> None:
     except AddressInUse as err:
         fail("ADDRESS_IN_USE", f"{err}; nothing was started (choose --port or GGZY_PORT)")
     configure_logging()
-    container = open_container(settings)
+    container = open_container(settings, database_wait_seconds())
     engine = embedded_engine(container) if settings.run_engine else None
     base = f"http://{host}:{port}"
     click.echo(f"portal   {base}/\nAPI docs {base}/docs\nAPI      {base}/api/v1\n"
@@ -434,7 +441,7 @@ def relay() -> None:
     from adapters.logs import configure_logging
 
     configure_logging()
-    with _container() as container:
+    with _container(database_wait_seconds()) as container:
         _run_until_signal(relay_loops(container), "relay")
 
 
@@ -445,7 +452,7 @@ def scheduler() -> None:
     from adapters.logs import configure_logging
 
     configure_logging()
-    with _container() as container:
+    with _container(database_wait_seconds()) as container:
         _run_until_signal(LifecycleLoop(container), "lifecycle scheduler")
 
 

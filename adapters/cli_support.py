@@ -8,8 +8,10 @@ nobody foresaw keeps its traceback, and then only behind ``--debug`` or ``GGZY_D
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -18,6 +20,8 @@ import click
 from adapters.bootstrap import Container, build
 from adapters.config import Settings
 from core.errors import DomainError
+
+_log = logging.getLogger("ggzy.cli")
 
 #: An operator's mistake or a refused request: nothing was changed.
 EXIT_REFUSED = 2
@@ -179,7 +183,33 @@ def require_schema(settings: Settings) -> None:
                           f"{where} is at revision {at}, not the code's: run `ggzy migrate`")
 
 
-def open_container(settings: Settings) -> Container:
-    """The composition root for a command that works on an existing, migrated database."""
-    require_schema(settings)
-    return build(settings)
+def database_wait_seconds() -> float:
+    """How long a long-running process waits for its database at start
+    (``GGZY_DATABASE_WAIT_SECONDS``, default 120)."""
+    try:
+        return max(0.0, float(os.environ.get("GGZY_DATABASE_WAIT_SECONDS", "120")))
+    except ValueError:
+        return 120.0
+
+
+def open_container(settings: Settings, wait_seconds: float = 0.0) -> Container:
+    """The composition root for a command that works on an existing, migrated database.
+
+    A one-shot command gives up at once when the database does not answer. A long-running
+    process (serve, relay, scheduler) passes ``wait_seconds``: started beside a database that is
+    still starting or restarting (a reboot, a fail-over, the fault drill), it must come up with
+    it rather than exit and leave the outbox unrelayed until someone notices. A database that
+    answers but is not migrated is refused at once either way."""
+    from sqlalchemy.exc import OperationalError
+
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            require_schema(settings)
+            return build(settings)
+        except OperationalError as err:
+            if time.monotonic() >= deadline:
+                raise
+            _log.warning("database unavailable, trying again: %s",
+                         str(err.orig or err).splitlines()[0])
+            time.sleep(1.0)
