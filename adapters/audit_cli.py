@@ -10,8 +10,7 @@ import sys
 import click
 
 from adapters.audit_checkpoints import Checkpointer, checkpoint_path, verify_anchored
-from adapters.cli_support import open_container
-from adapters.config import load_settings
+from adapters.cli_support import command_container
 from core.audit_verify import ChainReport
 
 
@@ -43,11 +42,8 @@ def audit() -> None:
 def audit_verify() -> None:
     """Check every entry's hash, link and MAC, and the chain's end against every checkpoint;
     name what is missing or altered. Exit 1 when broken."""
-    container = open_container(load_settings())
-    try:
+    with command_container() as container:
         report = verify_anchored(container)
-    finally:
-        container.close()
     for line in describe(report):
         click.echo(line, err=not report.ok)
     if not report.ok:
@@ -59,11 +55,8 @@ def audit_checkpoint() -> None:
     """Sign the chain's end now and append it to the checkpoint log (and, with
     GGZY_AUDIT_WITNESS, emit it for the witness). Refused, exit 1, if the chain does not
     verify since the previous checkpoint."""
-    container = open_container(load_settings())
-    try:
+    with command_container() as container:
         outcome = Checkpointer(container).checkpoint()
-    finally:
-        container.close()
     if outcome.refused is not None:
         for line in ["no checkpoint written", *describe(outcome.refused)]:
             click.echo(line, err=True)

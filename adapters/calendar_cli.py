@@ -15,9 +15,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from adapters.bootstrap import Container
-from adapters.cli_support import fail, open_container
-from adapters.config import load_settings
+from adapters.cli_support import command_container, fail
 from core.errors import DomainError
 from core.model.account import Account
 from core.rules.holidays import FIRST_COMPUTABLE_YEAR, LAST_COMPUTABLE_YEAR
@@ -34,12 +32,8 @@ YEAR = click.IntRange(FIRST_COMPUTABLE_YEAR, LAST_COMPUTABLE_YEAR)
 def _unit() -> Iterator[UnitOfWork]:
     """A unit of work on the migrated database; a refusal (DomainError) is left to the `ggzy`
     group, which answers it with one line and exit 2 (adapters/cli_support.py)."""
-    container: Container = open_container(load_settings())
-    try:
-        with container.uow() as uow:
-            yield uow
-    finally:
-        container.close()
+    with command_container() as container, container.uow() as uow:
+        yield uow
 
 
 def _administrator(uow: UnitOfWork, username: str) -> Principal:

@@ -1,4 +1,5 @@
-"""What every `ggzy` command shares: one-line errors and a database that must already exist.
+"""What every `ggzy` command shares: one-line errors, a database that must already exist, and the
+output of the list commands.
 
 An operator's ordinary mistake (a missing filter, an unknown target, a bad revision, a database
 nobody migrated) is answered with one line ``error: CODE: message`` and exit 2, so that a
@@ -8,17 +9,22 @@ nobody foresaw keeps its traceback, and then only behind ``--debug`` or ``GGZY_D
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
 import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
 from adapters.bootstrap import Container, build
-from adapters.config import Settings
+from adapters.config import Settings, load_settings
+from core.clock import SHANGHAI as BEIJING
 from core.errors import DomainError
 
 _log = logging.getLogger("ggzy.cli")
@@ -213,3 +219,49 @@ def open_container(settings: Settings, wait_seconds: float = 0.0) -> Container:
             _log.warning("database unavailable, trying again: %s",
                          str(err.orig or err).splitlines()[0])
             time.sleep(1.0)
+
+
+@contextmanager
+def command_container(wait_seconds: float = 0.0) -> Iterator[Container]:
+    """The composition root for one CLI command, closed however the command ends; a
+    long-running one waits ``wait_seconds`` for its database (``open_container``)."""
+    container = open_container(load_settings(), wait_seconds)
+    try:
+        yield container
+    finally:
+        container.close()
+
+
+# --- output shared by the list commands ----------------------------------------------------
+
+def json_option(f: Any) -> Any:
+    return click.option("--json", "as_json", is_flag=True,
+                        help="one JSON array on stdout, for scripts")(f)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, datetime):
+        return value.astimezone(BEIJING).isoformat(timespec="seconds")
+    return str(value)
+
+
+def _plain(value: object) -> object:
+    return value.astimezone(BEIJING).isoformat() if isinstance(value, datetime) else value
+
+
+def show(rows: Sequence[Mapping[str, object]], columns: Sequence[str], as_json: bool) -> None:
+    """A table for people (columns aligned; times in Beijing time with their offset), or JSON
+    with every field for scripts."""
+    if as_json:
+        click.echo(json.dumps([{k: _plain(v) for k, v in r.items()} for r in rows],
+                              ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("(none)", err=not sys.stdout.isatty())
+        return
+    cells = [[_cell(r[c]) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(line[i]) for line in cells)) for i, c in enumerate(columns)]
+    for line in [list(columns), *cells]:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip())

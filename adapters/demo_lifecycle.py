@@ -31,7 +31,6 @@ from core.model.party import PartyKind
 from core.model.tendering import Round
 from core.rules.calendar import start_of_day
 from core.rules.limits import MemberKind, earliest_deadline, publicity_end
-from core.rules.procedures import procedure_for
 from core.sealing.committee import Committee, decrypt_share
 from core.security.principal import Principal
 from core.services import accounts, parties
@@ -39,6 +38,7 @@ from core.services.calendar import calendar_of
 from core.services.lifecycle_notices import label
 from core.services.projects import get_section
 from core.services.tendering import award, bids, deposits, evaluation, opening, rounds
+from core.services.tendering.procedure import procedure_of, section_procedure
 from core.services.tendering.scheduler import run_due
 
 BIDDERS = (("MA2YBD01", "福建榕城市政工程有限公司", "40180000.00", 520, "陈建国"),
@@ -90,8 +90,7 @@ def prepare_round(c: Container, section_code: str, agency_username: str,
     with c.uow() as uow:
         # 30 days out, or later where the (possibly provisional) calendar asks for more (法 24)
         section = get_section(uow, agency, section_code)
-        procedure = procedure_for(section.tender_project.project.domain,
-                                  section.tender_project.tender_mode)
+        procedure = section_procedure(section)
         earliest = earliest_deadline(procedure, calendar_of(uow), now)
         deadline = max(now + timedelta(days=30),
                        start_of_day(earliest.day) + timedelta(hours=10) if earliest else now)
@@ -210,7 +209,7 @@ def _evaluate_and_award(c: Container, clock: MovableClock, section_code: str,
             evaluation.sign_report(uow, expert, section_code, True)
     yield "evaluation: 5 experts scored (综合评分法), report signed by all"
     with c.uow() as uow:  # the shortest publicity the law allows from now (条例 54, holidays too)
-        ends = publicity_end(award.procedure_of(rounds.get_round(uow, agency, section_code)),
+        ends = publicity_end(procedure_of(rounds.get_round(uow, agency, section_code)),
                              calendar_of(uow), clock.now()).ends_at
     with c.uow() as uow:
         award.start_publicity(uow, agency, section_code, ends)

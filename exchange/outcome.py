@@ -14,9 +14,10 @@ class Verdict(StrEnum):
 
 
 @dataclass(frozen=True)
-class Acknowledgement:
-    """What a peer said about one record it took, kept beside the delivery: e.g. Shanxi's
-    receiveTime, which is the official publication time of a notice."""
+class PeerAcknowledgement:
+    """What a peer said about one record it took, as its adapter reports it: e.g. Shanxi's
+    receiveTime, which is the official publication time of a notice. The delivery stores it
+    as an ``exchange.model.Acknowledgement`` row in the transaction that marks it delivered."""
 
     data_set: str
     record_key: str
@@ -31,11 +32,11 @@ class Outcome:
     response: str | None = None
     error: str | None = None
     retry_after: float | None = None  # seconds the peer asked us to wait
-    acknowledgements: tuple[Acknowledgement, ...] = ()
+    acknowledgements: tuple[PeerAcknowledgement, ...] = ()
 
     @classmethod
     def delivered(cls, status_code: int | None = None, response: str | None = None,
-                  acknowledgements: tuple[Acknowledgement, ...] = ()) -> Outcome:
+                  acknowledgements: tuple[PeerAcknowledgement, ...] = ()) -> Outcome:
         return cls(Verdict.DELIVERED, status_code, response, acknowledgements=acknowledgements)
 
     @classmethod

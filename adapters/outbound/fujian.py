@@ -35,7 +35,7 @@ from adapters.outbound.soap_base import (
     reply_text,
     serialize,
 )
-from exchange.outcome import Acknowledgement
+from exchange.outcome import PeerAcknowledgement
 from mappings.records import DataSetRecord, Operation
 
 try:  # cryptography ≥ 43 keeps the old ciphers apart
@@ -105,7 +105,7 @@ def classify(record: DataSetRecord, key: str, reply: str) -> RecordResult:
         raise MalformedReply(f"result has no STATUS: {reply[:200]!r}")
     status = str(answer["STATUS"]).strip()
     msg = str(answer.get("MSG") or "").strip()
-    ack = Acknowledgement(record.data_set, record.key, reference=key)
+    ack = PeerAcknowledgement(record.data_set, record.key, reference=key)
     if status == "1":
         return Taken(ack, "accepted")
     if status != "-1":

@@ -31,7 +31,7 @@ from adapters.outbound.soap_base import (
     reply_time,
     serialize,
 )
-from exchange.outcome import Acknowledgement
+from exchange.outcome import PeerAcknowledgement
 from mappings.records import DataSetRecord, Operation
 
 PLATFORM_CODE = re.compile(r"[0-9A-Z]{11}")
@@ -64,7 +64,7 @@ def classify(record: DataSetRecord, reply: Any) -> RecordResult:
     if code in ("0000", "E301"):
         when = reply_text(reply, "RECEIVED_AT", required=code == "0000")
         official = reply_time("RECEIVED_AT", when, RECEIVED_AT) if when else None
-        ack = Acknowledgement(record.data_set, record.key, official_time=official,
+        ack = PeerAcknowledgement(record.data_set, record.key, official_time=official,
                               reference=national_key(record))
         return Taken(ack, "accepted" if code == "0000" else f"already held: {text}")
     if code == "E404":

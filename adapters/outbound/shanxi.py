@@ -37,7 +37,7 @@ from adapters.outbound.soap_base import (
     reply_value,
     serialize,
 )
-from exchange.outcome import Acknowledgement
+from exchange.outcome import PeerAcknowledgement
 from mappings.records import DataSetRecord, Operation
 
 DATASET_CODES = {
@@ -106,7 +106,7 @@ def classify(record: DataSetRecord, serial: str, reply: Any) -> RecordResult:
         if code == "0" and success is not True:
             raise MalformedReply(f"errorCode 0 with success={success!r}")
         official = reply_time("receiveTime", reply_text(reply, "receiveTime"), RECEIVE_TIME)
-        ack = Acknowledgement(record.data_set, record.key, official_time=official,
+        ack = PeerAcknowledgement(record.data_set, record.key, official_time=official,
                               reference=serial)
         return Taken(ack, "accepted" if code == "0" else f"already held: {message}")
     if success is True:

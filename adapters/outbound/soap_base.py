@@ -43,7 +43,7 @@ from zeep.wsdl.bindings.soap import Soap11Binding, Soap12Binding
 from adapters.outbound.http_json import retry_after_seconds
 from core.clock import SHANGHAI, Clock, SystemClock
 from exchange.model import Target
-from exchange.outcome import Acknowledgement, OutboundMessage, Outcome, Verdict
+from exchange.outcome import OutboundMessage, Outcome, PeerAcknowledgement, Verdict
 from mappings.records import DataSetRecord, decode
 
 SETTINGS = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True,
@@ -113,7 +113,7 @@ class MalformedReply(Exception):
 class Taken:
     """The peer holds the record (accepted now, or already held from an earlier send)."""
 
-    acknowledgement: Acknowledgement
+    acknowledgement: PeerAcknowledgement
     note: str
 
 
@@ -361,7 +361,7 @@ class SoapAdapter(abc.ABC):
         service = self._service_proxy()
         if isinstance(service, Outcome):
             return service
-        acks: list[Acknowledgement] = []
+        acks: list[PeerAcknowledgement] = []
         for record, arguments in calls:
             result = self._call(service, record, arguments, secret, journal)
             if isinstance(result, Refused):

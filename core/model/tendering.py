@@ -249,6 +249,12 @@ class Candidate(Base):
     status: Mapped[str] = mapped_column(String(16))  # ranked | declined | disqualified | awarded
 
 
+class PublicityStatus(StrEnum):
+    RUNNING = "running"
+    SUSPENDED = "suspended"  # an objection is open (条例 54: 暂停招标投标活动)
+    ENDED = "ended"
+
+
 class Publicity(Base):
     """中标候选人公示, suspended while an objection is open (条例 54)."""
 

@@ -17,12 +17,11 @@ from core.model.tendering import Registration, Round, RoundStatus
 from core.security.access import require_kind, require_project_actor
 from core.security.principal import Principal
 from core.services import lifecycle_notices
-from core.services.tendering.rounds import emit_round, get_round
+from core.services.tendering.lifecycle import TERMINABLE, transition
+from core.services.tendering.round_events import emit_round
+from core.services.tendering.rounds import get_round
 from core.services.validation import required_text
 from core.uow import UnitOfWork
-
-TERMINABLE = frozenset({RoundStatus.DRAFT, RoundStatus.BIDDING, RoundStatus.OPENING,
-                        RoundStatus.OPENED, RoundStatus.EVALUATING, RoundStatus.PUBLICITY})
 
 
 def terminate_round(uow: UnitOfWork, principal: Principal, section_code: str,
@@ -38,15 +37,12 @@ def terminate_round(uow: UnitOfWork, principal: Principal, section_code: str,
     never_issued = r.status == RoundStatus.DRAFT
     now = uow.clock.now()
     before = snapshot(r)
-    r.status = RoundStatus.TERMINATED.value
     r.failure_reason = required_text(reason, "reason", 2000)
-    r.next_check = None
-    r.updated_at = now
     for reg in uow.session.scalars(select(Registration).where(
             Registration.round_id == r.id, Registration.deposit_status == "paid")):
         reg.deposit_refund_due_at = now
-    uow.record(principal.actor, "round.terminate", "round", f"{section_code}/{r.round_no}",
-               before, snapshot(r))
+    transition(uow, r, RoundStatus.TERMINATED, principal.actor, "round.terminate",
+               before=before)
     if not never_issued:
         # A draft was never public nor sent: cancelling it is no 招标异常 (517) for any
         # platform nor a public 终止公告, so it stays in the audit log only.
@@ -69,11 +65,7 @@ def archive_round(uow: UnitOfWork, principal: Principal, section_code: str) -> R
         raise DomainError("DEPOSITS_NOT_REFUNDED", f"尚有 {len(unpaid_back)} 笔投标保证金未退还",
                           f"{len(unpaid_back)} deposit(s) are not refunded yet",
                           ErrorKind.CONFLICT)
-    before = snapshot(r)
-    r.status = RoundStatus.ARCHIVED.value
-    r.updated_at = uow.clock.now()
-    uow.record(principal.actor, "round.archive", "round", f"{section_code}/{r.round_no}",
-               before, snapshot(r))
-    emit_round(uow, r, EventType.ROUND_ARCHIVED, principal.actor)
+    transition(uow, r, RoundStatus.ARCHIVED, principal.actor, "round.archive",
+               event=EventType.ROUND_ARCHIVED)
     uow.commit()
     return r

@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from sqlalchemy import select
 
-from core.audit import canonical_json, snapshot
+from core.audit import canonical_json
 from core.errors import DomainError, ErrorKind, not_found
 from core.events import EventType
 from core.model.account import AccountKind
@@ -44,7 +44,8 @@ from core.security.access import require_kind
 from core.security.principal import SYSTEM_ACTOR, Principal
 from core.services import lifecycle_notices
 from core.services.tendering.bids import bidder_party, committee_of
-from core.services.tendering.rounds import emit_round, get_round, opening_ends
+from core.services.tendering.lifecycle import opening_ends, reschedule, transition
+from core.services.tendering.rounds import get_round
 from core.services.tendering.supervision import ensure_not_suspended
 from core.services.tendering.tampering import report_tampered
 from core.uow import UnitOfWork
@@ -260,13 +261,7 @@ def close_opening(uow: UnitOfWork, signer: ReceiptSigner, section_code: str,
                            signature=base64.b64encode(signer.sign_bytes(body)).decode(),
                            published_at=now)
     uow.session.add(record)
-    before = snapshot(r)
-    r.status = RoundStatus.OPENED.value
-    r.next_check = None
-    r.updated_at = now
-    uow.record(actor, "round.opened", "round", f"{section_code}/{r.round_no}", before,
-               snapshot(r))
-    emit_round(uow, r, EventType.ROUND_OPENED, actor)
+    transition(uow, r, RoundStatus.OPENED, actor, "round.opened", event=EventType.ROUND_OPENED)
     lifecycle_notices.opening_record(uow, r, record, actor,
                                      principal.account_id if principal else None)
     uow.commit()
@@ -285,7 +280,7 @@ def _round_by_code(uow: UnitOfWork, section_code: str) -> Round:
 def window_ended(uow: UnitOfWork, signer: ReceiptSigner, r: Round) -> None:
     """Scheduler: at the window's end, close at once when nothing is left for keyholders."""
     if r.committee_fallback and _unopened(uow, r):
-        r.next_check = None  # centre staff run the keyholders' opening, then close it
+        reschedule(uow, r)  # none: centre staff run the keyholders' opening, then close it
         uow.commit()
         return
     close_opening(uow, signer, r.section.code)

@@ -8,7 +8,7 @@ and from then on the legal limits of the round's procedure apply.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,18 +19,19 @@ from sqlalchemy import func, select
 
 from core.audit import snapshot
 from core.errors import DomainError, ErrorKind, not_found
-from core.events import DomainEvent, EventType, project_ordering_key
+from core.events import EventType
 from core.model.project import Section
 from core.model.tendering import Round, RoundStatus
 from core.rules import limits
-from core.rules.procedures import procedure_for
 from core.sealing.committee import create_committee
 from core.security.access import can_read_project, require_project_actor
 from core.security.principal import Principal
 from core.services import deadlines
 from core.services.calendar import calendar_of
-from core.services.event_context import opening_context, section_context
-from core.services.projects import get_section, object_session_of
+from core.services.projects import get_section
+from core.services.tendering.lifecycle import reschedule, transition
+from core.services.tendering.procedure import procedure_of, section_procedure
+from core.services.tendering.round_events import emit_round
 from core.services.validation import amount, required_name
 from core.uow import UnitOfWork
 
@@ -50,29 +51,6 @@ class RoundSettings:
     state_funded: bool = False
     opening_window_minutes: int = 60
     committee_fallback: bool = True  # the tender documents let k keyholders open a failed bid
-
-
-def round_payload(r: Round) -> dict[str, Any]:
-    section = r.section
-    return {
-        "section_code": section.code, "tender_project_code": section.tender_project.code,
-        "project_code": section.tender_project.project.code, "round_no": r.round_no,
-        "procedure": r.procedure, "status": r.status, "bid_deadline": r.bid_deadline,
-        "documents_issued_at": r.documents_issued_at, "deposit": r.deposit,
-        "failure_reason": r.failure_reason,
-        **section_context(object_session_of(r), section),
-    }
-
-
-def emit_round(uow: UnitOfWork, r: Round, event: EventType, actor: str, **extra: Any) -> None:
-    """A round event: the round with its section's context, plus what this event adds."""
-    payload = {**round_payload(r), **extra}
-    if event is EventType.ROUND_OPENED:
-        uow.session.flush()  # the opening record was just added
-        payload["opening"] = opening_context(uow.session, r)
-    uow.emit(DomainEvent(event, "section", r.section.code,
-                         project_ordering_key(r.section.tender_project.project.code),
-                         payload), actor)
 
 
 def _public_key(holder: Keyholder) -> ec.EllipticCurvePublicKey:
@@ -97,8 +75,7 @@ def _checked(uow: UnitOfWork, section: Section, s: RoundSettings) -> dict[str, A
     the documents can go out, so a deadline that fails from now fails at any later issue; the
     issue checks again against the real moment (time may have passed meanwhile).
     """
-    procedure = procedure_for(section.tender_project.project.domain,
-                              section.tender_project.tender_mode)
+    procedure = section_procedure(section)
     deposit = amount(s.deposit, "deposit")
     if deposit is not None and section.estimated_price is not None:
         limits.check_deposit(procedure, deposit, section.estimated_price)
@@ -194,16 +171,12 @@ def issue_documents(uow: UnitOfWork, principal: Principal, section_code: str) ->
         raise DomainError("ROUND_NOT_DRAFT", "招标文件已发出", "the documents were already issued",
                           ErrorKind.CONFLICT)
     now = uow.clock.now()
-    procedure = procedure_for(r.section.tender_project.project.domain,
-                              r.section.tender_project.tender_mode)
+    procedure = procedure_of(r)
     earliest = limits.check_bidding_period(procedure, calendar_of(uow), now, r.bid_deadline)
     before = snapshot(r)
-    r.status = RoundStatus.BIDDING.value
     r.documents_issued_at = now
-    r.next_check = r.bid_deadline
-    r.updated_at = now
-    uow.record(principal.actor, "round.issue_documents", "round",
-               f"{r.section.code}/{r.round_no}", before, snapshot(r))
+    transition(uow, r, RoundStatus.BIDDING, principal.actor, "round.issue_documents",
+               before=before)
     if earliest is not None and procedure.bidding_period is not None:
         deadlines.track(uow, r, deadlines.Rule.BIDDING_PERIOD, procedure.bidding_period, now,
                         earliest)
@@ -221,15 +194,13 @@ def clarify(uow: UnitOfWork, principal: Principal, section_code: str) -> Round:
         raise DomainError("ROUND_NOT_BIDDING", "只有投标期内可以澄清或修改招标文件",
                           "documents can be clarified only while bidding is open",
                           ErrorKind.CONFLICT)
-    procedure = procedure_for(r.section.tender_project.project.domain,
-                              r.section.tender_project.tender_mode)
+    procedure = procedure_of(r)
     now = uow.clock.now()
     clarified = limits.deadline_after_clarification(procedure, calendar_of(uow), now,
                                                     r.bid_deadline)
     before = snapshot(r)
-    if clarified.deadline != r.bid_deadline:
-        r.bid_deadline = clarified.deadline
-        r.next_check = clarified.deadline
+    r.bid_deadline = clarified.deadline
+    reschedule(uow, r)
     r.updated_at = now
     uow.record(principal.actor, "round.clarify", "round", f"{r.section.code}/{r.round_no}",
                before, snapshot(r))
@@ -239,7 +210,3 @@ def clarify(uow: UnitOfWork, principal: Principal, section_code: str) -> Round:
     emit_round(uow, r, EventType.TENDER_DOCUMENTS_CLARIFIED, principal.actor)
     uow.commit()
     return r
-
-
-def opening_ends(r: Round) -> datetime:
-    return r.bid_deadline + timedelta(minutes=r.opening_window_minutes)

@@ -18,12 +18,12 @@ from core.events import EventType
 from core.model.tendering import Bid, BidStatus, Round, RoundStatus
 from core.ports import ReceiptSigner
 from core.rules import limits
-from core.rules.procedures import procedure_for
 from core.security.principal import SYSTEM_ACTOR
 from core.services import lifecycle_notices
 from core.services.tendering.award import publicity_due
+from core.services.tendering.lifecycle import next_check_due, reschedule, transition
 from core.services.tendering.opening import window_ended
-from core.services.tendering.rounds import emit_round, opening_ends
+from core.services.tendering.procedure import procedure_of
 from core.uow import UnitOfWork
 
 
@@ -42,36 +42,35 @@ def advance(uow: UnitOfWork, round_id: int, signer: ReceiptSigner | None = None)
     now = uow.clock.now()
     if r is None or r.next_check is None or r.next_check > now or r.is_suspended:
         return None
-    before = snapshot(r)
+    due = next_check_due(uow, r)  # from the round's state: a stale stored date is put right
+    if due is not None and due > now:
+        reschedule(uow, r)
+        uow.commit()
+        return None
     if r.status == RoundStatus.BIDDING:
         count = uow.session.scalar(select(func.count()).select_from(Bid).where(
             Bid.round_id == r.id, Bid.status == BidStatus.SEALED.value)) or 0
-        procedure = procedure_for(r.section.tender_project.project.domain,
-                                  r.section.tender_project.tender_mode)
+        procedure = procedure_of(r)
         try:
             limits.check_enough_bids(procedure, count)
         except DomainError as refusal:
-            r.status = RoundStatus.FAILED.value
+            before = snapshot(r)
             r.failure_reason = f"{refusal.code}: {refusal.message_zh}"
-            r.next_check = None
-            event = EventType.ROUND_FAILED
+            transition(uow, r, RoundStatus.FAILED, SYSTEM_ACTOR, "round.failed", before=before,
+                       event=EventType.ROUND_FAILED)
+            lifecycle_notices.failed(uow, r, SYSTEM_ACTOR, None)
         else:
-            r.status = RoundStatus.OPENING.value
-            r.next_check = opening_ends(r)
-            event = EventType.ROUND_OPENING_STARTED
+            transition(uow, r, RoundStatus.OPENING, SYSTEM_ACTOR, "round.opening",
+                       event=EventType.ROUND_OPENING_STARTED)
     elif r.status == RoundStatus.PUBLICITY:
         return publicity_due(uow, r)  # ends a running publicity; never a suspended one
     elif r.status == RoundStatus.OPENING and signer is not None:
         window_ended(uow, signer, r)
         return r.status
-    else:
+    else:  # nothing moves this status with time
+        reschedule(uow, r)
+        uow.commit()
         return None
-    r.updated_at = now
-    uow.record(SYSTEM_ACTOR, f"round.{r.status}", "round", f"{r.section.code}/{r.round_no}",
-               before, snapshot(r))
-    emit_round(uow, r, event, SYSTEM_ACTOR)
-    if event is EventType.ROUND_FAILED:
-        lifecycle_notices.failed(uow, r, SYSTEM_ACTOR, None)
     uow.commit()
     return r.status
 

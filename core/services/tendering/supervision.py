@@ -37,7 +37,9 @@ from core.model.tendering import Publicity, Round, RoundStatus, SupervisionInstr
 from core.security.access import require_kind
 from core.security.principal import Principal
 from core.services.tendering.closing import terminate_round
-from core.services.tendering.rounds import emit_round, get_round, opening_ends
+from core.services.tendering.lifecycle import opening_ends, reschedule
+from core.services.tendering.round_events import emit_round
+from core.services.tendering.rounds import get_round
 from core.services.validation import required_name, required_text
 from core.uow import UnitOfWork
 
@@ -155,21 +157,16 @@ def _give_back(uow: UnitOfWork, principal: Principal, r: Round, since: datetime,
     paused = now - since
     if r.status == RoundStatus.BIDDING and r.bid_deadline > since:
         r.bid_deadline += paused
-        if r.next_check is not None:
-            r.next_check = r.bid_deadline
     elif r.status == RoundStatus.OPENING and opening_ends(r) > since:
         r.opening_window_minutes += math.ceil(paused / timedelta(minutes=1))
-        if r.next_check is not None:
-            r.next_check = opening_ends(r)
     elif r.status == RoundStatus.PUBLICITY:
         p = uow.session.get(Publicity, r.id)
         if p is not None and p.status != "ended" and p.ends_at > since:
             before = snapshot(p)
-            p.ends_at += paused
-            if p.status == "running":  # one suspended by an objection waits for its answer
-                r.next_check = p.ends_at
+            p.ends_at += paused  # one suspended by an objection still waits for its answer
             uow.record(principal.actor, "publicity.extend", "publicity", _key(r), before,
                        snapshot(p))
+    reschedule(uow, r)
 
 
 def resume_section(uow: UnitOfWork, principal: Principal, section_code: str,

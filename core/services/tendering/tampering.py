@@ -17,7 +17,7 @@ from core.model.audit import AuditEntry
 from core.model.party import Party
 from core.model.tendering import Bid, Round
 from core.sealing.errors import BID_TAMPERED, SealingError
-from core.services.tendering.rounds import round_payload
+from core.services.tendering.round_events import round_payload
 from core.uow import UnitOfWork
 
 ACTION = "bid.tampered"

@@ -1,0 +1,56 @@
+"""After the evaluation: candidates publicity, objections, the award notice, the result and the
+contract (招标投标法实施条例 第五十四条至第五十七条).
+
+The flow of a round (``Round.status``)::
+
+    evaluating --start_publicity--> publicity --(scheduler at ends_at)--> publicity (ended)
+               --issue_award--> awarded --record_contract--> contracted
+
+* **Publicity (条例 54).** The owner or its agency publishes the ranked candidates with an end
+  time; :func:`core.rules.limits.check_publicity` refuses one shorter than the procedure's minimum
+  (engineering: 3 日, ``PUBLICITY_TOO_SHORT_REG_54``) and, if the evaluation report's receipt is
+  on record, one started too late. Its end is the round's ``next_check`` (derived by
+  ``lifecycle.reschedule``); the scheduler ends it through :func:`publicity_due`.
+* **Objections (条例 54).** A bidder of the round (a party registered for it) may object while the
+  publicity runs. "作出答复前，应当暂停招标投标活动": the first open objection suspends the
+  publicity (``Publicity.status = 'suspended'``, so no ``next_check`` is derived), so the scheduler
+  cannot end it, and the award waits. When the owner has answered every open objection the
+  publicity runs again and **its end moves later by the time it stood suspended** — from the
+  moment the first of the overlapping objections was raised to the last answer — so the bidders
+  get the full lawful publicity of running time. The suspension is reconstructed from the
+  objections' ``raised_at``/``answered_at``; nothing else is stored.
+* **Award (条例 55).** After the publicity has ended the owner issues the 中标通知书 to the
+  candidate chosen by :func:`core.rules.limits.award_choice`: state-funded projects (and every
+  government procurement, 政府采购法实施条例 第四十三条) the first-ranked candidate still in the
+  running, falling back in rank when candidates declined or were disqualified; otherwise any
+  remaining candidate (招标投标法 第四十条). The result is announced in the same transaction.
+* **Contract (条例 57).** Recording the signed contract sets the refund due date of every paid
+  deposit of the round (:func:`core.rules.limits.refund_due`: 5 日 after signing, engineering).
+
+Every step is audited and emits its event in the same transaction (docs/events.md). One module
+per step (``publicity``, ``objections``, ``notice``, ``contract``), with ``candidates`` (the
+published candidates) and ``rows`` (what every step reads) beside them.
+"""
+
+from core.services.tendering.award.candidates import (
+    MAX_TEXT,
+    CandidateStatus,
+    CandidateView,
+    candidate_views,
+    payload,
+    winner_view,
+)
+from core.services.tendering.award.contract import record_contract
+from core.services.tendering.award.notice import get_award, issue_award
+from core.services.tendering.award.objections import (
+    answer_objection,
+    list_objections,
+    raise_objection,
+)
+from core.services.tendering.award.publicity import get_publicity, publicity_due, start_publicity
+from core.services.tendering.award.rows import suspension_started
+
+__all__ = ["MAX_TEXT", "CandidateStatus", "CandidateView", "answer_objection", "candidate_views",
+           "get_award", "get_publicity", "issue_award", "list_objections", "payload",
+           "publicity_due", "raise_objection", "record_contract", "start_publicity",
+           "suspension_started", "winner_view"]

@@ -1,0 +1,44 @@
+"""The evaluation (评标): the committee, its method and criteria, rejections, scores, the report.
+
+After the opening (round ``opened``), centre staff assign the committee of the section and the
+method and criteria the tender documents fixed (the random draw from the expert library comes
+later); the round is then ``evaluating``. Inside the round, the evaluation moves on its own:
+
+* ``scoring`` — members read the opened bids' declared items, each scores the bids on every
+  subjective criterion (replaceable until the report), and the chair records the committee's
+  decision to reject a bid with its 条例 51 grounds and written reason;
+* ``reported`` — the chair generated the report: the math of :mod:`core.evaluation` (price
+  score, aggregation, ranking, at most three candidates, 条例 53) stored in ``Evaluation.result``
+  and as ranked :class:`~core.model.tendering.Candidate` rows; nothing is scored any more;
+* ``signed`` — every member signed or dissented in writing (条例 53), or the chair closed the
+  signatures and those who did neither count as agreeing; ``round.evaluation_reported`` is
+  announced. The publicity of the candidates (the round's next status) is the award's business.
+
+The committee list is secret until the result is set (招标投标法 第三十七条第三款): no event names
+a member, and only members and oversight staff read the evaluation before it is signed. Bidders
+never read it. Every step is audited.
+
+One module per step: ``committee`` (the assignment), ``scores`` (scores and rejections),
+``report`` (the report and its signatures), ``reading`` (what members and oversight read);
+``forms`` holds the inputs and views, ``access`` who may act and the rows every step reads.
+"""
+
+from core.services.tendering.evaluation.committee import assign_committee
+from core.services.tendering.evaluation.forms import (
+    EVALUABLE,
+    BidView,
+    CriterionIn,
+    EvaluationSetup,
+    EvaluationStatus,
+    EvaluationView,
+    MemberIn,
+    MemberView,
+)
+from core.services.tendering.evaluation.reading import get_evaluation, list_bids, my_scores
+from core.services.tendering.evaluation.report import close_signatures, generate_report, sign_report
+from core.services.tendering.evaluation.scores import reject_bid, submit_scores, withdraw_rejection
+
+__all__ = ["EVALUABLE", "BidView", "CriterionIn", "EvaluationSetup", "EvaluationStatus",
+           "EvaluationView", "MemberIn", "MemberView", "assign_committee", "close_signatures",
+           "generate_report", "get_evaluation", "list_bids", "my_scores", "reject_bid",
+           "sign_report", "submit_scores", "withdraw_rejection"]

@@ -1,0 +1,169 @@
+"""Centre staff assign the committee, the method and the criteria the tender documents fixed;
+the round is then ``evaluating``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from core.audit import snapshot
+from core.errors import DomainError, ErrorKind
+from core.evaluation import Criterion, CriterionCategory, EvaluationMethod, check_criteria
+from core.model.account import Account, AccountKind
+from core.model.tendering import Bid, CommitteeMember, Evaluation, Round, RoundStatus
+from core.rules import limits
+from core.rules.limits import MemberKind
+from core.rules.procedures import Domain
+from core.security.access import require_kind
+from core.security.principal import Principal
+from core.services.tendering.evaluation.access import criterion_json, round_ref
+from core.services.tendering.evaluation.forms import (
+    CRITERION_CODE,
+    CriterionIn,
+    EvaluationSetup,
+    EvaluationStatus,
+    EvaluationView,
+    MemberIn,
+)
+from core.services.tendering.evaluation.reading import view_of
+from core.services.tendering.lifecycle import transition
+from core.services.tendering.procedure import procedure_of
+from core.services.tendering.rounds import get_round
+from core.services.validation import required_name
+from core.uow import UnitOfWork
+
+
+def _method(value: str) -> EvaluationMethod:
+    try:
+        return EvaluationMethod(value)
+    except ValueError as err:
+        raise DomainError("EVALUATION_METHOD_UNKNOWN", f"未知的评标方法：{value}",
+                          f"unknown evaluation method: {value}", field="method") from err
+
+
+def _checked_criteria(r: Round, method: EvaluationMethod,
+                      given: Sequence[CriterionIn]) -> list[Criterion]:
+    """综合评分: criteria whose weights add up to 100, at most one price criterion (computed from
+    the declared prices, never scored by a member); the lowest-price methods take none."""
+    if method is not EvaluationMethod.COMPREHENSIVE:
+        if given:
+            raise DomainError("CRITERIA_NOT_APPLICABLE",
+                              f"{method.label_zh}按评审后的投标价排序，不设评分因素",
+                              f"the {method.value} method ranks by price and takes no criteria",
+                              field="criteria")
+        return []
+    criteria: list[Criterion] = []
+    for c in given:
+        if not CRITERION_CODE.fullmatch(c.code):
+            raise DomainError("CRITERION_CODE_INVALID",
+                              f"评审因素代码 {c.code!r} 须为小写字母开头的字母、数字或下划线",
+                              f"criterion code {c.code!r} must be lower-case letters, digits or _",
+                              field="criteria")
+        try:
+            category = CriterionCategory(c.category)
+        except ValueError as err:
+            raise DomainError("CRITERION_CATEGORY_UNKNOWN", f"未知的评审因素类别：{c.category}",
+                              f"unknown criterion category: {c.category}",
+                              field="criteria") from err
+        name = required_name(c.name_zh, "criteria.name_zh", 100)
+        criteria.append(Criterion(c.code, name, c.weight, category,
+                                  objective=category is CriterionCategory.PRICE))
+    check_criteria(criteria)  # NO_CRITERIA, CRITERION_DUPLICATE, WEIGHT_*, WEIGHTS_NOT_100
+    prices = [c for c in criteria if c.category is CriterionCategory.PRICE]
+    if len(prices) > 1:
+        raise DomainError("PRICE_CRITERION_DUPLICATE", "只能设一个价格分评审因素",
+                          "only one price criterion is allowed", field="criteria")
+    if not prices and r.section.tender_project.project.domain == Domain.GOV_PROCUREMENT:
+        raise DomainError("PRICE_CRITERION_MISSING",
+                          "政府采购综合评分法须设价格分（低价优先法）",
+                          "government procurement's scored method needs a price criterion",
+                          field="criteria")
+    return criteria
+
+
+def _member_kinds(members: Sequence[MemberIn]) -> list[limits.CommitteeMember]:
+    checked = []
+    for m in members:
+        try:
+            kind = MemberKind(m.kind)
+        except ValueError as err:
+            raise DomainError("COMMITTEE_MEMBER_KIND_UNKNOWN",
+                              f"未知的评标委员会成员类别：{m.kind}",
+                              f"unknown committee member kind: {m.kind}",
+                              field="members") from err
+        checked.append(limits.CommitteeMember(str(m.account_id), kind))
+    return checked
+
+
+def _check_accounts(uow: UnitOfWork, r: Round, members: Sequence[MemberIn]) -> None:
+    """Experts are expert accounts; the tenderer's representatives act for the project; nobody
+    is tied to a bidder (实施条例 第四十六条: 与投标人有利害关系的人不得进入评标委员会)."""
+    project = r.section.tender_project.project
+    bidders = set(uow.session.scalars(select(Bid.party_id).where(Bid.round_id == r.id)))
+    for m in members:
+        account = uow.session.get(Account, m.account_id)
+        if account is None or not account.is_active:
+            raise DomainError("COMMITTEE_ACCOUNT_INVALID", f"账号 {m.account_id} 不存在或已停用",
+                              f"account {m.account_id} does not exist or is inactive",
+                              field="members")
+        if account.party_id is not None and account.party_id in bidders:
+            raise DomainError("COMMITTEE_MEMBER_CONFLICT",
+                              f"账号 {account.username} 属于投标人，应当回避"
+                              "（《招标投标法实施条例》第四十六条）",
+                              f"account {account.username} belongs to a bidder and must stand "
+                              "aside (Tendering Regulation art. 46)", field="members")
+        if m.kind == MemberKind.TECHNICAL_ECONOMIC_EXPERT and account.kind != AccountKind.EXPERT:
+            raise DomainError("COMMITTEE_MEMBER_NOT_EXPERT",
+                              f"账号 {account.username} 不是评标专家账号",
+                              f"account {account.username} is not an expert account",
+                              field="members")
+        if m.kind == MemberKind.TENDERER_REPRESENTATIVE and not (
+                account.kind == AccountKind.PARTY_USER and account.party_id is not None
+                and account.party_id in (project.owner_party_id, project.agency_party_id)):
+            raise DomainError("COMMITTEE_MEMBER_NOT_TENDERER",
+                              f"账号 {account.username} 不代表本项目的招标人（采购人）",
+                              f"account {account.username} does not act for the project's owner",
+                              field="members")
+
+
+def assign_committee(uow: UnitOfWork, principal: Principal, section_code: str,
+                     setup: EvaluationSetup) -> EvaluationView:
+    """Centre staff assign the committee, the method and the criteria; the round is evaluating.
+
+    招标投标法 第三十七条 (via :func:`core.rules.limits.check_committee`): five or more, an odd
+    number, at least two thirds technical or economic experts; exactly one chair.
+    """
+    require_kind(principal, AccountKind.CENTRE_STAFF)
+    r = get_round(uow, principal, section_code)
+    if r.status != RoundStatus.OPENED:
+        raise DomainError("ROUND_NOT_OPENED", "开标完成后才能组建评标委员会",
+                          "the committee is assigned once the opening is complete",
+                          ErrorKind.CONFLICT)
+    procedure = procedure_of(r)
+    method = _method(setup.method)
+    limits.check_evaluation_method(procedure, method)
+    criteria = _checked_criteria(r, method, setup.criteria)
+    limits.check_committee(_member_kinds(setup.members), procedure)
+    chairs = [m for m in setup.members if m.is_chair]
+    if len(chairs) != 1:
+        raise DomainError("COMMITTEE_CHAIR_INVALID", "评标委员会须有且只有一名主任",
+                          "the committee needs exactly one chair", field="members")
+    _check_accounts(uow, r, setup.members)
+
+    now = uow.clock.now()
+    before = snapshot(r)
+    for m in setup.members:
+        uow.session.add(CommitteeMember(round_id=r.id, account_id=m.account_id, kind=m.kind,
+                                        is_chair=m.is_chair, assigned_at=now))
+    e = Evaluation(round_id=r.id, method=method.value,
+                   criteria=[criterion_json(c) for c in criteria], rejections={},
+                   result=None, status=EvaluationStatus.SCORING.value)
+    uow.session.add(e)
+    uow.record(principal.actor, "evaluation.assign_committee", "evaluation", round_ref(r), None,
+               {**snapshot(e), "members": [{"account_id": m.account_id, "kind": m.kind,
+                                            "is_chair": m.is_chair} for m in setup.members]})
+    transition(uow, r, RoundStatus.EVALUATING, principal.actor, "round.evaluating",
+               before=before)
+    uow.commit()
+    return view_of(uow, r, e)

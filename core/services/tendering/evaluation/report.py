@@ -1,0 +1,275 @@
+"""The report (条例 53): the ranking and at most three candidates, then every member's signature
+or written dissent; ``round.evaluation_reported`` is announced once it is signed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from core.audit import snapshot
+from core.errors import DomainError, ErrorKind
+from core.evaluation import (
+    MAX_CANDIDATES,
+    CriterionCategory,
+    EvaluatedBid,
+    EvaluationMethod,
+    ExpertScore,
+    aggregate_scores,
+    price_score,
+    rank_bids,
+    top_candidates,
+)
+from core.events import EventType
+from core.model.party import Party
+from core.model.tendering import (
+    BidOpening,
+    Candidate,
+    CommitteeMember,
+    Evaluation,
+    ReportSignature,
+    Round,
+    Score,
+)
+from core.rules import limits
+from core.security.principal import Principal
+from core.services.tendering.evaluation.access import (
+    committee_of,
+    criteria_of,
+    evaluation_of,
+    openings_of,
+    require_chair,
+    require_member,
+    require_scoring,
+    round_ref,
+    tie_breaks_of,
+)
+from core.services.tendering.evaluation.forms import (
+    EVALUABLE,
+    MAX_REASON,
+    EvaluationStatus,
+    EvaluationView,
+)
+from core.services.tendering.evaluation.reading import view_of
+from core.services.tendering.round_events import emit_round
+from core.services.tendering.rounds import get_round
+from core.services.validation import required_text
+from core.uow import UnitOfWork
+
+
+def _responsive(uow: UnitOfWork, r: Round, e: Evaluation) -> list[BidOpening]:
+    bids = [o for o in openings_of(uow, r)
+            if o.outcome in EVALUABLE and str(o.bid_id) not in e.rejections]
+    for o in bids:
+        if o.price is None:
+            raise DomainError("BID_PRICE_UNKNOWN",
+                              f"投标 {o.bid_id} 开标时未读出投标报价，"
+                              "须由评标委员会认定（如否决）后才能生成报告",
+                              f"bid {o.bid_id} has no declared price; the committee must decide on "
+                              "it (e.g. reject it) before the report", ErrorKind.CONFLICT,
+                              bid=o.bid_id)
+    return bids
+
+
+def _scored(uow: UnitOfWork, e: Evaluation, members: Sequence[CommitteeMember],
+            bids: Sequence[BidOpening]) -> tuple[list[EvaluatedBid], dict[str, Any]]:
+    """综合评分: the price score from the declared prices, the members' scores aggregated."""
+    criteria = criteria_of(e)
+    ids = [str(o.bid_id) for o in bids]
+    price = next((c for c in criteria if c.objective), None)
+    objective: dict[tuple[str, str], Decimal] = {}
+    lowest = min((o.price for o in bids if o.price is not None), default=None)
+    if price is not None and lowest is not None:
+        for o in bids:
+            assert o.price is not None
+            objective[(str(o.bid_id), price.code)] = price_score(lowest, o.price, price.weight)
+    subjective = {c.code for c in criteria if not c.objective}
+    wanted = {o.bid_id for o in bids}
+    sheet = [ExpertScore(str(s.member_id), str(s.bid_id), s.criterion, s.score)
+             for s in uow.session.scalars(select(Score).where(Score.round_id == e.round_id))
+             if s.bid_id in wanted and s.criterion in subjective]
+    totals = aggregate_scores(criteria, ids, [str(m.id) for m in members], sheet,
+                              objective_scores=objective)
+    has_technical = any(c.category is CriterionCategory.TECHNICAL for c in criteria)
+    evaluated = []
+    details: dict[str, Any] = {}
+    for o, total in zip(bids, totals, strict=True):
+        assert o.price is not None
+        technical = total.subtotal(CriterionCategory.TECHNICAL) if has_technical else None
+        evaluated.append(EvaluatedBid(str(o.bid_id), o.price, o.bid.submitted_at,
+                                      score=total.total, technical_score=technical))
+        details[str(o.bid_id)] = {
+            "total": str(total.total),
+            "criteria": [{"criterion": c.criterion, "score": str(c.score),
+                          "counted": [str(x) for x in c.counted],
+                          "dropped": [str(x) for x in c.dropped]} for c in total.criteria],
+            "subtotals": {k.value: str(v) for k, v in total.subtotals},
+        }
+    sheets: dict[str, dict[str, dict[str, str]]] = {}
+    for s in sheet:
+        sheets.setdefault(s.expert_id, {}).setdefault(s.bid_id, {})[s.criterion] = str(s.score)
+    return evaluated, {"lowest_valid_price": None if lowest is None else str(lowest),
+                       "scores": details, "sheets": sheets}
+
+
+def generate_report(uow: UnitOfWork, principal: Principal, section_code: str) -> EvaluationView:
+    """The chair generates the report: ranking and at most three candidates (条例 53).
+
+    综合评分: the price criterion scores ``lowest valid price ÷ price × weight`` over the bids not
+    rejected, every member must have scored every subjective criterion of every such bid, and the
+    bids rank by total. The lowest-price methods rank by the declared price. A tie touching the
+    candidate list is refused (``CANDIDATE_TIE_UNRESOLVED``) until the documents' rule settles it.
+    """
+    r = get_round(uow, principal, section_code)
+    require_chair(uow, r, principal)
+    e = evaluation_of(uow, r, lock=True)
+    require_scoring(e)
+    method = EvaluationMethod(e.method)
+    members = committee_of(uow, r)
+    bids = _responsive(uow, r, e)
+    extra: dict[str, Any] = {}
+    if method is EvaluationMethod.COMPREHENSIVE:
+        evaluated, extra = _scored(uow, e, members, bids)
+    else:
+        evaluated = [EvaluatedBid(str(o.bid_id), o.price, o.bid.submitted_at)
+                     for o in bids if o.price is not None]
+    ranking = rank_bids(method, evaluated, tie_breaks=tie_breaks_of(r))
+    chosen = top_candidates(ranking, min(MAX_CANDIDATES, len(ranking.ranked))) \
+        if ranking.ranked else ()
+    limits.check_candidates(len(chosen))
+
+    parties = {o.bid_id: uow.session.get(Party, o.bid.party_id) for o in openings_of(uow, r)}
+
+    def bidder(bid_id: int) -> dict[str, Any]:
+        party = parties[bid_id]
+        assert party is not None
+        return {"bid_id": bid_id, "party_id": party.id, "bidder_name": party.name,
+                "bidder_identifier": party.identifier}
+
+    by_id = {o.bid_id: o for o in bids}
+    before = snapshot(e)
+    now = uow.clock.now()
+    e.result = {
+        "method": method.value,
+        "tie_breaks": [t.value for t in ranking.tie_breaks],
+        **extra,
+        "ranking": [{**bidder(int(x.bid.bid_id)), "rank": x.rank,
+                     "price": str(by_id[int(x.bid.bid_id)].price),
+                     "score": None if x.bid.score is None else str(x.bid.score),
+                     "tied_with": [int(t) for t in x.tied_with]} for x in ranking.ranked],
+        "rejected": [{**bidder(int(k)), **v} for k, v in sorted(
+            e.rejections.items(), key=lambda kv: int(kv[0])) if isinstance(v, dict)],
+        "candidates": [{**bidder(int(c.bid.bid_id)), "rank": c.rank} for c in chosen],
+        "members": [{"member_id": m.id, "kind": m.kind, "is_chair": m.is_chair}
+                    for m in members],
+        "generated_by": principal.actor,
+        "generated_at": now.isoformat(),
+    }
+    for c in chosen:
+        uow.session.add(Candidate(round_id=r.id, bid_id=int(c.bid.bid_id), rank=c.rank,
+                                  status="ranked"))
+    e.status = EvaluationStatus.REPORTED.value
+    e.reported_at = now
+    uow.record(principal.actor, "evaluation.report", "evaluation", round_ref(r), before,
+               snapshot(e))
+    uow.commit()
+    return view_of(uow, r, e)
+
+
+def _signatures(uow: UnitOfWork, r: Round) -> dict[int, ReportSignature]:
+    return {s.member_id: s for s in uow.session.scalars(
+        select(ReportSignature).where(ReportSignature.round_id == r.id))}
+
+
+def _require_reported(e: Evaluation) -> None:
+    if e.status == EvaluationStatus.SCORING:
+        raise DomainError("REPORT_NOT_GENERATED", "评标报告尚未生成",
+                          "the evaluation report has not been generated", ErrorKind.CONFLICT)
+    if e.status == EvaluationStatus.SIGNED:
+        raise DomainError("REPORT_CLOSED", "评标报告的签署已完成",
+                          "the evaluation report is already signed off", ErrorKind.CONFLICT)
+
+
+def _close(uow: UnitOfWork, principal: Principal, r: Round, e: Evaluation,
+           deemed: Sequence[CommitteeMember]) -> None:
+    """All members answered: the report is signed, handed over, and announced."""
+    before = snapshot(e)
+    signatures = _signatures(uow, r)
+    e.status = EvaluationStatus.SIGNED.value
+    result: dict[str, Any] = dict(e.result or {})
+    result["signatures"] = {
+        "agreed": sum(1 for s in signatures.values() if s.agrees),
+        "dissented": sum(1 for s in signatures.values() if not s.agrees),
+        "deemed_agreed": [m.id for m in deemed],  # 条例 53: no signature, no written dissent
+        "closed_by": principal.actor,
+        "closed_at": uow.clock.now().isoformat(),
+    }
+    e.result = result
+    uow.record(principal.actor, "evaluation.signed", "evaluation", round_ref(r), before,
+               snapshot(e))
+    candidates = []
+    by_bid = {int(x["bid_id"]): x for x in result.get("ranking", [])}
+    for c in result.get("candidates", []):
+        ranked = by_bid.get(int(c["bid_id"]), {})
+        candidates.append({"rank": c["rank"], "bidder_name": c["bidder_name"],
+                           "bidder_identifier": c["bidder_identifier"],
+                           "price": ranked.get("price"), "score": ranked.get("score")})
+    emit_round(uow, r, EventType.EVALUATION_REPORTED, principal.actor,
+               evaluation_method=e.method, reported_at=e.reported_at, candidates=candidates,
+               rejected_count=len(result.get("rejected", [])),
+               dissent_count=result["signatures"]["dissented"])
+
+
+def sign_report(uow: UnitOfWork, principal: Principal, section_code: str, agrees: bool,
+                dissent: str | None = None) -> EvaluationView:
+    """A member signs the report or dissents in writing with reasons (条例 53); when every
+    member has answered, the report is signed off."""
+    r = get_round(uow, principal, section_code)
+    member = require_member(uow, r, principal)
+    e = evaluation_of(uow, r, lock=True)
+    _require_reported(e)
+    signatures = _signatures(uow, r)
+    if member.id in signatures:
+        raise DomainError("REPORT_ALREADY_SIGNED", "您已签署或提出书面不同意见",
+                          "you have already signed or dissented", ErrorKind.CONFLICT)
+    if agrees:
+        if dissent is not None and dissent.strip():
+            raise DomainError("DISSENT_WITH_AGREEMENT", "同意评标结果时不填写不同意见",
+                              "a dissent goes with disagreement, not with a signature",
+                              field="dissent")
+        text = None
+    else:
+        if dissent is None or not dissent.strip():
+            raise DomainError("DISSENT_REASON_REQUIRED",
+                              "对评标结果有不同意见的，应当以书面形式说明其不同意见和理由"
+                              "（《招标投标法实施条例》第五十三条）",
+                              "a dissent must be given in writing with its reasons "
+                              "(Tendering Regulation art. 53)", field="dissent")
+        text = required_text(dissent, "dissent", MAX_REASON)
+    signature = ReportSignature(round_id=r.id, member_id=member.id, agrees=agrees, dissent=text,
+                                signed_at=uow.clock.now())
+    uow.session.add(signature)
+    uow.record(principal.actor, "evaluation.sign" if agrees else "evaluation.dissent",
+               "report_signature", f"{round_ref(r)}/{member.id}", None,
+               {"agrees": agrees, "dissent": text})
+    signatures[member.id] = signature
+    if all(m.id in signatures for m in committee_of(uow, r)):
+        _close(uow, principal, r, e, ())
+    uow.commit()
+    return view_of(uow, r, e)
+
+
+def close_signatures(uow: UnitOfWork, principal: Principal, section_code: str) -> EvaluationView:
+    """The chair closes the signatures: a member who neither signed nor dissented in writing is
+    deemed to agree (条例 53: "拒绝在评标报告上签字又不书面说明其不同意见和理由的，视为同意")."""
+    r = get_round(uow, principal, section_code)
+    require_chair(uow, r, principal)
+    e = evaluation_of(uow, r, lock=True)
+    _require_reported(e)
+    signatures = _signatures(uow, r)
+    missing = [m for m in committee_of(uow, r) if m.id not in signatures]
+    _close(uow, principal, r, e, missing)
+    uow.commit()
+    return view_of(uow, r, e)

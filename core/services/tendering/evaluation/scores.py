@@ -1,0 +1,132 @@
+"""Scoring and rejection while the evaluation is ``scoring``: each member's scores on the
+subjective criteria, the chair's rejections with their 条例 51 grounds."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from core.errors import DomainError, ErrorKind, not_found
+from core.evaluation import EvaluationMethod, RejectionGround
+from core.evaluation.errors import SCORE_OUT_OF_RANGE, SCORE_REFERENCE_UNKNOWN, evaluation_error
+from core.model.tendering import Score
+from core.security.principal import Principal
+from core.services.tendering.evaluation.access import (
+    criteria_of,
+    evaluable_bid,
+    evaluation_of,
+    require_chair,
+    require_member,
+    require_scoring,
+    round_ref,
+)
+from core.services.tendering.evaluation.forms import CENT, MAX_REASON, EvaluationView
+from core.services.tendering.evaluation.reading import view_of
+from core.services.tendering.rounds import get_round
+from core.services.validation import required_text
+from core.uow import UnitOfWork
+
+
+def submit_scores(uow: UnitOfWork, principal: Principal, section_code: str, bid_id: int,
+                  scores: Mapping[str, Decimal]) -> list[Score]:
+    """A member scores one bid on subjective criteria; a later call replaces those criteria."""
+    r = get_round(uow, principal, section_code)
+    member = require_member(uow, r, principal)
+    e = evaluation_of(uow, r, lock=True)
+    require_scoring(e)
+    if e.method != EvaluationMethod.COMPREHENSIVE:
+        raise DomainError("SCORING_NOT_APPLICABLE", "该评标方法不设专家打分",
+                          "this evaluation method has no expert scores", ErrorKind.CONFLICT)
+    evaluable_bid(uow, r, bid_id)
+    if str(bid_id) in e.rejections:
+        raise DomainError("BID_REJECTED", "该投标已被否决，不再评分",
+                          "this bid was rejected and is not scored", ErrorKind.CONFLICT)
+    if not scores:
+        raise DomainError("FIELD_REQUIRED", "scores 不能为空", "scores is required",
+                          field="scores")
+    by_code = {c.code: c for c in criteria_of(e)}
+    for code, value in scores.items():
+        criterion = by_code.get(code)
+        if criterion is None or criterion.objective:
+            raise evaluation_error(SCORE_REFERENCE_UNKNOWN,
+                                   f"评审因素 {code} 不存在或为客观分（由系统计算）",
+                                   f"criterion {code} is unknown or objective (computed)",
+                                   criterion=code)
+        if not value.is_finite() or not 0 <= value <= criterion.weight \
+                or value != value.quantize(CENT):
+            raise evaluation_error(SCORE_OUT_OF_RANGE,
+                                   f"评分 {value} 超出评审因素 {code} 的分值范围 "
+                                   f"[0, {criterion.weight}]（最多两位小数）",
+                                   f"score {value} is outside [0, {criterion.weight}] for "
+                                   f"criterion {code} (at most 2 decimals)", criterion=code)
+    scores = {code: value.quantize(CENT) for code, value in scores.items()}  # 2 decimals, always
+    now = uow.clock.now()
+    existing = {s.criterion: s for s in uow.session.scalars(select(Score).where(
+        Score.member_id == member.id, Score.bid_id == bid_id))}
+    before = {code: s.score for code, s in existing.items()}
+    for code, value in scores.items():
+        row = existing.get(code)
+        if row is None:
+            row = Score(round_id=r.id, member_id=member.id, bid_id=bid_id, criterion=code,
+                        score=value, scored_at=now)
+            uow.session.add(row)
+            existing[code] = row
+        else:
+            row.score = value
+            row.scored_at = now
+    uow.record(principal.actor, "evaluation.score", "score", f"{round_ref(r)}/{bid_id}/"
+               f"{member.id}", before or None, {c: s.score for c, s in existing.items()})
+    uow.commit()
+    return sorted(existing.values(), key=lambda s: s.criterion)
+
+
+def reject_bid(uow: UnitOfWork, principal: Principal, section_code: str, bid_id: int,
+               grounds: Sequence[str], reason: str) -> EvaluationView:
+    """The chair records the committee's decision to reject a bid (否决投标, 实施条例 第五十一条),
+    with its grounds and a written reason; recording it again replaces it."""
+    r = get_round(uow, principal, section_code)
+    require_chair(uow, r, principal)
+    e = evaluation_of(uow, r, lock=True)
+    require_scoring(e)
+    evaluable_bid(uow, r, bid_id)
+    if not grounds:
+        raise DomainError("REJECTION_GROUND_REQUIRED", "须注明否决投标的法定情形",
+                          "name at least one ground for the rejection", field="grounds")
+    try:
+        parsed = sorted({RejectionGround(g) for g in grounds}, key=lambda g: (g.item, g.value))
+    except ValueError as err:
+        raise DomainError("REJECTION_GROUND_UNKNOWN", "否决投标的情形不在《招标投标法实施条例》"
+                          "第五十一条所列范围内",
+                          "a ground is not one of Tendering Regulation art. 51",
+                          field="grounds") from err
+    text = required_text(reason, "reason", MAX_REASON)
+    entry = {"grounds": [g.value for g in parsed], "items": [g.item for g in parsed],
+             "labels_zh": [g.label_zh for g in parsed], "reason": text,
+             "recorded_by": principal.actor, "recorded_at": uow.clock.now().isoformat()}
+    key = str(bid_id)
+    before = e.rejections.get(key)
+    e.rejections = {**e.rejections, key: entry}  # a new dict: JSON columns track assignment
+    uow.record(principal.actor, "evaluation.reject_bid", "bid", str(bid_id),
+               before if isinstance(before, dict) else None, entry)
+    uow.commit()
+    return view_of(uow, r, e)
+
+
+def withdraw_rejection(uow: UnitOfWork, principal: Principal, section_code: str,
+                       bid_id: int) -> EvaluationView:
+    """The committee reconsidered: the bid is evaluated again (before the report only)."""
+    r = get_round(uow, principal, section_code)
+    require_chair(uow, r, principal)
+    e = evaluation_of(uow, r, lock=True)
+    require_scoring(e)
+    key = str(bid_id)
+    if key not in e.rejections:
+        raise not_found("否决记录", "rejection", bid_id)
+    before = e.rejections[key]
+    e.rejections = {k: v for k, v in e.rejections.items() if k != key}
+    uow.record(principal.actor, "evaluation.withdraw_rejection", "bid", key,
+               before if isinstance(before, dict) else None, None)
+    uow.commit()
+    return view_of(uow, r, e)

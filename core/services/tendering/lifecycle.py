@@ -1,0 +1,112 @@
+"""One round lifecycle: which status may follow which, and when the scheduler looks at a round.
+
+``ALLOWED`` is the whole state machine; ``transition`` is the only way a round changes status,
+and it refuses a move the table does not hold, so a new flow (auctions, listings) is a new table
+entry, not a new branch hidden in a use case.
+
+``next_check`` is never assigned by hand: ``reschedule`` derives it from the round's status and
+dates (the bid deadline, the end of the opening window, the end of a running publicity), the way
+openprocurement's chronograph takes the earliest of a tender's pending dates. Every change that
+moves a date or a status ends with it; the scheduler derives it again before acting, so a round
+cannot stall because one use case forgot a line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exists, select
+
+from core.audit import snapshot
+from core.errors import DomainError, ErrorKind
+from core.events import EventType
+from core.model.tendering import (
+    Bid,
+    BidOpening,
+    BidStatus,
+    Publicity,
+    PublicityStatus,
+    Round,
+    RoundStatus,
+)
+from core.services.tendering.round_events import emit_round
+from core.uow import UnitOfWork
+
+S = RoundStatus
+ALLOWED: Mapping[RoundStatus, frozenset[RoundStatus]] = {
+    S.DRAFT: frozenset({S.BIDDING, S.TERMINATED}),
+    S.BIDDING: frozenset({S.OPENING, S.FAILED, S.TERMINATED}),  # 法 28: too few bids, 流标
+    S.OPENING: frozenset({S.OPENED, S.TERMINATED}),
+    S.OPENED: frozenset({S.EVALUATING, S.TERMINATED}),
+    S.EVALUATING: frozenset({S.PUBLICITY, S.TERMINATED}),
+    S.PUBLICITY: frozenset({S.AWARDED, S.TERMINATED}),
+    S.AWARDED: frozenset({S.CONTRACTED}),
+    S.CONTRACTED: frozenset({S.ARCHIVED}),
+    S.ARCHIVED: frozenset(),
+    S.FAILED: frozenset(),  # the section is tendered again in a new round
+    S.TERMINATED: frozenset(),
+}
+TERMINABLE = frozenset(status for status, then in ALLOWED.items() if S.TERMINATED in then)
+
+
+def opening_ends(r: Round) -> datetime:
+    """The end of the window in which bidders hand in their keys (电子招标投标办法 Art. 31)."""
+    return r.bid_deadline + timedelta(minutes=r.opening_window_minutes)
+
+
+def _keyholders_pending(uow: UnitOfWork, r: Round) -> bool:
+    """Bids no bidder opened, which the tender documents let k keyholders open: centre staff
+    run that opening and then close it, so time alone does not move the round."""
+    if not r.committee_fallback:
+        return False
+    opened = select(BidOpening.bid_id).where(BidOpening.round_id == r.id)
+    return bool(uow.session.scalar(select(exists().where(
+        Bid.round_id == r.id, Bid.status == BidStatus.SEALED.value, Bid.id.not_in(opened)))))
+
+
+def next_check_due(uow: UnitOfWork, r: Round) -> datetime | None:
+    """When time next moves the round, from its state alone; ``None`` when only a person can.
+
+    A suspension (暂停) keeps the date: the scheduler skips suspended rounds, and the resume
+    moves the running date by the time stood still."""
+    status = RoundStatus(r.status)
+    if status is S.BIDDING:
+        return r.bid_deadline
+    if status is S.OPENING:
+        ends = opening_ends(r)
+        if uow.clock.now() >= ends and _keyholders_pending(uow, r):
+            return None
+        return ends
+    if status is S.PUBLICITY:
+        uow.session.flush()  # a publicity just started is read back below
+        p = uow.session.get(Publicity, r.id)
+        # suspended by an objection: only the answer to the last one sets it running again
+        return p.ends_at if p is not None and p.status == PublicityStatus.RUNNING else None
+    return None
+
+
+def reschedule(uow: UnitOfWork, r: Round) -> None:
+    r.next_check = next_check_due(uow, r)
+
+
+def transition(uow: UnitOfWork, r: Round, to: RoundStatus, actor: str, action: str, *,
+               before: dict[str, Any] | None = None, event: EventType | None = None,
+               **payload: Any) -> None:
+    """Move ``r`` to ``to``: checked against ``ALLOWED``, rescheduled, audited as ``action``
+    (``before`` when the caller changed more of the round first), and, given ``event``, emitted
+    with ``payload``."""
+    now_status = RoundStatus(r.status)
+    if to not in ALLOWED[now_status]:
+        raise DomainError("ROUND_TRANSITION_INVALID",
+                          f"招标轮次不能从“{now_status.value}”转为“{to.value}”",
+                          f"a round cannot go from {now_status.value} to {to.value}",
+                          ErrorKind.CONFLICT)
+    before = snapshot(r) if before is None else before
+    r.status = to.value
+    r.updated_at = uow.clock.now()
+    reschedule(uow, r)
+    uow.record(actor, action, "round", f"{r.section.code}/{r.round_no}", before, snapshot(r))
+    if event is not None:
+        emit_round(uow, r, event, actor, **payload)

@@ -1,0 +1,38 @@
+"""A round's events: the round with its section's context, plus what each event adds.
+
+Apart from ``rounds`` so that the lifecycle (``lifecycle.transition``) and every use case can
+emit them without importing one another.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.events import DomainEvent, EventType, project_ordering_key
+from core.model.tendering import Round
+from core.services.event_context import opening_context, section_context
+from core.services.projects import object_session_of
+from core.uow import UnitOfWork
+
+
+def round_payload(r: Round) -> dict[str, Any]:
+    section = r.section
+    return {
+        "section_code": section.code, "tender_project_code": section.tender_project.code,
+        "project_code": section.tender_project.project.code, "round_no": r.round_no,
+        "procedure": r.procedure, "status": r.status, "bid_deadline": r.bid_deadline,
+        "documents_issued_at": r.documents_issued_at, "deposit": r.deposit,
+        "failure_reason": r.failure_reason,
+        **section_context(object_session_of(r), section),
+    }
+
+
+def emit_round(uow: UnitOfWork, r: Round, event: EventType, actor: str, **extra: Any) -> None:
+    """A round event: the round with its section's context, plus what this event adds."""
+    payload = {**round_payload(r), **extra}
+    if event is EventType.ROUND_OPENED:
+        uow.session.flush()  # the opening record was just added
+        payload["opening"] = opening_context(uow.session, r)
+    uow.emit(DomainEvent(event, "section", r.section.code,
+                         project_ordering_key(r.section.tender_project.project.code),
+                         payload), actor)
