@@ -39,6 +39,7 @@ def account_create(username: str, kind: str, display_name: str | None, password:
             created = create_account(uow, None, NewAccount(
                 username=username, password=password, kind=AccountKind(kind),
                 display_name=display_name or username))
+            uow.commit()
         click.echo(f"account {created.username} ({created.kind}) created")
 
 
@@ -145,10 +146,12 @@ def account_digest_secret(username: str, revoke: bool) -> None:
     with command_container() as container, container.uow() as uow:
         if revoke:
             done = revoke_digest_secret(uow, "operator:cli", username)
+            uow.commit()
             click.echo(f"digest secret of {username} {'revoked' if done else 'absent'}")
             return
         click.echo(issue_digest_secret(uow, "operator:cli", username,
                                        digest_box(container.settings)))
+        uow.commit()
 
 
 MAX_HOURS = int(MAX_TTL.total_seconds() // 3600)

@@ -30,10 +30,12 @@ YEAR = click.IntRange(FIRST_COMPUTABLE_YEAR, LAST_COMPUTABLE_YEAR)
 
 @contextmanager
 def _unit() -> Iterator[UnitOfWork]:
-    """A unit of work on the migrated database; a refusal (DomainError) is left to the `ggzy`
-    group, which answers it with one line and exit 2 (adapters/cli_support.py)."""
+    """The command's unit of work on the migrated database, committed when the command's body
+    returns; a refusal (DomainError) rolls it back and is left to the `ggzy` group, which
+    answers it with one line and exit 2 (adapters/cli_support.py)."""
     with command_container() as container, container.uow() as uow:
         yield uow
+        uow.commit()
 
 
 def _administrator(uow: UnitOfWork, username: str) -> Principal:

@@ -92,18 +92,21 @@ def load_sample_data(base: Container) -> Iterator[str]:
             accounts.create_account(uow, None, accounts.NewAccount(
                 username=username, password=secrets.token_urlsafe(24), kind=kind,
                 display_name=name))
+            uow.commit()
     with c.uow() as uow:
         parties.register_party(uow, parties.PartyDetails(
             kind=PartyKind.ORGANISATION, name="福州市城市建设投资有限公司",
             uscc=sample_uscc("MA2YDEM1"), region_code="350100", roles=frozenset({"tenderer"}),
             contact_name="林工", contact_phone="0591-88000001"),
             "demo-tenderer", secrets.token_urlsafe(24))
+        uow.commit()
     with c.uow() as uow:
         parties.register_party(uow, parties.PartyDetails(
             kind=PartyKind.ORGANISATION, name="福建闽江工程咨询有限公司",
             uscc=sample_uscc("MA2YDEM2"), region_code="350102",
             roles=frozenset({"tender_agency", "procurement_agency"})),
             "demo-agency", secrets.token_urlsafe(24))
+        uow.commit()
     tenderer = _principal(c, "demo-tenderer")
     agency = _principal(c, "demo-agency")
     staff = _principal(c, "staff")
@@ -113,11 +116,13 @@ def load_sample_data(base: Container) -> Iterator[str]:
             name="闽江北岸滨江道路提升工程", domain="engineering", region_code="350102",
             industry_code="E48", owner_party_id=tenderer.party_id,
             total_investment=Decimal("86500000.00"), approval_number="榕发改审批〔2026〕88号"))
+        uow.commit()
     with c.uow() as uow:
         tp = projects.create_tender_project(uow, agency, c.settings.platform, project.code,
                                             projects.TenderProjectDetails(
             name="闽江北岸滨江道路提升工程施工", tender_mode="1", organize_form="2",
             tender_project_type="A02", content="道路、排水、照明及绿化工程施工"))
+        uow.commit()
     section_codes = []
     for name, price in (("第一标段：K0+000～K2+400", "41200000.00"),
                         ("第二标段：K2+400～K4+850", "39800000.00")):
@@ -126,6 +131,7 @@ def load_sample_data(base: Container) -> Iterator[str]:
                 name=name, estimated_price=Decimal(price), duration_days=540,
                 qualification="市政公用工程施工总承包二级及以上资质"))
             section_codes.append(section.code)
+            uow.commit()
     clock.advance(timedelta(days=1))
     prepared = prepare_round(c, section_codes[0], "demo-agency")
     # a tender notice announces the round of every section it covers (NOTICE_INCOMPLETE
@@ -139,10 +145,13 @@ def load_sample_data(base: Container) -> Iterator[str]:
                     "2. 项目概况与招标范围\n道路、排水、照明及绿化工程，分两个标段。\n"
                     "3. 投标人资格要求\n市政公用工程施工总承包二级及以上资质。",
             section_codes=tuple(section_codes)))
+        uow.commit()
     with c.uow() as uow:
         notices.submit_notice(uow, agency, notice.id)
+        uow.commit()
     with c.uow() as uow:
         notices.approve_notice(uow, staff, notice.id)
+        uow.commit()
     yield f"project         {project.code}  {project.name}"
     yield f"tender project  {tp.code}  统一交易标识码 {tp.unified_deal_code}"
     for code in section_codes:

@@ -98,6 +98,7 @@ def prepare_round(c: Container, section_code: str, agency_username: str,
             bid_deadline=deadline, threshold=2, deposit=deposit,
             keyholders=tuple(rounds.Keyholder(f"开标密钥持有人{i + 1}", _pem(k))
                              for i, k in enumerate(keyholders))))
+        uow.commit()
     return PreparedRound(section_code, deadline, keyholders)
 
 
@@ -113,6 +114,7 @@ def run_lifecycle(c: Container, clock: MovableClock, prepared: PreparedRound,
     staff = _principal(c, staff_username)
     with c.uow() as uow:
         rounds.issue_documents(uow, agency, section_code)
+        uow.commit()
     yield f"round 1 of {section_code}: documents issued, deadline {deadline:%Y-%m-%d %H:%M} UTC"
     work = Path(tempfile.mkdtemp(prefix="ggzy-demo-bids-"))
     bidders: list[Bidder] = []
@@ -126,6 +128,7 @@ def run_lifecycle(c: Container, clock: MovableClock, prepared: PreparedRound,
             parties.register_party(uow, parties.PartyDetails(
                 kind=PartyKind.ORGANISATION, name=name, uscc=uscc, region_code="350100",
                 roles=frozenset({"bidder"})), username, secrets.token_urlsafe(24))
+            uow.commit()
         b = Bidder(username, uscc, ec.generate_private_key(ec.SECP256R1()))
         plain = work / f"{username}.json"
         plain.write_text(json.dumps({
@@ -138,9 +141,11 @@ def run_lifecycle(c: Container, clock: MovableClock, prepared: PreparedRound,
         principal = _principal(c, username)
         with c.uow() as uow:
             bids.register(uow, principal, section_code)
+            uow.commit()
         with c.uow() as uow, (b.sealed / "bid.sealed").open("rb") as blob:
             bids.submit_bid(uow, principal, c.bid_store, c.signer, section_code,
                             (b.sealed / "envelope.json").read_bytes(), blob)
+            uow.commit()
         bidders.append(b)
         clock.advance(timedelta(days=2))
     yield f"3 sealed bids received with signed receipts (ciphertext only, under {c.bid_store.root})"
@@ -151,6 +156,7 @@ def run_lifecycle(c: Container, clock: MovableClock, prepared: PreparedRound,
         with c.uow() as uow:
             opened = opening.hand_in_key(uow, _principal(c, b.username), c.bid_store,
                                          section_code, unwrap_dek(b.sealed, b.key))
+            uow.commit()
         yield f"  {b.username} handed in its key: price {opened.price}"
     clock.advance(timedelta(minutes=61))
     with c.uow() as uow:
@@ -161,9 +167,11 @@ def run_lifecycle(c: Container, clock: MovableClock, prepared: PreparedRound,
               for i in range(2)]
     with c.uow() as uow:
         opening.committee_open(uow, staff, c.bid_store, section_code, shares)
+        uow.commit()
     yield f"  {bidders[2].username} did not: 2 of 3 keyholders opened its bid"
     with c.uow() as uow:
         opening.close_opening(uow, c.signer, section_code, staff)
+        uow.commit()
     yield ("opening record signed and published: "
            f"/api/v1/public/sections/{section_code}/opening-record")
     yield from _evaluate_and_award(c, clock, section_code, agency, staff, bidders)
@@ -177,6 +185,7 @@ def _evaluate_and_award(c: Container, clock: MovableClock, section_code: str,
         assert party_id is not None
         with c.uow() as uow:
             deposits.confirm_payment(uow, staff, section_code, party_id)
+            uow.commit()
     experts = []
     for i in range(1, 6):
         with c.uow() as uow:
@@ -184,6 +193,7 @@ def _evaluate_and_award(c: Container, clock: MovableClock, section_code: str,
                 username=f"demo-expert-{i}", password=secrets.token_urlsafe(24),
                 kind=AccountKind.EXPERT, display_name=f"评标专家{i}"))
             experts.append(accounts.principal_of(account))
+            uow.commit()
     setup = evaluation.EvaluationSetup(
         members=tuple(evaluation.MemberIn(e.account_id, MemberKind.TECHNICAL_ECONOMIC_EXPERT,
                                           is_chair=(n == 0)) for n, e in enumerate(experts)),
@@ -195,6 +205,7 @@ def _evaluate_and_award(c: Container, clock: MovableClock, section_code: str,
                                          CriterionCategory.PRICE)))
     with c.uow() as uow:
         evaluation.assign_committee(uow, staff, section_code, setup)
+        uow.commit()
     with c.uow() as uow:
         bid_ids = [v.bid_id for v in evaluation.list_bids(uow, experts[0], section_code)]
     for n, expert in enumerate(experts):
@@ -202,27 +213,33 @@ def _evaluate_and_award(c: Container, clock: MovableClock, section_code: str,
             with c.uow() as uow:
                 evaluation.submit_scores(uow, expert, section_code, bid_id, {
                     "technical": Decimal(32 + (k + n) % 5), "commercial": Decimal(15 + k)})
+                uow.commit()
     with c.uow() as uow:
         evaluation.generate_report(uow, experts[0], section_code)
+        uow.commit()
     for expert in experts:
         with c.uow() as uow:
             evaluation.sign_report(uow, expert, section_code, True)
+            uow.commit()
     yield "evaluation: 5 experts scored (综合评分法), report signed by all"
     with c.uow() as uow:  # the shortest publicity the law allows from now (条例 54, holidays too)
         ends = publicity_end(procedure_of(rounds.get_round(uow, agency, section_code)),
                              calendar_of(uow), clock.now()).ends_at
     with c.uow() as uow:
         award.start_publicity(uow, agency, section_code, ends)
+        uow.commit()
     clock.set(ends + timedelta(seconds=1))
     run_due(c.uow, c.signer)
     with c.uow() as uow:
         won = award.issue_award(uow, agency, section_code)
+        uow.commit()
     with c.uow() as uow:
         winner = award.winner_view(uow, rounds.get_round(uow, agency, section_code), won)
     yield f"candidates publicised until {ends:%Y-%m-%d}; award notice to {winner.bidder_name}"
     clock.advance(timedelta(days=10))
     with c.uow() as uow:
         award.record_contract(uow, agency, section_code, winner.price or Decimal(0), clock.now())
+        uow.commit()
     yield "contract recorded; deposits fall due for refund within 5 days (条例 57)"
     with c.uow() as uow:
         r = rounds.get_round(uow, agency, section_code)

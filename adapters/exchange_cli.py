@@ -92,6 +92,7 @@ def deliveries_replay(ids: tuple[int, ...], target: str | None, status: str | No
         with container.uow() as uow:
             done = operations.replay(uow.session, _selection(ids, target, status, since, until),
                                      "operator:cli", uow.clock.now())
+            uow.commit()
         click.echo(f"replayed {len(done)} deliveries")
 
 
@@ -108,6 +109,7 @@ def deliveries_discard(ids: tuple[int, ...], target: str | None, status: str | N
             done, _ = operations.discard(uow.session,
                                          _selection(ids, target, status, since, until),
                                          reason, "operator:cli", uow.clock.now())
+            uow.commit()
         click.echo(f"discarded {len(done)} deliveries")
 
 

@@ -1,7 +1,9 @@
 """The unit of work: one database transaction holding a change, its audit entries and its events.
 
-Use cases never commit half a change: the state, the audit chain and the outbox move together or
-not at all.
+Use cases never commit: they change, record and emit, and flush at most. The entry point that
+opened the unit (a REST request, a CLI command, a SOAP call, a scheduler tick, a worker) commits
+once the whole of what it asked for has succeeded, so the state, the audit chain and the outbox
+move together or not at all, and two use cases called by one entry point share one transaction.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.clock import Clock
+from core.errors import DomainError
 from core.events import DomainEvent, jsonable
 from core.model.outbox import OutboxEvent
 from core.ports import RecordCheck
@@ -27,6 +30,7 @@ class UnitOfWork:
         # what the platforms' records of a change would lack (None: no exchange wired)
         self.record_check = record_check
         self._session: Session | None = None
+        self._kept_on_refusal = False
 
     @property
     def session(self) -> Session:
@@ -36,6 +40,7 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self._session = self._session_factory()
+        self._kept_on_refusal = False
         return self
 
     def __exit__(
@@ -46,14 +51,24 @@ class UnitOfWork:
     ) -> None:
         session = self.session
         try:
-            if exc_type is not None or session.in_transaction():
+            if (self._kept_on_refusal and exc_type is not None
+                    and issubclass(exc_type, DomainError)):
+                session.commit()
+            elif exc_type is not None or session.in_transaction():
                 session.rollback()  # anything not committed explicitly is discarded
         finally:
             session.close()
             self._session = None
 
     def commit(self) -> None:
+        """For the entry point that opened this unit; use cases never call it."""
         self.session.commit()
+
+    def keep_on_refusal(self) -> None:
+        """What the use case wrote so far stays on record even though it now refuses (a bid
+        refused as tampered is evidence for the supervisors). Only a refusal, a
+        :class:`DomainError`, commits it; any other failure still rolls everything back."""
+        self._kept_on_refusal = True
 
     def record(
         self,

@@ -1,8 +1,9 @@
 """The inbox: each inbound message is applied once per (source, message id).
 
 The message is stored with its raw bytes and the answer it got, in the same transaction as its
-effect. A resend of the same message gets the stored answer and changes nothing; the same id with
-different bytes is refused, because it is not a resend but a clash.
+effect: the caller's unit of work, which the caller commits. A resend of the same message gets
+the stored answer and changes nothing; the same id with different bytes is refused, because it
+is not a resend but a clash.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -18,9 +18,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.errors import DomainError, ErrorKind
+from core.uow import UnitOfWork
 from exchange.model import InboxMessage
 
-Handler = Callable[[Session], dict[str, Any]]
+Handler = Callable[[UnitOfWork], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -44,27 +45,29 @@ def _same_or_clash(found: InboxMessage, digest: str) -> InboxResult:
     return InboxResult(found.response, duplicate=True)
 
 
-def receive(session_factory: Callable[[], Session], source: str, message_id: str,
-            body: bytes, now: datetime, apply: Handler) -> InboxResult:
-    """Apply ``apply`` once for this message. A DomainError from it stores nothing, so a
-    corrected message with the same id can still be sent."""
+def receive(uow: UnitOfWork, source: str, message_id: str, body: bytes,
+            apply: Handler) -> InboxResult:
+    """Apply ``apply`` once for this message, in ``uow``; the caller commits. A DomainError from
+    it stores nothing (the caller rolls back), so a corrected message with the same id can still
+    be sent. A concurrent copy that is stored first wins: ours is undone (a savepoint) and
+    answered with its answer."""
     if not message_id or len(message_id) > 255:
         raise DomainError("MESSAGE_ID_INVALID", "消息编号缺失或过长",
                           "the message id is missing or longer than 255 characters")
     digest = hashlib.sha256(body).hexdigest()
-    with session_factory() as session:
+    session = uow.session
+    found = _stored(session, source, message_id)
+    if found is not None:
+        return _same_or_clash(found, digest)
+    try:
+        with session.begin_nested():
+            response = apply(uow)
+            session.add(InboxMessage(source=source, message_id=message_id, body=body,
+                                     body_sha256=digest, received_at=uow.clock.now(),
+                                     status="applied", response=response))
+    except IntegrityError:
         found = _stored(session, source, message_id)
-        if found is not None:
-            return _same_or_clash(found, digest)
-        response = apply(session)
-        session.add(InboxMessage(source=source, message_id=message_id, body=body,
-                                 body_sha256=digest, received_at=now, status="applied",
-                                 response=response))
-        try:
-            session.commit()
-        except IntegrityError:
-            session.rollback()  # a concurrent copy won the race; its effect stands, ours is undone
-            found = _stored(session, source, message_id)
-            assert found is not None
-            return _same_or_clash(found, digest)
+        if found is None:
+            raise  # not a copy of this message: the effect itself clashed with another
+        return _same_or_clash(found, digest)  # a concurrent copy won; ours is undone
     return InboxResult(response, duplicate=False)

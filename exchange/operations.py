@@ -77,7 +77,6 @@ def replay(session: Session, selection: Selection, actor: str, now: datetime) ->
         audit.append(session, at=now, actor=actor, action="delivery.replay",
                      object_type="delivery", object_id=str(d.id), before=before,
                      after={"status": d.status, "attempts": 0})
-    session.commit()
     return [d.id for d in rows]
 
 
@@ -102,7 +101,6 @@ def discard(session: Session, selection: Selection, reason: str, actor: str,
                      object_type="delivery", object_id=str(d.id), before=before,
                      after={"status": d.status, "reason": reason.strip()})
     released = release_next(session, rows, now) if rows else []
-    session.commit()
     return [d.id for d in rows], released
 
 

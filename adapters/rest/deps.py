@@ -27,12 +27,19 @@ def container(request: Request) -> Container:
 
 
 def uow(c: Annotated[Container, Depends(container)]) -> Iterator[UnitOfWork]:
+    """The request's unit of work, committed once the endpoint has returned and before the
+    response is sent (``scope="function"``): a commit that fails is answered as the error it is,
+    never as a success whose change was lost. A refusal rolls everything back."""
     with c.uow() as unit:
         yield unit
+        unit.commit()
+
+
+UoW = Annotated[UnitOfWork, Depends(uow, scope="function")]
 
 
 def principal_before_password_change(
-    unit: Annotated[UnitOfWork, Depends(uow)],
+    unit: UoW,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     """The caller, even one whose password an administrator reset: such an account may still
@@ -48,7 +55,7 @@ def principal_before_password_change(
 
 
 def principal(
-    unit: Annotated[UnitOfWork, Depends(uow)],
+    unit: UoW,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     caller = principal_before_password_change(unit, credentials)
@@ -65,7 +72,6 @@ def page(page: PageNo = 1, page_size: PageSize = 20) -> PageRequest:
     return PageRequest(page, page_size)
 
 
-UoW = Annotated[UnitOfWork, Depends(uow)]
 Caller = Annotated[Principal, Depends(principal)]
 Owner = Annotated[Principal, Depends(principal_before_password_change)]
 Paging = Annotated[PageRequest, Depends(page)]

@@ -20,17 +20,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from adapters.bootstrap import Container
 from adapters.webservice import faults
 from adapters.webservice.faults import WsFault
 from adapters.webservice.security import caller
-from core.clock import Clock
 from core.errors import DomainError
 from core.model.account import AccountKind
 from core.security.access import require_kind
@@ -52,40 +49,6 @@ class Call:
     object_type: str  # what kind of thing was asked for: project, section, notice, message …
     object_id: str  # which one, as the caller named it
     kinds: Collection[AccountKind]  # the account kinds allowed to make it
-
-
-class CallUnit(UnitOfWork):
-    """A unit of work that spans the whole call: a use case's ``commit()`` only flushes, so the
-    call's audit entry joins the same transaction, which ``finish()`` commits.
-
-    ``enlisted`` runs inside a transaction someone else owns (the inbox's), which commits or
-    rolls back and closes the session itself."""
-
-    def __init__(self, session_factory: Callable[[], Session], clock: Clock,
-                 owned: bool = True) -> None:
-        super().__init__(session_factory, clock)
-        self._owned = owned
-
-    @classmethod
-    def enlisted(cls, session: Session, clock: Clock) -> CallUnit:
-        return cls(lambda: session, clock, owned=False)
-
-    def __enter__(self) -> CallUnit:
-        super().__enter__()
-        return self
-
-    def commit(self) -> None:
-        self.session.flush()
-
-    def finish(self) -> None:
-        self.session.commit()
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        if self._owned:
-            super().__exit__(exc_type, exc, tb)
-        else:
-            self._session = None
 
 
 def container_of(ctx: Any) -> Container:
@@ -148,11 +111,11 @@ def run(ctx: Any, call: Call, work: Callable[[UnitOfWork, Principal], T]) -> T:
     container = container_of(ctx)
 
     def body(principal: Principal) -> T:
-        with CallUnit(container.session_factory, container.clock) as unit:
+        with container.uow() as unit:
             result = work(unit, principal)
             call_audit(unit, principal.actor, call.operation, call.object_type, call.object_id,
                        ctx.transport.req_env, "ok")
-            unit.finish()
+            unit.commit()  # the call is the entry point: its effect and its audit entry at once
             return result
 
     return _guarded(ctx, call, body)
@@ -166,22 +129,26 @@ def run_inbound(ctx: Any, call: Call, message_id: str, body: bytes,
     (and ``True``); the same id with a different body is ``MESSAGE_ID_REUSED``."""
     container = container_of(ctx)
 
-    def receive(principal: Principal) -> tuple[dict[str, Any], bool]:
-        def apply(session: Session) -> dict[str, Any]:
-            with CallUnit.enlisted(session, container.clock) as unit:
-                answer = work(unit, principal)
-                call_audit(unit, principal.actor, call.operation, call.object_type,
-                           call.object_id, ctx.transport.req_env, "ok")
-                return answer  # the inbox stores it and commits the whole transaction
+    def apply(unit: UnitOfWork, principal: Principal) -> dict[str, Any]:
+        answer = work(unit, principal)
+        call_audit(unit, principal.actor, call.operation, call.object_type, call.object_id,
+                   ctx.transport.req_env, "ok")
+        return answer  # the inbox stores it beside the message
 
+    def once(principal: Principal) -> inbox.InboxResult:
+        with container.uow() as unit:
+            result = inbox.receive(unit, principal.username, message_id, body,
+                                   lambda u: apply(u, principal))
+            unit.commit()
+            return result
+
+    def receive(principal: Principal) -> tuple[dict[str, Any], bool]:
         try:
-            result = inbox.receive(container.session_factory, principal.username, message_id,
-                                   body, container.clock.now(), apply)
+            result = once(principal)
         except IntegrityError:
-            # A concurrent copy of this message (or another creating the same subject) won the
-            # race while ours was applied: the second attempt finds its result.
-            result = inbox.receive(container.session_factory, principal.username, message_id,
-                                   body, container.clock.now(), apply)
+            # Another message creating the same subject won the race while ours was applied:
+            # the second attempt finds its result.
+            result = once(principal)
         if result.duplicate:
             audit_apart(container, principal.actor, call.operation, call.object_type,
                         call.object_id, ctx.transport.req_env, "duplicate")

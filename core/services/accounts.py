@@ -73,7 +73,6 @@ def sign_in(uow: UnitOfWork, username: str, password: str,
     token, expires = issue_token(uow.session, account, now, ttl)
     uow.record(f"{account.kind}:{account.username}", "account.sign_in", "account", account.id,
                None, {"expires_at": expires})
-    uow.commit()
     return SignIn(token, expires, principal_of(account))
 
 
@@ -81,7 +80,6 @@ def sign_out(uow: UnitOfWork, principal: Principal, token: str) -> None:
     if revoke_token(uow.session, token, uow.clock.now()):
         uow.record(principal.actor, "account.sign_out", "account", principal.account_id,
                    None, None)
-    uow.commit()
 
 
 @dataclass(frozen=True)
@@ -118,7 +116,6 @@ def create_account(uow: UnitOfWork, principal: Principal | None, new: NewAccount
     actor = principal.actor if principal else "operator:cli"
     uow.record(actor, "account.create", "account", account.id, None,
                {k: v for k, v in snapshot(account).items() if k != "password_hash"})
-    uow.commit()
     return account
 
 

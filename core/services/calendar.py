@@ -171,7 +171,6 @@ def propose_year(uow: UnitOfWork, principal: Principal, document: Any,
                                     holiday=d.holiday) for d in doc.days)
     uow.record(principal.actor, "calendar.propose", "calendar_notice", notice.id, None,
                {**snapshot(notice), "days": [[d.day, d.kind, d.holiday] for d in doc.days]})
-    uow.commit()
     return Proposal(notice, remarks(doc))
 
 
@@ -227,7 +226,6 @@ def approve_year(uow: UnitOfWork, principal: Principal, proposal_id: int) -> App
                          CALENDAR_ORDERING_KEY,
                          {**_proposal_view(notice), "moved": len(outcome.moved),
                           "confirmed": outcome.confirmed}), principal.actor)
-    uow.commit()
     return Approval(notice, outcome.moved, outcome.confirmed)
 
 
@@ -243,7 +241,6 @@ def reject_year(uow: UnitOfWork, principal: Principal, proposal_id: int,
     notice.reason = text
     uow.record(principal.actor, "calendar.reject", "calendar_notice", notice.id, before,
                snapshot(notice))
-    uow.commit()
     return notice
 
 

@@ -190,7 +190,6 @@ def receive_credit_record(uow: UnitOfWork, principal: Principal, data_set: str,
     if existing is not None:
         if substance(existing.fields) != substance(fields):
             raise _conflict(existing, fields)
-        uow.commit()  # the same record again: answered with what is stored
         return existing
     party = _party_of(uow, pushed.body_code)
     target = (_withdrawn_blacklist(uow, pushed.code, party)
@@ -212,7 +211,6 @@ def receive_credit_record(uow: UnitOfWork, principal: Principal, data_set: str,
         target.withdrawn_at = now
         uow.record(principal.actor, "credit.withdraw", "credit_record",
                    f"{target.data_set}/{target.record_code}", before, snapshot(target))
-    uow.commit()
     return row
 
 

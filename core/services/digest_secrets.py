@@ -51,7 +51,6 @@ def issue_digest_secret(uow: UnitOfWork, actor: str, username: str, box: SecretB
     row.issued_at = uow.clock.now()
     uow.record(actor, "account.digest_secret_issued", "account", account.id, None,
                {"username": username})
-    uow.commit()
     return secret
 
 
@@ -63,7 +62,6 @@ def revoke_digest_secret(uow: UnitOfWork, actor: str, username: str) -> bool:
     uow.session.delete(row)
     uow.record(actor, "account.digest_secret_revoked", "account", account.id, None,
                {"username": username})
-    uow.commit()
     return True
 
 

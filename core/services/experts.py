@@ -122,15 +122,12 @@ def receive_expert(uow: UnitOfWork, principal: Principal, record: dict[str, str]
         uow.session.flush()
         uow.record(principal.actor, "expert.register", "expert", expert.id, None,
                    _state(expert))
-        uow.commit()
         return expert
     before = _state(expert)
     _apply(expert, pushed, fields)
     if _state(expert) == before:
-        uow.commit()  # the same record again: nothing changes, the expert stays loaded
         return expert
     expert.updated_at = now
     uow.record(principal.actor, "expert.update", "expert", expert.id, before,
                _state(expert))
-    uow.commit()
     return expert

@@ -145,7 +145,6 @@ def create_notice(uow: UnitOfWork, principal: Principal, tender_project_code: st
     uow.session.add(notice)
     uow.record(principal.actor, "notice.create", "notice", _id(uow, notice), None,
                _state(notice))
-    uow.commit()
     return notice
 
 
@@ -185,7 +184,6 @@ def update_notice(uow: UnitOfWork, principal: Principal, notice_id: int,
     notice.sections = _sections(uow, tp, draft.section_codes, notice.notice_type)
     notice.updated_at = uow.clock.now()
     uow.record(principal.actor, "notice.update", "notice", notice.id, before, _state(notice))
-    uow.commit()
     return notice
 
 
@@ -199,7 +197,6 @@ def _transition(uow: UnitOfWork, principal: Principal, notice: Notice, action: s
     uow.emit(DomainEvent(event, "notice", str(notice.id),
                          project_ordering_key(notice.tender_project.project.code),
                          notice_payload(notice)), principal.actor)
-    uow.commit()
     return notice
 
 

@@ -172,7 +172,6 @@ def register_party(
                {k: v for k, v in snapshot(account).items() if k != "password_hash"})
     uow.emit(DomainEvent(EventType.PARTY_REGISTERED, "party", str(party.id),
                          party_ordering_key(party.identifier), party_payload(party)), actor)
-    uow.commit()
     return party, account
 
 
@@ -240,5 +239,4 @@ def update_party(uow: UnitOfWork, principal: Principal, party_id: int,
     uow.emit(DomainEvent(EventType.PARTY_UPDATED, "party", str(party.id),
                          party_ordering_key(party.identifier), party_payload(party)),
              principal.actor)
-    uow.commit()
     return party

@@ -246,7 +246,6 @@ def _commit_change(uow: UnitOfWork, principal: Principal, obj: Any, kind: str,
     uow.record(principal.actor, action, kind, obj.code, before, snapshot(obj))
     uow.emit(DomainEvent(event, kind, obj.code, project_ordering_key(project_code), payload),
              principal.actor)
-    uow.commit()
 
 
 def _tender_mode(domain: str, mode: str) -> str:

@@ -131,7 +131,6 @@ def _create(uow: UnitOfWork, principal: Principal, pushed: LegalPerson,
     uow.record(principal.actor, "party.register", "party", party.id, None,
                _state(party, stored))
     _emit(uow, party, EventType.PARTY_REGISTERED, principal.actor)
-    uow.commit()
     return party
 
 
@@ -158,12 +157,10 @@ def _update(uow: UnitOfWork, principal: Principal, party: Party, pushed: LegalPe
         stored.updated_at = now
     after = _state(party, stored)
     if after == before:  # the same record again: nothing to store, nothing to announce
-        uow.commit()  # ends the transaction with nothing in it; the party stays loaded
         return party
     party.updated_at = now
     uow.session.flush()
     uow.record(principal.actor, "party.update", "party", party.id, before,
                _state(party, stored))
     _emit(uow, party, EventType.PARTY_UPDATED, principal.actor)
-    uow.commit()
     return party

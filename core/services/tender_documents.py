@@ -96,7 +96,6 @@ def upload(uow: UnitOfWork, principal: Principal, store: ContentStore, tender_pr
     uow.record(principal.actor, "tender_document.upload", "tender_document", str(doc.id), None,
                {"tender_project": tp.code, "kind": doc.kind, "name": offered, "size": size,
                 "sha256": sha256})
-    uow.commit()
     return doc
 
 
@@ -146,5 +145,4 @@ def download(uow: UnitOfWork, principal: Principal, store: ContentStore,
     uow.record(principal.actor, "tender_document.download", "tender_document", str(doc.id),
                None, {"tender_project": tp.code, "sha256": doc.sha256,
                       "party_id": principal.party_id})
-    uow.commit()
     return doc, store.open(doc.sha256)

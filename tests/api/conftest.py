@@ -66,6 +66,7 @@ class Api:
         with self.container.uow() as uow:
             create_account(uow, None, NewAccount(username=username, password=PASSWORD,
                                                  kind=kind, display_name=username))
+            uow.commit()
         return self.token(username)
 
     def register(self, username: str, body8: str, roles: list[str], name: str | None = None,

@@ -135,6 +135,7 @@ def main() -> None:
             create_account(uow, None, NewAccount(username="bench-system", password=PASSWORD,
                                                  kind=AccountKind.SYSTEM_CLIENT,
                                                  display_name="bench"))
+            uow.commit()
         with c.session_factory() as s:
             code = s.scalars(select(Project.code)).one()
             account = s.scalars(select(Account).where(Account.username == "bench-system")).one()

@@ -23,8 +23,10 @@ from tests.api.conftest import PASSWORD, api, client, fingerprint  # noqa: F401 
 
 def make_principal(container: Container, username: str, kind: AccountKind) -> Principal:
     with container.uow() as uow:
-        return principal_of(create_account(uow, None, NewAccount(
-            username=username, password=PASSWORD, kind=kind, display_name=username)))
+        account = create_account(uow, None, NewAccount(
+            username=username, password=PASSWORD, kind=kind, display_name=username))
+        uow.commit()
+        return principal_of(account)
 
 
 @pytest.fixture

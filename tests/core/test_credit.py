@@ -65,7 +65,9 @@ def withdrawal(container: Container, body_code: str = BIDDER, **overrides: str) 
 def receive(container: Container, principal: Principal, data_set: str,
             record: dict[str, str]) -> CreditRecord:
     with container.uow() as uow:
-        return receive_credit_record(uow, principal, data_set, record)
+        result = receive_credit_record(uow, principal, data_set, record)
+        uow.commit()
+        return result
 
 
 def in_force(container: Container, party_id: int, hours: float = 0) -> list[str]:

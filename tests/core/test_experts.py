@@ -39,7 +39,9 @@ def expert_record(**overrides: str) -> dict[str, str]:
 
 def push(container: Container, principal: Principal, record: dict[str, str]) -> Expert:
     with container.uow() as uow:
-        return receive_expert(uow, principal, record)
+        result = receive_expert(uow, principal, record)
+        uow.commit()
+        return result
 
 
 def majors(expert: Expert) -> dict[str, bool]:

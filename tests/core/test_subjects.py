@@ -42,7 +42,9 @@ def legal_person(**overrides: str) -> dict[str, str]:
 
 def push(container: Container, principal: Principal, record: dict[str, Any]) -> Party:
     with container.uow() as uow:
-        return receive_legal_person(uow, principal, record)
+        result = receive_legal_person(uow, principal, record)
+        uow.commit()
+        return result
 
 
 def events(container: Container) -> list[OutboxEvent]:

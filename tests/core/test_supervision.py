@@ -55,13 +55,17 @@ def principal_named(container: Container, username: str) -> Principal:
 def suspend(container: Container, who: Principal, section: str,
             number: str = SUSPEND_NO) -> Round:
     with container.uow() as uow:
-        return suspend_section(uow, who, section, number, "收到投诉，调查期间暂停招标投标活动")
+        r = suspend_section(uow, who, section, number, "收到投诉，调查期间暂停招标投标活动")
+        uow.commit()
+        return r
 
 
 def resume(container: Container, who: Principal, section: str,
            number: str = RESUME_NO) -> Round:
     with container.uow() as uow:
-        return resume_section(uow, who, section, number, "投诉已处理完毕，恢复招标投标活动")
+        r = resume_section(uow, who, section, number, "投诉已处理完毕，恢复招标投标活动")
+        uow.commit()
+        return r
 
 
 def events(container: Container, *types: str) -> list[dict[str, Any]]:
@@ -178,6 +182,7 @@ def test_termination_by_instruction_records_its_number(
     suspend(container, supervisor, t.section)
     with container.uow() as uow:
         r = terminate_section(uow, supervisor, t.section, TERMINATE_NO, "违法发包，责令终止招标")
+        uow.commit()
     assert (r.status, r.is_suspended) == ("terminated", False)
     assert r.failure_reason == f"监督指令 {TERMINATE_NO}：违法发包，责令终止招标"
     [terminated] = events(container, "round.terminated")
@@ -186,6 +191,7 @@ def test_termination_by_instruction_records_its_number(
     with container.uow() as uow:  # the same instruction pushed again
         again = terminate_section(uow, supervisor, t.section, TERMINATE_NO,
                                   "违法发包，责令终止招标")
+        uow.commit()
     assert again.status == "terminated"
     assert fingerprint(container) == before
     with container.session_factory() as s:
@@ -207,6 +213,7 @@ def test_an_administrator_may_give_the_instructions_too(api: Api,
     assert suspend(container, admin, t.section).is_suspended
     with container.uow() as uow:
         r = terminate_section(uow, admin, t.section, TERMINATE_NO, "责令终止")
+        uow.commit()
     assert r.status == "terminated"
 
 

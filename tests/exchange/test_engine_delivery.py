@@ -102,6 +102,7 @@ def test_a_parked_delivery_holds_its_key_and_says_so_while_others_flow(engine: E
     with engine.container.session_factory() as s:
         replayed = operations.replay(s, operations.Selection(ids=(a1.id,)), "admin:ops",
                                      engine.clock.now())
+        s.commit()
     engine.run(replayed)
     assert engine.status() == ["delivered"] * 5
     keys_a = [m.sequence for m in engine.adapter.received if m.ordering_key == "project:A"]
@@ -168,6 +169,7 @@ def test_discard_needs_a_reason_and_releases_the_key(engine: Engine) -> None:
         done, released = operations.discard(s, operations.Selection(ids=(first.id,)),
                                             "superseded by a correction", "admin:ops",
                                             engine.clock.now())
+        s.commit()
     assert done == [first.id] and len(released) == 1
     engine.run(released)
     assert engine.status() == ["discarded", "delivered"]

@@ -7,17 +7,19 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from adapters.bootstrap import Container
 from core.errors import DomainError
 from core.model.project import CodeSequence
-from exchange.inbox import receive
+from core.uow import UnitOfWork
+from exchange import inbox
+from exchange.inbox import Handler, InboxResult
 from exchange.model import InboxMessage
 
 
-def bump(session: Session) -> dict[str, Any]:
+def bump(uow: UnitOfWork) -> dict[str, Any]:
     """A visible effect: increments a counter row, so repeats would show."""
+    session = uow.session
     row = session.get(CodeSequence, "inbox-test")
     if row is None:
         row = CodeSequence(name="inbox-test", last_value=0)
@@ -27,6 +29,15 @@ def bump(session: Session) -> dict[str, Any]:
     return {"applied": row.last_value}
 
 
+def receive(c: Container, source: str, message_id: str, body: bytes,
+            apply: Handler) -> InboxResult:
+    """As an entry point receives: in its own unit of work, committed on success."""
+    with c.uow() as uow:
+        result = inbox.receive(uow, source, message_id, body, apply)
+        uow.commit()
+        return result
+
+
 def counter(c: Container) -> int:
     with c.session_factory() as s:
         row = s.get(CodeSequence, "inbox-test")
@@ -34,32 +45,30 @@ def counter(c: Container) -> int:
 
 
 def test_a_repeat_gets_the_first_answer_and_changes_nothing(container: Container) -> None:
-    now = container.clock.now()
-    first = receive(container.session_factory, "bank", "m-1", b'{"amount":"1.00"}', now, bump)
-    again = receive(container.session_factory, "bank", "m-1", b'{"amount":"1.00"}', now, bump)
+    first = receive(container, "bank", "m-1", b'{"amount":"1.00"}', bump)
+    again = receive(container, "bank", "m-1", b'{"amount":"1.00"}', bump)
     assert (first.duplicate, again.duplicate) == (False, True)
     assert first.response == again.response == {"applied": 1}
     assert counter(container) == 1
-    other_source = receive(container.session_factory, "sms", "m-1", b"x", now, bump)
+    other_source = receive(container, "sms", "m-1", b"x", bump)
     assert other_source.response == {"applied": 2}
 
 
 def test_the_same_id_with_other_bytes_is_a_clash(container: Container) -> None:
-    now = container.clock.now()
-    receive(container.session_factory, "bank", "m-1", b'{"amount":"1.00"}', now, bump)
+    receive(container, "bank", "m-1", b'{"amount":"1.00"}', bump)
     with pytest.raises(DomainError) as err:
-        receive(container.session_factory, "bank", "m-1", b'{"amount":"9.00"}', now, bump)
+        receive(container, "bank", "m-1", b'{"amount":"9.00"}', bump)
     assert err.value.code == "MESSAGE_ID_REUSED"
     assert counter(container) == 1
 
 
 def test_a_refused_message_stores_nothing(container: Container) -> None:
-    def refuse(session: Session) -> dict[str, Any]:
-        bump(session)
+    def refuse(uow: UnitOfWork) -> dict[str, Any]:
+        bump(uow)
         raise DomainError("UNKNOWN_ACCOUNT", "账户不存在", "no such account")
 
     with pytest.raises(DomainError):
-        receive(container.session_factory, "bank", "m-2", b"{}", container.clock.now(), refuse)
+        receive(container, "bank", "m-2", b"{}", refuse)
     with container.session_factory() as s:
         assert s.scalar(select(func.count()).select_from(InboxMessage)) == 0
     assert counter(container) == 0
@@ -72,13 +81,12 @@ def test_concurrent_copies_apply_once(container: Container) -> None:
     results = []
     barrier = threading.Barrier(4)
 
-    def slow_bump(session: Session) -> dict[str, Any]:
+    def slow_bump(uow: UnitOfWork) -> dict[str, Any]:
         barrier.wait(timeout=10)  # all four inside their transactions at once
-        return bump(session)
+        return bump(uow)
 
     def send() -> None:
-        results.append(receive(container.session_factory, "bank", "m-3", b"same",
-                               container.clock.now(), slow_bump))
+        results.append(receive(container, "bank", "m-3", b"same", slow_bump))
 
     threads = [threading.Thread(target=send) for _ in range(4)]
     for t in threads:

@@ -31,6 +31,7 @@ with c.uow() as uow:
     parties.register_party(uow, parties.PartyDetails(
         kind=PartyKind.ORGANISATION, name="福州端口测试有限公司", uscc=sample_uscc("MA2YPRT1"),
         region_code="350100", roles=frozenset({"tenderer"})), "port-test", "a long pass phrase")
+    uow.commit()
 """
 
 

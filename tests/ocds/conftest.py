@@ -69,6 +69,7 @@ def export(container: Container, settings: PublicationSettings, code: str,
             package = packages.record_package(uow.session, code, settings,
                                               uri=f"{BASE}record", published=uow.clock.now(),
                                               links=links, releases_uri=f"{BASE}releases")
+        uow.commit()
     raw = dumps(package)
     return raw, json.loads(raw)
 

@@ -49,15 +49,19 @@ def open_round(c: Container, section_code: str, days: int = 30) -> datetime:
         configure_or_correct(uow, agency, section_code, rounds.RoundSettings(
             bid_deadline=deadline, threshold=2,
             keyholders=tuple(rounds.Keyholder(f"持有人{i}", pem) for i, pem in enumerate(pems))))
+        uow.commit()
     with c.uow() as uow:
         rounds.issue_documents(uow, agency, section_code)
+        uow.commit()
     return deadline
 
 
 def clarify(c: Container, section_code: str) -> datetime:
     """A clarification of the documents; returns the deadline after it."""
     with c.uow() as uow:
-        return rounds.clarify(uow, principal(c, AGENCY), section_code).bid_deadline
+        result = rounds.clarify(uow, principal(c, AGENCY), section_code).bid_deadline
+        uow.commit()
+        return result
 
 
 def submit_bid(c: Container, section_code: str, body8: str, name: str, price: str,
@@ -69,6 +73,7 @@ def submit_bid(c: Container, section_code: str, body8: str, name: str, price: st
         parties.register_party(uow, parties.PartyDetails(
             kind=PartyKind.ORGANISATION, name=name, uscc=code, region_code="350100",
             roles=frozenset({"bidder"})), username, secrets.token_urlsafe(24))
+        uow.commit()
     bidder = principal(c, username)
     with c.uow() as uow:
         committee_key = committee_of(rounds.get_round(uow, bidder, section_code)).public_key
@@ -81,6 +86,8 @@ def submit_bid(c: Container, section_code: str, body8: str, name: str, price: st
     plain.unlink()
     with c.uow() as uow:
         bids.register(uow, bidder, section_code)
+        uow.commit()
     with c.uow() as uow, (sealed / "bid.sealed").open("rb") as blob:
         bids.submit_bid(uow, bidder, c.bid_store, c.signer, section_code,
                         (sealed / "envelope.json").read_bytes(), blob)
+        uow.commit()

@@ -59,6 +59,7 @@ def test_unknown_and_unpublished_sections_are_404(client: TestClient, container:
         fresh = projects.create_section(uow, scenario.principal(container, scenario.AGENCY),
                                         tender_project, projects.SectionDetails(
                                             name="第三标段", estimated_price=Decimal("1000000")))
+        uow.commit()
     for code in ("E3501000001999999999999", fresh.code):
         for kind in ("releases", "record"):
             r = client.get(f"{API}/{code}/{kind}")

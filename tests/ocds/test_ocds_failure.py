@@ -82,6 +82,7 @@ def test_clarification_failure_retender_and_termination(
     with container.uow() as uow:
         closing.terminate_round(uow, scenario.principal(container, scenario.AGENCY), code,
                                 "招标人调整建设方案，终止本次招标")
+        uow.commit()
     _, record = export(container, publication, code, "record")
     assert [r["ocid"] for r in record["records"]] == [ocid, second]
     first_compiled, second_compiled = (r["compiledRelease"] for r in record["records"])

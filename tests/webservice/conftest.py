@@ -115,6 +115,7 @@ def _account(c: Container, username: str, kind: AccountKind,
     with c.uow() as uow:
         create_account(uow, None, NewAccount(username=username, password=PASSWORD, kind=kind,
                                              display_name=username, party_id=party_id))
+        uow.commit()
 
 
 @pytest.fixture(scope="session")
@@ -201,9 +202,11 @@ def configure_round(live: Live, section_code: str, issue: bool) -> None:
             bid_deadline=deadline, threshold=2,
             keyholders=tuple(rounds.Keyholder(f"开标密钥持有人{i}", pem)
                              for i, pem in enumerate(pems, start=1))))
+        uow.commit()
     if issue:
         with live.container.uow() as uow:
             rounds.issue_documents(uow, agency, section_code)
+            uow.commit()
 
 
 def unique(prefix: str) -> str:

@@ -70,6 +70,7 @@ def test_section_shows_its_rounds_but_not_a_draft(live: Live, soap: str) -> None
         drafted = projects.create_section(uow, agency, tp_code,
                                           projects.SectionDetails(name="第三标段（草稿轮次）"))
         code = drafted.code
+        uow.commit()
     configure_round(live, code, issue=False)
     drafted_view = client.service.GetSection(code)
     assert drafted_view.Rounds is None or not drafted_view.Rounds.RoundInfo
@@ -93,6 +94,7 @@ def test_published_notices_only(live: Live, soap: str) -> None:
             notice_type="tender", title="未发布的公告", content="草稿",
             section_codes=(live.section_codes[1],)))
         draft_id = draft.id
+        uow.commit()
     error = zeep_fault(lambda: client.service.GetNotice(draft_id))
     assert (error["Code"], error["Cause"]) == ("NOT_FOUND", "NOTICE_NOT_FOUND")
 

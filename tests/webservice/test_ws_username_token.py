@@ -59,8 +59,10 @@ def digest_secret(live: Live) -> str:
     """A system client with a shared secret for PasswordDigest, issued as the CLI does."""
     _account(live.container, DIGEST_CLIENT, AccountKind.SYSTEM_CLIENT)
     with live.container.uow() as uow:
-        return issue_digest_secret(uow, "operator:test", DIGEST_CLIENT,
-                                   digest_box(live.container.settings))
+        secret = issue_digest_secret(uow, "operator:test", DIGEST_CLIENT,
+                                     digest_box(live.container.settings))
+        uow.commit()
+        return secret
 
 
 def now_text(offset: timedelta = timedelta(0)) -> str:

@@ -52,7 +52,6 @@ def change_own_password(body: PasswordChangeIn, uow: UoW, caller: Owner) -> None
     """The caller's own password, proven with the old one; also what an account whose
     password was reset must call first."""
     accounts.change_password(uow, caller, body.old_password, body.new_password)
-    uow.commit()
 
 
 @router.get("/{account_id}", response_model=AccountOut)
@@ -63,7 +62,6 @@ def get_one(account_id: PathId, uow: UoW, caller: Caller) -> AccountOut:
 def _set_enabled(uow: UoW, caller: Caller, account_id: int, enabled: bool) -> AccountOut:
     found = accounts.set_enabled(uow, caller, accounts.get_account(uow, caller, account_id),
                                  enabled)
-    uow.commit()
     return account_out(found)
 
 
@@ -85,7 +83,6 @@ def reset_password(account_id: PathId, body: PasswordResetIn, uow: UoW,
     either way the account's tokens are revoked."""
     done = accounts.reset_password(uow, caller, accounts.get_account(uow, caller, account_id),
                                    body.new_password)
-    uow.commit()
     return PasswordResetOut(one_time_password=done.one_time_password,
                             must_change_password=done.one_time_password is not None,
                             tokens_revoked=done.tokens_revoked)
@@ -108,7 +105,6 @@ def list_tokens(account_id: PathId, uow: UoW, caller: Caller) -> list[ApiTokenOu
 @router.delete("/{account_id}/tokens", response_model=RevokedOut)
 def revoke_all(account_id: PathId, uow: UoW, caller: Caller) -> RevokedOut:
     done = accounts.revoke_tokens(uow, caller, accounts.get_account(uow, caller, account_id))
-    uow.commit()
     return RevokedOut(tokens_revoked=done)
 
 
@@ -116,4 +112,3 @@ def revoke_all(account_id: PathId, uow: UoW, caller: Caller) -> RevokedOut:
 def revoke_one(account_id: PathId, token_id: TokenId, uow: UoW, caller: Caller) -> None:
     accounts.revoke_tokens(uow, caller, accounts.get_account(uow, caller, account_id),
                            token_id)
-    uow.commit()

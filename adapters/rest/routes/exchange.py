@@ -122,6 +122,7 @@ class OperationOut(Out):
 def replay(body: SelectionIn, uow: UoW, caller: Caller, c: Deps) -> OperationOut:
     require_kind(caller, AccountKind.ADMIN)
     ids = operations.replay(uow.session, body.selection(), caller.actor, uow.clock.now())
+    uow.commit()  # before the transport is told: a worker must find the change committed
     _announce(c, ids)
     return OperationOut(affected=ids)
 
@@ -131,6 +132,7 @@ def discard(body: DiscardIn, uow: UoW, caller: Caller, c: Deps) -> OperationOut:
     require_kind(caller, AccountKind.ADMIN)
     ids, released = operations.discard(uow.session, body.selection(), body.reason,
                                        caller.actor, uow.clock.now())
+    uow.commit()  # before the transport is told: a worker must find the change committed
     _announce(c, released)
     return OperationOut(affected=ids)
 
@@ -202,7 +204,6 @@ def targets(uow: UoW, caller: Caller) -> list[TargetOut]:
 def put_target(name: PathCode, body: TargetIn, uow: UoW, caller: Caller) -> TargetOut:
     require_kind(caller, AccountKind.ADMIN)
     t = config.upsert_target(uow.session, name, body.model_dump(), caller.actor, uow.clock.now())
-    uow.commit()
     return _target_out(t)
 
 
@@ -230,7 +231,6 @@ def add_route(body: RouteIn, uow: UoW, caller: Caller) -> RouteOut:
     require_kind(caller, AccountKind.ADMIN)
     r = config.add_route(uow.session, body.event_type, body.target, body.mapping, body.enabled,
             caller.actor, uow.clock.now())
-    uow.commit()
     return RouteOut(id=r.id, event_type=r.event_type, target=r.target, mapping=r.mapping,
                     enabled=r.enabled)
 

@@ -112,7 +112,6 @@ def add_spec(body: SpecIn, uow: UoW, caller: Caller) -> SpecSummary:
     require_kind(caller, AccountKind.ADMIN)
     row = mapping_specs.save_version(uow.session, body.body, body.note, caller.actor,
                                      uow.clock.now())
-    uow.commit()
     return SpecSummary(ref=f"{row.name}@{row.version}", name=row.name, version=row.version,
                        data_set=row.body.get("data_set"), events=sorted(row.body["events"]),
                        origin="database", note=row.note, created_by=row.created_by,

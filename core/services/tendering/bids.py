@@ -67,7 +67,6 @@ def register(uow: UnitOfWork, principal: Principal, section_code: str) -> Regist
     uow.record(principal.actor, "round.register", "registration",
                f"{section_code}/{r.round_no}/{party.id}", None,
                {"party_id": party.id, "round_id": r.id})
-    uow.commit()
     return reg
 
 
@@ -130,7 +129,6 @@ def submit_bid(uow: UnitOfWork, principal: Principal, store: ContentStore,
     uow.record(principal.actor, "bid.submit", "bid", f"{section_code}/{r.round_no}/{party.id}",
                None, {"ciphertext_sha256": address,
                       "manifest_sha256": hashlib.sha256(envelope_json).hexdigest()})
-    uow.commit()
     return bid
 
 
@@ -148,7 +146,6 @@ def withdraw_bid(uow: UnitOfWork, principal: Principal, section_code: str) -> Bi
     bid.withdrawn_at = uow.clock.now()
     uow.record(principal.actor, "bid.withdraw", "bid", f"{section_code}/{r.round_no}/{party.id}",
                {"status": BidStatus.SEALED.value}, {"status": bid.status})
-    uow.commit()
     return bid
 
 

@@ -48,7 +48,6 @@ def terminate_round(uow: UnitOfWork, principal: Principal, section_code: str,
         # platform nor a public 终止公告, so it stays in the audit log only.
         emit_round(uow, r, EventType.ROUND_TERMINATED, principal.actor)
         lifecycle_notices.termination(uow, r, principal.actor, principal.account_id)
-    uow.commit()
     return r
 
 
@@ -67,5 +66,4 @@ def archive_round(uow: UnitOfWork, principal: Principal, section_code: str) -> R
                           ErrorKind.CONFLICT)
     transition(uow, r, RoundStatus.ARCHIVED, principal.actor, "round.archive",
                event=EventType.ROUND_ARCHIVED)
-    uow.commit()
     return r

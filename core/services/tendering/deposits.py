@@ -71,7 +71,6 @@ def _changed(uow: UnitOfWork, principal: Principal, r: Round, reg: Registration,
                              f"{reg.party.identifier}",
                              project_ordering_key(r.section.tender_project.project.code),
                              deposit_payload(r, reg)), principal.actor)
-    uow.commit()
 
 
 def confirm_payment(uow: UnitOfWork, principal: Principal, section_code: str, party_id: int,

@@ -148,11 +148,10 @@ def hand_in_key(uow: UnitOfWork, principal: Principal, store: ContentStore, sect
         address, read = _decrypt_to_store(store, Envelope.from_json(bid.envelope), bid, dek)
     except SealingError as err:
         if report_tampered(uow, r, bid, err, principal.actor, "bidder_key"):
-            uow.commit()  # the refusal stays on record; nothing else has changed
+            uow.keep_on_refusal()  # the refusal stays on record; nothing else has changed
         raise
     opened = _record_opening(uow, r, bid, OpeningOutcome.OPENED_BY_BIDDER, address, read,
                              principal.actor)
-    uow.commit()
     return opened
 
 
@@ -200,7 +199,6 @@ def committee_open(uow: UnitOfWork, principal: Principal, store: ContentStore,
     del key
     uow.record(principal.actor, "round.committee_open", "round", f"{section_code}/{r.round_no}",
                None, {"shares": len(parsed), "opened": len(opened)})
-    uow.commit()
     return opened
 
 
@@ -264,7 +262,6 @@ def close_opening(uow: UnitOfWork, signer: ReceiptSigner, section_code: str,
     transition(uow, r, RoundStatus.OPENED, actor, "round.opened", event=EventType.ROUND_OPENED)
     lifecycle_notices.opening_record(uow, r, record, actor,
                                      principal.account_id if principal else None)
-    uow.commit()
     return record
 
 
@@ -281,6 +278,5 @@ def window_ended(uow: UnitOfWork, signer: ReceiptSigner, r: Round) -> None:
     """Scheduler: at the window's end, close at once when nothing is left for keyholders."""
     if r.committee_fallback and _unopened(uow, r):
         reschedule(uow, r)  # none: centre staff run the keyholders' opening, then close it
-        uow.commit()
         return
     close_opening(uow, signer, r.section.code)

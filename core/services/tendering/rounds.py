@@ -121,7 +121,6 @@ def configure_round(uow: UnitOfWork, principal: Principal, section_code: str,
     uow.session.add(r)
     uow.record(principal.actor, "round.configure", "round", f"{section.code}/{r.round_no}",
                None, snapshot(r))
-    uow.commit()
     return r
 
 
@@ -143,7 +142,6 @@ def edit_draft(uow: UnitOfWork, principal: Principal, section_code: str,
     r.updated_at = uow.clock.now()
     uow.record(principal.actor, "round.edit_draft", "round", f"{r.section.code}/{r.round_no}",
                before, snapshot(r))
-    uow.commit()
     return r
 
 
@@ -181,7 +179,6 @@ def issue_documents(uow: UnitOfWork, principal: Principal, section_code: str) ->
         deadlines.track(uow, r, deadlines.Rule.BIDDING_PERIOD, procedure.bidding_period, now,
                         earliest)
     emit_round(uow, r, EventType.TENDER_DOCUMENTS_ISSUED, principal.actor)
-    uow.commit()
     return r
 
 
@@ -208,5 +205,4 @@ def clarify(uow: UnitOfWork, principal: Principal, section_code: str) -> Round:
         deadlines.track(uow, r, deadlines.Rule.CLARIFICATION_NOTICE,
                         procedure.clarification_notice, now, clarified.earliest)
     emit_round(uow, r, EventType.TENDER_DOCUMENTS_CLARIFIED, principal.actor)
-    uow.commit()
     return r

@@ -35,7 +35,7 @@ def due_rounds(uow: UnitOfWork, limit: int = 100) -> list[int]:
 
 
 def advance(uow: UnitOfWork, round_id: int, signer: ReceiptSigner | None = None) -> str | None:
-    """Run what is due for one round, in its own transaction; returns the new status.
+    """Run what is due for one round (the caller commits); returns the new status.
     ``signer`` signs the opening record when an opening window ends."""
     r = uow.session.scalars(select(Round).where(Round.id == round_id)
                             .with_for_update(of=Round, skip_locked=True)).first()
@@ -45,7 +45,6 @@ def advance(uow: UnitOfWork, round_id: int, signer: ReceiptSigner | None = None)
     due = next_check_due(uow, r)  # from the round's state: a stale stored date is put right
     if due is not None and due > now:
         reschedule(uow, r)
-        uow.commit()
         return None
     if r.status == RoundStatus.BIDDING:
         count = uow.session.scalar(select(func.count()).select_from(Bid).where(
@@ -69,20 +68,22 @@ def advance(uow: UnitOfWork, round_id: int, signer: ReceiptSigner | None = None)
         return r.status
     else:  # nothing moves this status with time
         reschedule(uow, r)
-        uow.commit()
         return None
-    uow.commit()
     return r.status
 
 
 def run_due(uow_factory: Callable[[], UnitOfWork], signer: ReceiptSigner | None = None,
             limit: int = 100) -> int:
-    """Advance every due round, each in its own unit of work; returns how many moved."""
+    """The scheduler's tick: advance every due round, each in its own unit of work, which this
+    tick opened and so commits (one round's failure leaves the others' progress in place);
+    returns how many moved."""
     with uow_factory() as uow:
         ids = due_rounds(uow, limit)
     moved = 0
     for round_id in ids:
         with uow_factory() as uow:
-            if advance(uow, round_id, signer) is not None:
+            status = advance(uow, round_id, signer)
+            uow.commit()
+            if status is not None:
                 moved += 1
     return moved

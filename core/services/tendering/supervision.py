@@ -126,7 +126,6 @@ def suspend_section(uow: UnitOfWork, principal: Principal, section_code: str,
                      reason)
     r, number, text = i.round, i.number, i.reason
     if i.applied_before:
-        uow.commit()
         return r
     if r.is_suspended:
         raise DomainError("ROUND_ALREADY_SUSPENDED",
@@ -147,7 +146,6 @@ def suspend_section(uow: UnitOfWork, principal: Principal, section_code: str,
     uow.record(principal.actor, "round.suspend", "round", _key(r), before, snapshot(r))
     emit_round(uow, r, EventType.ROUND_SUSPENDED, principal.actor, instruction_no=number,
                reason=text, suspended_at=now)
-    uow.commit()
     return r
 
 
@@ -176,7 +174,6 @@ def resume_section(uow: UnitOfWork, principal: Principal, section_code: str,
                      reason)
     r, number, text = i.round, i.number, i.reason
     if i.applied_before:
-        uow.commit()
         return r
     if r.suspended_at is None:
         raise DomainError("ROUND_NOT_SUSPENDED", "该标段未被暂停", "the section is not suspended",
@@ -192,7 +189,6 @@ def resume_section(uow: UnitOfWork, principal: Principal, section_code: str,
     emit_round(uow, r, EventType.ROUND_RESUMED, principal.actor, instruction_no=number,
                reason=text, suspended_at=since, suspension_instruction=suspended_by,
                resumed_at=now)
-    uow.commit()
     return r
 
 
@@ -204,7 +200,6 @@ def terminate_section(uow: UnitOfWork, principal: Principal, section_code: str,
                      reason)
     r, number, text = i.round, i.number, i.reason
     if i.applied_before:
-        uow.commit()
         return r
     if r.is_suspended:
         before = snapshot(r)

@@ -26,7 +26,8 @@ ACTION = "bid.tampered"
 def report_tampered(uow: UnitOfWork, r: Round, bid: Bid, err: SealingError, actor: str,
                     detected_by: str) -> bool:
     """Audit (and, the first time, announce) a bid refused as tampered; False for any other
-    refusal (a wrong key is the bidder's own business). The caller commits."""
+    refusal (a wrong key is the bidder's own business). The caller keeps it on record
+    (``uow.keep_on_refusal``) when it then refuses."""
     if err.code != BID_TAMPERED:
         return False
     reason = err.details.get("reason")

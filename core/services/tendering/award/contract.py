@@ -80,5 +80,4 @@ def record_contract(uow: UnitOfWork, principal: Principal, section_code: str,
                contract_signed_at=signed_at, deposit_refund_due_at=due, deposits=deposits)
     lifecycle_notices.contract(uow, r, award, winner_view(uow, r, award), principal.actor,
                                principal.account_id)
-    uow.commit()
     return award

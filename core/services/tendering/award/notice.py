@@ -95,7 +95,6 @@ def issue_award(uow: UnitOfWork, principal: Principal, section_code: str, *,
                winner=won, candidates=listed)
     lifecycle_notices.result(uow, r, award, winner_view(uow, r, award), principal.actor,
                              principal.account_id)
-    uow.commit()
     return award
 
 

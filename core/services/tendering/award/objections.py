@@ -74,7 +74,6 @@ def raise_objection(uow: UnitOfWork, principal: Principal, section_code: str,
     assert party is not None
     emit_round(uow, r, EventType.OBJECTION_RAISED, principal.actor, **publicity_payload(p),
                objection=_objection_payload(objection, party))
-    uow.commit()
     return objection
 
 
@@ -110,7 +109,6 @@ def answer_objection(uow: UnitOfWork, principal: Principal, section_code: str,
     assert party is not None
     emit_round(uow, r, EventType.OBJECTION_ANSWERED, principal.actor, **publicity_payload(p),
                objection=_objection_payload(objection, party))
-    uow.commit()
     return objection
 
 

@@ -94,7 +94,6 @@ def start_publicity(uow: UnitOfWork, principal: Principal, section_code: str,
                candidates=candidates_payload(uow, r))
     lifecycle_notices.candidates(uow, r, p, candidate_views(uow, r), principal.actor,
                                  principal.account_id)
-    uow.commit()
     return p
 
 
@@ -117,7 +116,6 @@ def publicity_due(uow: UnitOfWork, r: Round) -> str | None:
     now = uow.clock.now()
     if p is None or p.status != PublicityStatus.RUNNING or p.ends_at > now:
         reschedule(uow, r)  # suspended: only an answer schedules it again; else not yet due
-        uow.commit()
         return None
     before = snapshot(p)
     p.status = PublicityStatus.ENDED.value
@@ -125,5 +123,4 @@ def publicity_due(uow: UnitOfWork, r: Round) -> str | None:
     r.updated_at = now
     uow.record(SYSTEM_ACTOR, "publicity.end", "publicity", round_key(r), before, snapshot(p))
     emit_round(uow, r, EventType.PUBLICITY_ENDED, SYSTEM_ACTOR, **publicity_payload(p))
-    uow.commit()
     return r.status

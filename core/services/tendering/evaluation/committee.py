@@ -165,5 +165,4 @@ def assign_committee(uow: UnitOfWork, principal: Principal, section_code: str,
                                             "is_chair": m.is_chair} for m in setup.members]})
     transition(uow, r, RoundStatus.EVALUATING, principal.actor, "round.evaluating",
                before=before)
-    uow.commit()
     return view_of(uow, r, e)

@@ -174,7 +174,6 @@ def generate_report(uow: UnitOfWork, principal: Principal, section_code: str) ->
     e.reported_at = now
     uow.record(principal.actor, "evaluation.report", "evaluation", round_ref(r), before,
                snapshot(e))
-    uow.commit()
     return view_of(uow, r, e)
 
 
@@ -257,7 +256,6 @@ def sign_report(uow: UnitOfWork, principal: Principal, section_code: str, agrees
     signatures[member.id] = signature
     if all(m.id in signatures for m in committee_of(uow, r)):
         _close(uow, principal, r, e, ())
-    uow.commit()
     return view_of(uow, r, e)
 
 
@@ -271,5 +269,4 @@ def close_signatures(uow: UnitOfWork, principal: Principal, section_code: str) -
     signatures = _signatures(uow, r)
     missing = [m for m in committee_of(uow, r) if m.id not in signatures]
     _close(uow, principal, r, e, missing)
-    uow.commit()
     return view_of(uow, r, e)

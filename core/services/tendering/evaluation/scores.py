@@ -78,7 +78,6 @@ def submit_scores(uow: UnitOfWork, principal: Principal, section_code: str, bid_
             row.scored_at = now
     uow.record(principal.actor, "evaluation.score", "score", f"{round_ref(r)}/{bid_id}/"
                f"{member.id}", before or None, {c: s.score for c, s in existing.items()})
-    uow.commit()
     return sorted(existing.values(), key=lambda s: s.criterion)
 
 
@@ -110,7 +109,6 @@ def reject_bid(uow: UnitOfWork, principal: Principal, section_code: str, bid_id:
     e.rejections = {**e.rejections, key: entry}  # a new dict: JSON columns track assignment
     uow.record(principal.actor, "evaluation.reject_bid", "bid", str(bid_id),
                before if isinstance(before, dict) else None, entry)
-    uow.commit()
     return view_of(uow, r, e)
 
 
@@ -128,5 +126,4 @@ def withdraw_rejection(uow: UnitOfWork, principal: Principal, section_code: str,
     e.rejections = {k: v for k, v in e.rejections.items() if k != key}
     uow.record(principal.actor, "evaluation.withdraw_rejection", "bid", key,
                before if isinstance(before, dict) else None, None)
-    uow.commit()
     return view_of(uow, r, e)
