@@ -23,18 +23,10 @@ from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, modes
 from lxml import etree
 
-from adapters.outbound.soap_base import (
-    MalformedReply,
-    RecordResult,
-    Refused,
-    SoapAdapter,
-    Taken,
-    element,
-    fields_of,
-    format_beijing,
-    reply_text,
-    serialize,
-)
+from adapters.outbound.beijing_time import format_beijing
+from adapters.outbound.soap_base import SoapAdapter
+from adapters.outbound.soap_replies import MalformedReply, RecordResult, Refused, Taken, reply_text
+from adapters.outbound.soap_xml import element, fields_of, serialize
 from exchange.outcome import PeerAcknowledgement
 from mappings.records import DataSetRecord, Operation
 

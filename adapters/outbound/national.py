@@ -20,17 +20,16 @@ import zeep.exceptions
 from lxml import etree
 from zeep.wsse.username import UsernameToken
 
-from adapters.outbound.soap_base import (
+from adapters.outbound.soap_base import SoapAdapter
+from adapters.outbound.soap_replies import (
     RecordResult,
     Refused,
-    SoapAdapter,
     Taken,
-    fields_of,
     refusal,
     reply_text,
     reply_time,
-    serialize,
 )
+from adapters.outbound.soap_xml import fields_of, serialize
 from exchange.outcome import PeerAcknowledgement
 from mappings.records import DataSetRecord, Operation
 

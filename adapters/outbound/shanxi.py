@@ -22,21 +22,19 @@ from typing import Any
 
 from lxml import etree
 
-from adapters.outbound.soap_base import (
+from adapters.outbound.beijing_time import format_beijing
+from adapters.outbound.soap_base import SoapAdapter
+from adapters.outbound.soap_replies import (
     MalformedReply,
     RecordResult,
     Refused,
-    SoapAdapter,
     Taken,
-    element,
-    fields_of,
-    format_beijing,
     refusal,
     reply_text,
     reply_time,
     reply_value,
-    serialize,
 )
+from adapters.outbound.soap_xml import element, fields_of, serialize
 from exchange.outcome import PeerAcknowledgement
 from mappings.records import DataSetRecord, Operation
 

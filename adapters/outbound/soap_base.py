@@ -24,258 +24,33 @@ the hub starts is a retry, not a crash.
 from __future__ import annotations
 
 import abc
-import os
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any, ClassVar
-from xml.sax.saxutils import escape
 
 import requests
 import zeep
 import zeep.exceptions
 import zeep.helpers
-from lxml import etree
 from zeep.wsdl.bindings.soap import Soap11Binding, Soap12Binding
 
 from adapters.outbound.http_json import retry_after_seconds
-from core.clock import SHANGHAI, Clock, SystemClock
+from adapters.outbound.soap_replies import MalformedReply, RecordResult, Refused
+from adapters.outbound.soap_transport import Exchange, Journal, RecordingTransport, ThreadWsse
+from adapters.outbound.target_secrets import SecretError, read_secret
+from core.clock import Clock, SystemClock
 from exchange.model import Target
 from exchange.outcome import OutboundMessage, Outcome, PeerAcknowledgement, Verdict
 from mappings.records import DataSetRecord, decode
 
 SETTINGS = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True,
                          forbid_external=True, xml_huge_tree=False)
-USER_AGENT = "ggzy-hub/0.1"
-REDACTED = "***"
 DEFAULT_RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 _HOSTILE_XML = (zeep.exceptions.DTDForbidden, zeep.exceptions.EntitiesForbidden,
                 zeep.exceptions.ExternalReferenceForbidden)
 
 
-# -- Beijing time ------------------------------------------------------------------------------
-
-def beijing(moment: datetime) -> datetime:
-    """The Chinese systems write local (Beijing) wall-clock time without a zone."""
-    if moment.tzinfo is None:
-        raise ValueError("an aware datetime is needed")
-    return moment.astimezone(SHANGHAI)
-
-
-def format_beijing(moment: datetime, fmt: str) -> str:
-    return beijing(moment).strftime(fmt)
-
-
-def parse_beijing(text: str, fmt: str) -> datetime:
-    """A peer's zone-less timestamp as an aware datetime; ValueError if it does not match."""
-    return datetime.strptime(text.strip(), fmt).replace(tzinfo=SHANGHAI)
-
-
-# -- secrets -----------------------------------------------------------------------------------
-
-class SecretError(Exception):
-    """The target names no usable secret: an operator must fix the configuration."""
-
-
-def read_secret(options: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> str:
-    """The shared secret named by the target options (``secret_env`` or ``secret_file``, the
-    file's first line stripped). Read at every send so a rotated secret is picked up."""
-    env = os.environ if environ is None else environ
-    name = options.get("secret_env")
-    path = options.get("secret_file")
-    if name:
-        value = env.get(str(name), "").strip()
-        if not value:
-            raise SecretError(f"secret: environment variable {name} is not set or empty")
-        return value
-    if path:
-        try:
-            lines = Path(str(path)).read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as err:
-            raise SecretError(f"secret: cannot read secret_file {path}: "
-                              f"{type(err).__name__}") from err
-        value = lines[0].strip() if lines else ""
-        if not value:
-            raise SecretError(f"secret: secret_file {path} is empty")
-        return value
-    raise SecretError("secret: the target options name no secret (secret_env or secret_file)")
-
-
-# -- per-record results ------------------------------------------------------------------------
-
-class MalformedReply(Exception):
-    """The peer answered, but not in the shape its protocol promises."""
-
-
-@dataclass(frozen=True)
-class Taken:
-    """The peer holds the record (accepted now, or already held from an earlier send)."""
-
-    acknowledgement: PeerAcknowledgement
-    note: str
-
-
-@dataclass(frozen=True)
-class Refused:
-    """The record was not taken; ``verdict`` is RETRY or PARK."""
-
-    verdict: Verdict
-    error: str
-
-    @classmethod
-    def retry(cls, error: str) -> Refused:
-        return cls(Verdict.RETRY, error)
-
-    @classmethod
-    def park(cls, error: str) -> Refused:
-        return cls(Verdict.PARK, error)
-
-
-RecordResult = Taken | Refused
-
-
-def reply_value(reply: Any, name: str) -> Any:
-    """A named value of a zeep reply, whether zeep unwrapped the response element or not
-    (document/literal wrapped answers come back as the single child or as the wrapper)."""
-    data = zeep.helpers.serialize_object(reply, dict)
-    while isinstance(data, dict):
-        if name in data:
-            return data[name]
-        if len(data) != 1:
-            break
-        data = next(iter(data.values()))
-    raise MalformedReply(f"reply has no {name}")
-
-
-def reply_text(reply: Any, name: str, *, required: bool = True) -> str:
-    value = reply_value(reply, name)
-    if value is None:
-        if required:
-            raise MalformedReply(f"reply {name} is empty")
-        return ""
-    if isinstance(value, bool | dict | list):
-        raise MalformedReply(f"reply {name} is not text")
-    return str(value).strip()
-
-
-# strftime directives as the protocols write their patterns (yyyyMMddHHmmss)
-_PATTERN_LETTERS = {"%Y": "yyyy", "%m": "MM", "%d": "dd", "%H": "HH", "%M": "mm", "%S": "ss"}
-
-
-def reply_time(name: str, text: str, fmt: str) -> datetime:
-    """A timestamp the reply carried (``text`` of its ``name``), read as Beijing time. A time in
-    another shape means the reply is not an answer of the protocol: MalformedReply."""
-    try:
-        return parse_beijing(text, fmt)
-    except ValueError as err:
-        pattern = fmt
-        for directive, letters in _PATTERN_LETTERS.items():
-            pattern = pattern.replace(directive, letters)
-        raise MalformedReply(f"{name} {text!r} is not {pattern}") from err
-
-
-def refusal(code: str, text: str, known: Mapping[str, Refused]) -> Refused | None:
-    """The profile's refusal for a reply code it documents (its verdict, its wording then the
-    peer's ``text``), or None for a code the profile does not know."""
-    meaning = known.get(code)
-    if meaning is None:
-        return None
-    return Refused(meaning.verdict, f"{meaning.error}: {text}")
-
-
-# -- transport ---------------------------------------------------------------------------------
-
-@dataclass
-class Exchange:
-    """One HTTP round trip as it went over the wire, for the attempt log."""
-
-    request: str | None = None
-    status: int | None = None
-    response: str | None = None
-    headers: Mapping[str, str] = field(default_factory=dict)
-
-
-class RecordingTransport(zeep.Transport):
-    """zeep's transport, remembering the last POST of the calling thread (adapters are shared
-    by the delivery threads, so the exchange is kept per thread). It posts itself instead of
-    through zeep's ``post``, which writes whole envelopes — secrets included — to its DEBUG log;
-    redaction happens in the attempt log instead."""
-
-    def __init__(self, timeout: float, session: requests.Session) -> None:
-        super().__init__(timeout=timeout, operation_timeout=timeout, session=session)
-        session.headers["User-Agent"] = USER_AGENT  # zeep puts its own there
-        self._local = threading.local()
-
-    def begin(self) -> Exchange:
-        self._local.exchange = Exchange()
-        return self._local.exchange
-
-    def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> Any:
-        exchange: Exchange | None = getattr(self._local, "exchange", None)
-        if exchange is not None:
-            exchange.request = (message.decode("utf-8", "replace")
-                                if isinstance(message, bytes) else message)
-        response = self.session.post(address, data=message, headers=headers,
-                                     timeout=self.operation_timeout)
-        if exchange is not None:
-            exchange.status = response.status_code
-            exchange.response = response.content.decode("utf-8", "replace")
-            exchange.headers = dict(response.headers)
-        return response
-
-
-class _ThreadWsse:
-    """Stands in as the client's ``wsse``: the token of the calling thread's send, so the secret
-    is read per send (rotation) without rebuilding the client or sharing state across threads."""
-
-    def __init__(self) -> None:
-        self._local = threading.local()
-
-    def use(self, token: Any) -> None:
-        self._local.token = token
-
-    def apply(self, envelope: Any, headers: Any) -> tuple[Any, Any]:
-        token = getattr(self._local, "token", None)
-        if token is None:
-            return envelope, headers
-        return token.apply(envelope, headers)
-
-    def verify(self, envelope: Any) -> None:
-        """Replies are not signed in any of the profiles."""
-
-
 # -- the adapter -------------------------------------------------------------------------------
-
-@dataclass
-class _Journal:
-    """What went over the wire for one message: one line per record, then the deciding (last)
-    exchange in full (answer, then request) with secrets redacted. The attempt log keeps the
-    first 8 KiB of this."""
-
-    lines: list[str] = field(default_factory=list)
-    last: Exchange | None = None
-    hide: list[str] = field(default_factory=list)
-
-    def note(self, record: DataSetRecord, text: str) -> None:
-        self.lines.append(f"{record.data_set} {record.key} {record.operation.value}: {text}")
-
-    def text(self) -> str:
-        out = list(self.lines)
-        if self.last is not None and (self.last.request or self.last.response):
-            # the answer first: a long request must not push it past the log's limit
-            out.append(f"--- last exchange (HTTP {self.last.status}) ---")
-            out.append("<<< " + self._redact(self.last.response or ""))
-            out.append(">>> " + self._redact(self.last.request or ""))
-        return "\n".join(out)
-
-    def _redact(self, text: str) -> str:
-        for secret in self.hide:
-            if secret:
-                text = text.replace(escape(secret), REDACTED).replace(secret, REDACTED)
-        return text
-
 
 class SoapAdapter(abc.ABC):
     """One target reached through one operation of the peer's WSDL."""
@@ -293,7 +68,7 @@ class SoapAdapter(abc.ABC):
         self._clock: Clock = clock or SystemClock()
         self._session = requests.Session()
         self._transport = RecordingTransport(self.timeout, self._session)
-        self._wsse = _ThreadWsse()
+        self._wsse = ThreadWsse()
         self._lock = threading.Lock()
         self._service: Any = None
         self._problem = self.check_options()
@@ -348,7 +123,7 @@ class SoapAdapter(abc.ABC):
             return Outcome.park(f"target {self.name}: {err}")
         # every record is written before anything is sent: one that cannot be written parks
         # the message instead of leaving the peer with half of it
-        journal = _Journal(hide=[secret])
+        journal = Journal(hide=[secret])
         calls: list[tuple[DataSetRecord, dict[str, Any]]] = []
         for record in records:
             arguments = self._build(record, secret)
@@ -373,7 +148,7 @@ class SoapAdapter(abc.ABC):
         return Outcome.delivered(status, journal.text(), tuple(acks))
 
     @staticmethod
-    def _stopped(journal: _Journal, refused: Refused, record: DataSetRecord, taken: int,
+    def _stopped(journal: Journal, refused: Refused, record: DataSetRecord, taken: int,
                  total: int) -> Outcome:
         status = journal.last.status if journal.last else None
         where = (f"record {taken + 1} of {total} ({record.data_set} {record.key}): "
@@ -455,7 +230,7 @@ class SoapAdapter(abc.ABC):
             return Refused.park(f"record cannot be written: {err}")
 
     def _call(self, service: Any, record: DataSetRecord, arguments: dict[str, Any],
-              secret: str, journal: _Journal) -> RecordResult:
+              secret: str, journal: Journal) -> RecordResult:
         exchange = self._transport.begin()
         journal.last = exchange
         self._wsse.use(self.wsse_token(secret))
@@ -497,31 +272,3 @@ class SoapAdapter(abc.ABC):
     def fault(self, err: zeep.exceptions.Fault) -> Refused:
         """A SOAP Fault: the peer failed to process the call."""
         return Refused.retry(f"SOAP Fault {err.code or ''}: {err.message}".replace("  ", " "))
-
-
-def serialize(root: etree._Element) -> str:
-    return etree.tostring(root, encoding="unicode")
-
-
-def element(parent: etree._Element, tag: str, text: str | None = None) -> etree._Element:
-    """A child element; lxml escapes the text and refuses names and characters XML cannot
-    carry, and the error names the field so a parked record says which one is wrong."""
-    if not tag or ":" in tag:
-        raise ValueError(f"field code {tag!r} is not an XML element name")
-    try:
-        child = etree.SubElement(parent, tag)
-    except ValueError as err:
-        raise ValueError(f"field code {tag!r} is not an XML element name") from err
-    if text is not None:
-        try:
-            child.text = text
-        except ValueError as err:
-            parent.remove(child)
-            raise ValueError(f"field {tag}: {err}") from err
-    return child
-
-
-def fields_of(parent: etree._Element, fields: Mapping[str, str]) -> None:
-    """The record's fields as elements, in the record's order."""
-    for code, value in fields.items():
-        element(parent, code, value)

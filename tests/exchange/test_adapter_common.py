@@ -14,17 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from adapters.outbound.beijing_time import parse_beijing
 from adapters.outbound.kinds import ADAPTER_KINDS
-from adapters.outbound.soap_base import (
-    MalformedReply,
-    SecretError,
-    SoapAdapter,
-    parse_beijing,
-    read_secret,
-    reply_text,
-    reply_time,
-    reply_value,
-)
+from adapters.outbound.soap_base import SoapAdapter
+from adapters.outbound.soap_replies import MalformedReply, reply_text, reply_time, reply_value
+from adapters.outbound.target_secrets import SecretError, read_secret
 from core.clock import SHANGHAI
 from exchange.outcome import OutboundMessage, Outcome, Verdict
 from mappings.records import CONTENT_TYPE, DataSetRecord, Operation, encode

@@ -22,7 +22,8 @@ from adapters.outbound.fujian import (
     token,
     validation_xml,
 )
-from adapters.outbound.soap_base import MalformedReply, Refused, SoapAdapter, Taken
+from adapters.outbound.soap_base import SoapAdapter
+from adapters.outbound.soap_replies import MalformedReply, Refused, Taken
 from core.clock import MovableClock
 from exchange.outcome import Verdict
 from mappings.records import Operation

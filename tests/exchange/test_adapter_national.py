@@ -15,7 +15,8 @@ from lxml import etree
 
 from adapters.outbound.kinds import ADAPTER_KINDS
 from adapters.outbound.national import NationalAdapter, classify, record_xml
-from adapters.outbound.soap_base import MalformedReply, Refused, SoapAdapter, Taken
+from adapters.outbound.soap_base import SoapAdapter
+from adapters.outbound.soap_replies import MalformedReply, Refused, Taken
 from core.clock import SHANGHAI
 from exchange.outcome import Verdict
 from exchange.registry import Registry

@@ -16,7 +16,8 @@ from adapters.outbound.shanxi import (
     classify,
     xml_content,
 )
-from adapters.outbound.soap_base import MalformedReply, Refused, SoapAdapter, Taken
+from adapters.outbound.soap_base import SoapAdapter
+from adapters.outbound.soap_replies import MalformedReply, Refused, Taken
 from core.clock import SHANGHAI, MovableClock
 from exchange.outcome import Verdict
 from mappings.records import DataSetRecord, Operation
