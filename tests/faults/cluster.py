@@ -46,7 +46,9 @@ class Verdict:
 
 
 class Cluster:
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, main_endpoint: str | None = None) -> None:
+        """``main_endpoint``: where the ``main`` target sends (default: the recording peer,
+        which the drills read back; the benchmark points it at the sink peer)."""
         self.workdir = workdir
         self.db_url = create_database()
         upgrade(self.db_url)
@@ -57,6 +59,7 @@ class Cluster:
         self.container: Container = build(load_settings(self.env))
         self.peer = RecordingPeerProcess(workdir / "peer.db")
         self.peer.start()
+        self.main_endpoint = main_endpoint or self.peer.http_url("main")
         self.worker: subprocess.Popen[bytes] | None = None
         self.relay: subprocess.Popen[bytes] | None = None
         self._configure()
@@ -65,7 +68,7 @@ class Cluster:
         now = self.container.clock.now()
         with self.container.session_factory() as s:
             config.upsert_target(s, "main", {
-                "kind": "http_json", "endpoint": self.peer.http_url("main"),
+                "kind": "http_json", "endpoint": self.main_endpoint,
                 "timeout_seconds": 3.0, "max_attempts": 60, "backoff_base_seconds": 0.2,
                 "backoff_cap_seconds": 3.0}, "drill", now)
             config.upsert_target(s, "poison", {
