@@ -1,5 +1,6 @@
 """`ggzy deliveries`, `targets`, `platforms`, `routes`: the exchange as an operator runs it
-(inspect, replay and discard deliveries; configure targets and routes), audited as operator:cli."""
+(inspect, replay and discard deliveries; configure targets and routes), audited as operator:cli,
+through the same use cases as REST (``exchange/console.py``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import click
 
 from adapters.cli_support import command_container, json_option, show
+from exchange import console
 
 
 def _selection(ids: tuple[int, ...], target: str | None, status: str | None,
@@ -50,11 +52,10 @@ def deliveries() -> None:
 @deliveries.command("stats")
 def deliveries_stats() -> None:
     """Counters per target, and the age of the oldest undelivered message."""
-    from exchange import operations
-
     with command_container() as container, container.uow() as uow:
-        click.echo(f"unrelayed events: {operations.unrelayed_events(uow.session)}")
-        for t in operations.counters(uow.session, uow.clock.now()):
+        found = console.stats(uow, None)
+        click.echo(f"unrelayed events: {found.unrelayed_events}")
+        for t in found.targets:
             counts = " ".join(f"{k}={v}" for k, v in t.by_status.items() if v)
             age = t.oldest_open_age_seconds
             click.echo(f"{t.target}: {counts}"
@@ -68,15 +69,13 @@ def deliveries_stats() -> None:
 @json_option
 def deliveries_list(status: str | None, target: str | None, limit: int, as_json: bool) -> None:
     """The newest deliveries, optionally of one status and one target."""
-    from exchange import operations
-
     with command_container() as container, container.uow() as uow:
         rows = [{"id": d.id, "target": d.target, "event_type": d.event_type,
                  "status": d.status, "attempts": d.attempts, "created_at": d.created_at,
                  "delivered_at": d.delivered_at, "mapping": d.mapping,
                  "ordering_key": d.ordering_key,
                  "last_error": (d.last_error or "")[:200] or None}
-                for d in operations.recent(uow.session, target, status, limit)]
+                for d in console.recent_deliveries(uow, None, target, status, limit)]
     show(rows, ("id", "target", "event_type", "status", "attempts", "created_at",
                  "last_error"), as_json)
 
@@ -86,12 +85,9 @@ def deliveries_list(status: str | None, target: str | None, limit: int, as_json:
 def deliveries_replay(ids: tuple[int, ...], target: str | None, status: str | None,
                       since: str | None, until: str | None) -> None:
     """Send deliveries again with a fresh attempt budget (the sweeper announces them)."""
-    from exchange import operations
-
     with command_container() as container:
         with container.uow() as uow:
-            done = operations.replay(uow.session, _selection(ids, target, status, since, until),
-                                     "operator:cli", uow.clock.now())
+            done = console.replay(uow, None, _selection(ids, target, status, since, until))
             uow.commit()
         click.echo(f"replayed {len(done)} deliveries")
 
@@ -102,13 +98,10 @@ def deliveries_replay(ids: tuple[int, ...], target: str | None, status: str | No
 def deliveries_discard(ids: tuple[int, ...], target: str | None, status: str | None,
                        since: str | None, until: str | None, reason: str) -> None:
     """Give up on deliveries, with a reason; later ones of the same key may then go."""
-    from exchange import operations
-
     with command_container() as container:
         with container.uow() as uow:
-            done, _ = operations.discard(uow.session,
-                                         _selection(ids, target, status, since, until),
-                                         reason, "operator:cli", uow.clock.now())
+            done, _ = console.discard(uow, None, _selection(ids, target, status, since, until),
+                                      reason)
             uow.commit()
         click.echo(f"discarded {len(done)} deliveries")
 
@@ -123,17 +116,13 @@ def targets() -> None:
 def targets_list(as_json: bool) -> None:
     """Every target, its endpoint and retry policy (options are shown, secrets never are:
     they are referenced by name)."""
-    from sqlalchemy import select
-
-    from exchange.model import Target
-
     with command_container() as container, container.uow() as uow:
         rows = [{"name": t.name, "kind": t.kind, "endpoint": t.endpoint,
                  "state": "enabled" if t.enabled else "disabled",
                  "timeout_seconds": t.timeout_seconds, "max_attempts": t.max_attempts,
                  "backoff_base_seconds": t.backoff_base_seconds,
                  "backoff_cap_seconds": t.backoff_cap_seconds, "options": t.options}
-                for t in uow.session.scalars(select(Target).order_by(Target.name))]
+                for t in console.list_targets(uow, None)]
     show(rows, ("name", "kind", "state", "max_attempts", "endpoint"), as_json)
 
 
@@ -150,12 +139,9 @@ def targets_list(as_json: bool) -> None:
 @click.option("--disabled", is_flag=True)
 def targets_set(name: str, disabled: bool, **values: object) -> None:
     """Create or change a target."""
-    from exchange.config import upsert_target
-
     with command_container() as container:
         with container.uow() as uow:
-            upsert_target(uow.session, name, {**values, "enabled": not disabled},
-                          "operator:cli", uow.clock.now())
+            console.set_target(uow, None, name, {**values, "enabled": not disabled})
             uow.commit()
         click.echo(f"target {name} saved")
 
@@ -195,14 +181,10 @@ def routes() -> None:
 @json_option
 def routes_list(as_json: bool) -> None:
     """Every route: which events go to which target through which mapping."""
-    from sqlalchemy import select
-
-    from exchange.model import Route
-
     with command_container() as container, container.uow() as uow:
         rows = [{"id": r.id, "event_type": r.event_type, "target": r.target,
                  "mapping": r.mapping, "state": "enabled" if r.enabled else "disabled"}
-                for r in uow.session.scalars(select(Route).order_by(Route.id))]
+                for r in console.list_routes(uow, None)]
     show(rows, ("id", "event_type", "target", "mapping", "state"), as_json)
 
 
@@ -212,10 +194,7 @@ def routes_list(as_json: bool) -> None:
 @click.option("--mapping", default="json-passthrough@1", show_default=True)
 def routes_add(event_type: str, target: str, mapping: str) -> None:
     """Route EVENT_TYPE ('notice.published', 'notice.*' or '*') to TARGET."""
-    from exchange.config import add_route
-
     with command_container() as container, container.uow() as uow:
-        route = add_route(uow.session, event_type, target, mapping, True, "operator:cli",
-                          uow.clock.now())
+        route = console.add_route(uow, None, event_type, target, mapping)
         uow.commit()
         click.echo(f"route {route.id}: {event_type} -> {target} ({mapping})")

@@ -1,6 +1,6 @@
 """Operating the exchange: deliveries with their attempts, replay, discard, counters, and the
-targets and routes that configure it. Reading needs oversight; changing needs an administrator,
-and every change is audited."""
+targets and routes that configure it, over ``exchange/console.py`` (which checks who may:
+reading needs oversight, changing needs an administrator; every change is audited)."""
 
 from __future__ import annotations
 
@@ -9,26 +9,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter
 from pydantic import Field
-from sqlalchemy import select
 
 from adapters.rest.deps import Caller, Deps, Paging, UoW
 from adapters.rest.fields import Code, Id, Moment, Name, PathCode, PathId, QueryCode, Text
 from adapters.rest.schemas import Out, PageOut, Strict, page_out
-from core.errors import forbidden, not_found
-from core.model.account import AccountKind
-from core.security.access import require_kind
-from core.security.principal import Principal
-from core.services.paging import paginate
-from exchange import config, operations
-from exchange.model import Delivery, DeliveryAttempt, Route, Target
+from exchange import console, operations
+from exchange.model import Delivery, DeliveryAttempt, Target
 
 router = APIRouter(prefix="/api/v1/exchange", tags=["exchange"])
 HttpStatus = Annotated[int, Field(ge=100, le=599)]
-
-
-def _reader(caller: Principal) -> None:
-    if not caller.has_oversight:
-        raise forbidden("无权查看数据交换记录", "you may not read the exchange records")
 
 
 class AttemptOut(Out):
@@ -76,26 +65,14 @@ def _delivery_out(d: Delivery, attempts: list[DeliveryAttempt] | None = None) ->
 @router.get("/deliveries", response_model=PageOut[DeliveryOut])
 def deliveries(uow: UoW, caller: Caller, paging: Paging, target: QueryCode = None,
                status: QueryCode = None, ordering_key: QueryCode = None) -> dict[str, Any]:
-    _reader(caller)
-    q = select(Delivery).order_by(Delivery.id.desc())
-    if target:
-        q = q.where(Delivery.target == target)
-    if status:
-        q = q.where(Delivery.status == status)
-    if ordering_key:
-        q = q.where(Delivery.ordering_key == ordering_key)
-    return page_out(paginate(uow.session, q, paging), _delivery_out)
+    return page_out(console.list_deliveries(uow, caller, paging, target, status, ordering_key),
+                    _delivery_out)
 
 
 @router.get("/deliveries/{delivery_id}", response_model=DeliveryOut)
 def delivery(delivery_id: PathId, uow: UoW, caller: Caller) -> DeliveryOut:
-    _reader(caller)
-    d = uow.session.get(Delivery, delivery_id)
-    if d is None:
-        raise not_found("投递", "delivery", delivery_id)
-    attempts = list(uow.session.scalars(select(DeliveryAttempt).where(
-        DeliveryAttempt.delivery_id == d.id).order_by(DeliveryAttempt.id)))
-    return _delivery_out(d, attempts)
+    found = console.get_delivery(uow, caller, delivery_id)
+    return _delivery_out(found.delivery, found.attempts)
 
 
 class SelectionIn(Strict):
@@ -120,8 +97,7 @@ class OperationOut(Out):
 
 @router.post("/deliveries/replay", response_model=OperationOut)
 def replay(body: SelectionIn, uow: UoW, caller: Caller, c: Deps) -> OperationOut:
-    require_kind(caller, AccountKind.ADMIN)
-    ids = operations.replay(uow.session, body.selection(), caller.actor, uow.clock.now())
+    ids = console.replay(uow, caller, body.selection())
     uow.commit()  # before the transport is told: a worker must find the change committed
     _announce(c, ids)
     return OperationOut(affected=ids)
@@ -129,9 +105,7 @@ def replay(body: SelectionIn, uow: UoW, caller: Caller, c: Deps) -> OperationOut
 
 @router.post("/deliveries/discard", response_model=OperationOut)
 def discard(body: DiscardIn, uow: UoW, caller: Caller, c: Deps) -> OperationOut:
-    require_kind(caller, AccountKind.ADMIN)
-    ids, released = operations.discard(uow.session, body.selection(), body.reason,
-                                       caller.actor, uow.clock.now())
+    ids, released = console.discard(uow, caller, body.selection(), body.reason)
     uow.commit()  # before the transport is told: a worker must find the change committed
     _announce(c, released)
     return OperationOut(affected=ids)
@@ -157,12 +131,11 @@ class StatsOut(Out):
 
 @router.get("/stats", response_model=StatsOut)
 def stats(uow: UoW, caller: Caller) -> StatsOut:
-    _reader(caller)
-    now = uow.clock.now()
-    return StatsOut(unrelayed_events=operations.unrelayed_events(uow.session), targets=[
+    found = console.stats(uow, caller)
+    return StatsOut(unrelayed_events=found.unrelayed_events, targets=[
         CountersOut(target=t.target, by_status=t.by_status,
                     oldest_open_age_seconds=t.oldest_open_age_seconds)
-        for t in operations.counters(uow.session, now)])
+        for t in found.targets])
 
 
 class TargetIn(Strict):
@@ -196,15 +169,12 @@ def _target_out(t: Target) -> TargetOut:
 
 @router.get("/targets", response_model=list[TargetOut])
 def targets(uow: UoW, caller: Caller) -> list[TargetOut]:
-    _reader(caller)
-    return [_target_out(t) for t in uow.session.scalars(select(Target).order_by(Target.name))]
+    return [_target_out(t) for t in console.list_targets(uow, caller)]
 
 
 @router.put("/targets/{name}", response_model=TargetOut)
 def put_target(name: PathCode, body: TargetIn, uow: UoW, caller: Caller) -> TargetOut:
-    require_kind(caller, AccountKind.ADMIN)
-    t = config.upsert_target(uow.session, name, body.model_dump(), caller.actor, uow.clock.now())
-    return _target_out(t)
+    return _target_out(console.set_target(uow, caller, name, body.model_dump()))
 
 
 class RouteIn(Strict):
@@ -220,17 +190,15 @@ class RouteOut(RouteIn):
 
 @router.get("/routes", response_model=list[RouteOut])
 def routes(uow: UoW, caller: Caller) -> list[RouteOut]:
-    _reader(caller)
     return [RouteOut(id=r.id, event_type=r.event_type, target=r.target, mapping=r.mapping,
                      enabled=r.enabled)
-            for r in uow.session.scalars(select(Route).order_by(Route.id))]
+            for r in console.list_routes(uow, caller)]
 
 
 @router.post("/routes", response_model=RouteOut, status_code=201)
 def add_route(body: RouteIn, uow: UoW, caller: Caller) -> RouteOut:
-    require_kind(caller, AccountKind.ADMIN)
-    r = config.add_route(uow.session, body.event_type, body.target, body.mapping, body.enabled,
-            caller.actor, uow.clock.now())
+    r = console.add_route(uow, caller, body.event_type, body.target, body.mapping,
+                          body.enabled)
     return RouteOut(id=r.id, event_type=r.event_type, target=r.target, mapping=r.mapping,
                     enabled=r.enabled)
 
