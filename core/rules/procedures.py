@@ -45,9 +45,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
+from typing import TypedDict
 
 from core.errors import DomainError, ErrorKind
 from core.evaluation.methods import EvaluationMethod
+from core.evaluation.ranking import DEFAULT_TIE_BREAKS, GOV_PROCUREMENT_TIE_BREAKS, TieBreak
 from core.rules.calendar import DayCount
 
 UNKNOWN_PROCEDURE = "UNKNOWN_PROCEDURE"
@@ -186,6 +188,15 @@ class Procedure:
     * ``publicity_start_within`` — the publicity must start within this period after the
       evaluation report is received (招标投标法实施条例 第五十四条);
     * ``refund_after_contract`` — deadline for refunding the (winner's) deposit after the contract.
+
+    Behaviour (one field per thing the two domains' laws make differ):
+
+    * ``tie_breaks`` — how equal results are ordered (``core.evaluation.ranking``);
+    * ``price_criterion_required`` — 政府采购 scores price in every 综合评分 (87号令 55);
+    * ``award_in_rank`` — 条例 55 binds state-funded engineering tenders (a round says so) and
+      every government procurement;
+    * ``result_lists_experts`` — 政采条例 43: the result notice lists the 评审专家;
+    * ``retender_basis_zh`` — the law a 流标 notice cites.
     """
 
     domain: Domain
@@ -205,55 +216,37 @@ class Procedure:
     committee_min_members: int | None  # odd, experts ≥ 2/3 wherever a committee applies
     committee_ref: LegalRef | None
     evaluation_methods: frozenset[EvaluationMethod]
-
-    # The flat names other modules and the brief use.
-    @property
-    def min_bidding_days(self) -> int | None:
-        return self.bidding_period.days if self.bidding_period else None
-
-    @property
-    def bidding_days_are_working_days(self) -> bool:
-        return bool(self.bidding_period and self.bidding_period.unit is DayCount.WORKING)
-
-    @property
-    def min_bids_to_open(self) -> int:
-        return self.min_bids
-
-    @property
-    def clarification_min_days_before_deadline(self) -> int | None:
-        return self.clarification_notice.days if self.clarification_notice else None
-
-    @property
-    def clarification_days_are_working_days(self) -> bool:
-        notice = self.clarification_notice
-        return bool(notice and notice.unit is DayCount.WORKING)
-
-    @property
-    def publicity_min_days(self) -> int | None:
-        return self.publicity.days if self.publicity else None
-
-    @property
-    def publicity_days_are_working_days(self) -> bool:
-        return bool(self.publicity and self.publicity.unit is DayCount.WORKING)
-
-    @property
-    def refund_days_after_contract(self) -> int | None:
-        return self.refund_after_contract.days if self.refund_after_contract else None
-
-    @property
-    def refund_days_are_working_days(self) -> bool:
-        refund = self.refund_after_contract
-        return bool(refund and refund.unit is DayCount.WORKING)
-
-    @property
-    def allows_evaluation_methods(self) -> frozenset[EvaluationMethod]:
-        return self.evaluation_methods
+    # -- what the procedure does, not only its numbers: the use cases ask these, never the domain
+    tie_breaks: tuple[TieBreak, ...]  # equal evaluated results, settled in this order
+    price_criterion_required: bool  # a scored evaluation must have a price criterion
+    award_in_rank: bool  # the first remaining candidate is awarded, whoever the owner prefers
+    result_lists_experts: bool  # the result notice names the 评审专家 (secret until then)
+    retender_basis_zh: str  # the article a 流标 notice cites for tendering again
 
 
 _CAL = DayCount.CALENDAR
 _WORK = DayCount.WORKING
 _TWO_PERCENT = Decimal("0.02")
 _SCORED = frozenset({EvaluationMethod.COMPREHENSIVE, EvaluationMethod.LOWEST_EVALUATED_PRICE})
+
+
+class _Behaviour(TypedDict):
+    """The behaviour fields a domain's procedures share."""
+
+    tie_breaks: tuple[TieBreak, ...]
+    price_criterion_required: bool
+    award_in_rank: bool
+    result_lists_experts: bool
+    retender_basis_zh: str
+
+
+_ENGINEERING_BEHAVIOUR = _Behaviour(
+    tie_breaks=DEFAULT_TIE_BREAKS, price_criterion_required=False,
+    award_in_rank=False,  # only where the round is state funded (条例 55)
+    result_lists_experts=False, retender_basis_zh="《中华人民共和国招标投标法》第二十八条")
+_PROCUREMENT_BEHAVIOUR = _Behaviour(
+    tie_breaks=GOV_PROCUREMENT_TIE_BREAKS, price_criterion_required=True, award_in_rank=True,
+    result_lists_experts=True, retender_basis_zh="《中华人民共和国政府采购法》第三十六条")
 
 
 def _engineering(code: str, key: str, name_zh: str, name_en: str) -> Procedure:
@@ -275,6 +268,7 @@ def _engineering(code: str, key: str, name_zh: str, name_en: str) -> Procedure:
         committee_min_members=5,
         committee_ref=LAW_37,
         evaluation_methods=_SCORED,  # 招标投标法 第四十一条
+        **_ENGINEERING_BEHAVIOUR,
     )
 
 
@@ -297,6 +291,7 @@ def _gov_tender(code: str, name_zh: str, name_en: str) -> Procedure:
         committee_min_members=5,
         committee_ref=MOF87,
         evaluation_methods=_SCORED,  # 政府采购法实施条例 第三十四条
+        **_PROCUREMENT_BEHAVIOUR,
     )
 
 
@@ -319,6 +314,7 @@ def _non_tender(code: str, name_zh: str, name_en: str, period_ref: LegalRef) -> 
         committee_min_members=3,
         committee_ref=MOF74,
         evaluation_methods=frozenset({EvaluationMethod.LOWEST_PRICE}),  # 政府采购法 第38、40条
+        **_PROCUREMENT_BEHAVIOUR,
     )
 
 
@@ -347,6 +343,7 @@ _ALL: tuple[Procedure, ...] = (
         committee_min_members=3,
         committee_ref=MOF214,
         evaluation_methods=frozenset({EvaluationMethod.COMPREHENSIVE}),
+        **_PROCUREMENT_BEHAVIOUR,
     ),
     Procedure(
         domain=Domain.GOV_PROCUREMENT,
@@ -366,6 +363,7 @@ _ALL: tuple[Procedure, ...] = (
         committee_min_members=None,  # 协商 by the purchaser's staff, no evaluation committee
         committee_ref=None,
         evaluation_methods=frozenset(),
+        **_PROCUREMENT_BEHAVIOUR,
     ),
 )
 

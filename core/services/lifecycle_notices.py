@@ -32,6 +32,7 @@ from core.model.account import Account
 from core.model.notice import Notice, NoticeStatus
 from core.model.tendering import Award, CommitteeMember, OpeningRecord, Publicity, Round
 from core.rules.limits import MemberKind
+from core.services.tendering.procedure import procedure_of
 from core.uow import UnitOfWork
 
 GOV_PROCUREMENT = "gov_procurement"
@@ -56,11 +57,13 @@ _DECLARED = {"duration_days": "工期（日历天）", "quality": "质量", "pro
 _NOT_READ_AGAIN = frozenset({"bidder", "bidder_name"})  # the bidder is named already
 
 
+_LABELS_OF_DOMAIN = {GOV_PROCUREMENT: _PROCUREMENT_LABELS}
+
+
 def label(notice_type: str, domain: str) -> str:
     """The notice type's name as the domain's law calls it."""
-    if domain == GOV_PROCUREMENT and notice_type in _PROCUREMENT_LABELS:
-        return _PROCUREMENT_LABELS[notice_type]
-    return _LABELS.get(notice_type, notice_type)
+    own = _LABELS_OF_DOMAIN.get(domain, {})
+    return own.get(notice_type) or _LABELS.get(notice_type, notice_type)
 
 
 def beijing(moment: datetime) -> str:
@@ -165,10 +168,9 @@ def _experts(uow: UnitOfWork, r: Round) -> list[str]:
 
 def result(uow: UnitOfWork, r: Round, award: Award, winner: Any, actor: str,
            account_id: int | None) -> Notice:
-    domain = r.section.tender_project.project.domain
     lines = [f"中标人：{winner.bidder_name}", f"中标价格：{yuan(winner.price)}",
              f"中标通知书发出时间：{beijing(award.notice_issued_at)}"]
-    if domain == GOV_PROCUREMENT:  # 政采条例 43: the result lists the 评审专家 (secret until now)
+    if procedure_of(r).result_lists_experts:  # 政采条例 43: secret until now
         lines.append(f"评审专家名单：{'、'.join(_experts(uow, r)) or '—'}")
     return _publish(uow, r, "result", lines, actor, account_id)
 
@@ -193,9 +195,7 @@ def _reason(r: Round) -> str:
 
 
 def failed(uow: UnitOfWork, r: Round, actor: str, account_id: int | None) -> Notice:
-    law = ("《中华人民共和国政府采购法》第三十六条"
-           if r.section.tender_project.project.domain == GOV_PROCUREMENT
-           else "《中华人民共和国招标投标法》第二十八条")
+    law = procedure_of(r).retender_basis_zh
     lines = [f"投标截止时间：{beijing(r.bid_deadline)}", f"原因：{_reason(r)}",
              f"本标段(包)将依法重新组织招标（{law}）。"]
     return _publish(uow, r, "failed", lines, actor, account_id)

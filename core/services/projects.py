@@ -22,6 +22,7 @@ from core.events import DomainEvent, EventType, project_ordering_key
 from core.model.party import Party
 from core.model.project import Project, Section, TenderProject
 from core.platform import PlatformIdentity
+from core.rules.domains import trading_domain
 from core.security.access import can_read_project, require_party_user, require_project_actor
 from core.security.principal import Principal
 from core.services import codes_issuer
@@ -37,15 +38,6 @@ from core.services.validation import (
 )
 from core.uow import UnitOfWork
 
-OWNER_ROLE = {
-    "engineering": "tenderer",
-    "gov_procurement": "purchaser",
-    "land_mineral": "transferor",
-    "state_property": "transferor",
-}
-AGENCY_ROLE = {"gov_procurement": "procurement_agency"}
-DEFAULT_OWNER_ROLE = "tenderer"
-DEFAULT_AGENCY_ROLE = "tender_agency"
 ENTRUSTED = "2"  # 招标组织形式 2 委托招标: needs an agency
 MAX_NAME = 300
 MAX_TEXT = 200_000  # descriptions, contents, qualification requirements
@@ -65,11 +57,11 @@ def _label(field_name: str, max_len: int) -> Any:
 
 
 def owner_role(domain: str) -> str:
-    return OWNER_ROLE.get(domain, DEFAULT_OWNER_ROLE)
+    return trading_domain(domain).owner_role
 
 
 def agency_role(domain: str) -> str:
-    return AGENCY_ROLE.get(domain, DEFAULT_AGENCY_ROLE)
+    return trading_domain(domain).agency_role
 
 
 @dataclass(frozen=True)
@@ -249,10 +241,7 @@ def _commit_change(uow: UnitOfWork, principal: Principal, obj: Any, kind: str,
 
 
 def _tender_mode(domain: str, mode: str) -> str:
-    # 政府采购 names its methods in the procurement table (政府采购法 Art. 26); the others use
-    # the 招标方式 code table of the data standard.
-    table = "procurement_method" if domain == "gov_procurement" else "tender_mode"
-    return table_value(table, mode, "tender_mode")
+    return table_value(trading_domain(domain).mode_table, mode, "tender_mode")
 
 
 def create_tender_project(uow: UnitOfWork, principal: Principal, platform: PlatformIdentity,
@@ -265,7 +254,7 @@ def create_tender_project(uow: UnitOfWork, principal: Principal, platform: Platf
                           "an entrusted tender needs an agency on the project",
                           field="organize_form")
     project_type = None
-    if d.tender_project_type is not None or project.domain == "engineering":
+    if d.tender_project_type is not None or trading_domain(project.domain).project_type_required:
         project_type = table_value("tender_project_type", d.tender_project_type or "",
                                    "tender_project_type")
     now = uow.clock.now()

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from core.codes.tables import CODE_TABLES
 from core.errors import DomainError
 from core.evaluation.methods import EvaluationMethod
+from core.evaluation.ranking import TieBreak
 from core.rules.calendar import DayCount
-from core.rules.procedures import PROCEDURES, UNKNOWN_PROCEDURE, Domain, procedure_for
+from core.rules.procedures import PROCEDURES, UNKNOWN_PROCEDURE, Domain, Period, procedure_for
 
 ENG, GOV = Domain.ENGINEERING, Domain.GOV_PROCUREMENT
 
@@ -38,19 +41,75 @@ def test_each_procedure_carries_its_legal_numbers(key: tuple[Domain, str]) -> No
     p = PROCEDURES[key]
     rate = p.max_deposit_rate
     assert (
-        p.min_bidding_days,
-        p.bidding_days_are_working_days,
-        p.min_bids_to_open,
-        p.clarification_min_days_before_deadline,
-        p.clarification_days_are_working_days,
+        days(p.bidding_period),
+        working(p.bidding_period),
+        p.min_bids,
+        days(p.clarification_notice),
+        working(p.clarification_notice),
         None if rate is None else str(rate),
-        p.publicity_min_days,
-        p.publicity_days_are_working_days,
-        p.refund_days_after_contract,
-        p.refund_days_are_working_days,
+        days(p.publicity),
+        working(p.publicity),
+        days(p.refund_after_contract),
+        working(p.refund_after_contract),
         p.committee_min_members,
     ) == EXPECTED[key]
-    assert p.allows_evaluation_methods == p.evaluation_methods
+
+
+def days(period: Period | None) -> int | None:
+    return period.days if period else None
+
+
+def working(period: Period | None) -> bool:
+    return bool(period and period.unit is DayCount.WORKING)
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED))
+def test_what_a_procedure_does_follows_its_domains_law(key: tuple[Domain, str]) -> None:
+    p = PROCEDURES[key]
+    procurement = p.domain is Domain.GOV_PROCUREMENT
+    assert p.tie_breaks == ((TieBreak.LOWER_PRICE,) if procurement else (
+        TieBreak.HIGHER_TECHNICAL_SCORE, TieBreak.LOWER_PRICE, TieBreak.EARLIER_SUBMISSION))
+    assert p.price_criterion_required is procurement  # 87号令 55
+    assert p.award_in_rank is procurement  # engineering: only a state-funded round (条例 55)
+    assert p.result_lists_experts is procurement  # 政采条例 43
+    assert ("政府采购法" if procurement else "招标投标法") in p.retender_basis_zh
+
+
+SERVICES = Path(__file__).resolve().parents[3] / "core" / "services"
+
+
+def domain_decisions(source: str) -> list[int]:
+    """Lines comparing a trading domain (an attribute or name ending in ``domain``, a
+    ``Domain.*`` member, a domain's literal), except SQL filters (``Project.domain == x``),
+    which select rows and decide nothing."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Compare):
+            continue
+        operands = (node.left, *node.comparators)
+        if any(isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+               and n.value.id[:1].isupper() and n.value.id != "Domain" for n in operands):
+            continue  # a column of a mapped class
+        texts = [ast.unparse(n) for n in operands]
+        if any(t.endswith("domain") or t.startswith("Domain.") or "GOV_PROCUREMENT" in t
+               or t in ("'gov_procurement'", "'engineering'") for t in texts):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_the_domain_check_finds_a_decision() -> None:
+    assert domain_decisions("if r.section.tender_project.project.domain == Domain.GOV_PROCUREMENT:"
+                            " pass") == [1]
+    assert domain_decisions("x = 'a' if domain == 'gov_procurement' else 'b'") == [1]
+    assert domain_decisions("q.where(Project.domain == domain)") == []
+
+
+def test_use_cases_ask_the_procedure_not_the_domain() -> None:
+    """No use case compares a domain to decide what to do: that is a field of the procedure
+    (or, before a procedure exists, of the trading domain in core/rules/domains.py)."""
+    found = {str(path.relative_to(SERVICES)): lines for path in sorted(SERVICES.rglob("*.py"))
+             if (lines := domain_decisions(path.read_text(encoding="utf-8")))}
+    assert found == {}
 
 
 def test_engineering_codes_follow_the_tender_mode_table() -> None:

@@ -12,7 +12,6 @@ from core.errors import DomainError, ErrorKind, not_found
 from core.events import EventType
 from core.model.tendering import Award, Candidate, PublicityStatus, Round, RoundStatus
 from core.rules import limits
-from core.rules.procedures import Domain
 from core.security.principal import Principal
 from core.services import lifecycle_notices
 from core.services.tendering.award.candidates import (
@@ -71,8 +70,8 @@ def issue_award(uow: UnitOfWork, principal: Principal, section_code: str, *,
     chosen = None if rank is None else next(iter(_ranked(by_rank, [rank], "rank")))
     out = {c for c in candidates if c.status in OUT_OF_RUNNING} | declined | disqualified
     procedure = procedure_of(r)
-    state_funded = r.state_funded or procedure.domain is Domain.GOV_PROCUREMENT
-    winner = limits.award_choice(state_funded, candidates, out, chosen)
+    in_rank = r.state_funded or procedure.award_in_rank
+    winner = limits.award_choice(in_rank, candidates, out, chosen)
     now = uow.clock.now()
     statuses_before = {str(c.rank): c.status for c in candidates}
     for c in declined - disqualified:

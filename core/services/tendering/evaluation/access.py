@@ -8,16 +8,14 @@ from sqlalchemy import select
 
 from core.errors import DomainError, ErrorKind, not_found
 from core.evaluation import (
-    DEFAULT_TIE_BREAKS,
-    GOV_PROCUREMENT_TIE_BREAKS,
     Criterion,
     CriterionCategory,
     TieBreak,
 )
 from core.model.tendering import BidOpening, CommitteeMember, Evaluation, Round
-from core.rules.procedures import Domain
 from core.security.principal import Principal
 from core.services.tendering.evaluation.forms import EVALUABLE, EvaluationStatus
+from core.services.tendering.procedure import procedure_of
 from core.uow import UnitOfWork
 
 
@@ -108,5 +106,4 @@ def criterion_json(c: Criterion) -> dict[str, object]:
 
 
 def tie_breaks_of(r: Round) -> tuple[TieBreak, ...]:
-    domain = r.section.tender_project.project.domain
-    return GOV_PROCUREMENT_TIE_BREAKS if domain == Domain.GOV_PROCUREMENT else DEFAULT_TIE_BREAKS
+    return procedure_of(r).tie_breaks

@@ -14,7 +14,6 @@ from core.model.account import Account, AccountKind
 from core.model.tendering import Bid, CommitteeMember, Evaluation, Round, RoundStatus
 from core.rules import limits
 from core.rules.limits import MemberKind
-from core.rules.procedures import Domain
 from core.security.access import require_kind
 from core.security.principal import Principal
 from core.services.tendering.evaluation.access import criterion_json, round_ref
@@ -74,7 +73,7 @@ def _checked_criteria(r: Round, method: EvaluationMethod,
     if len(prices) > 1:
         raise DomainError("PRICE_CRITERION_DUPLICATE", "只能设一个价格分评审因素",
                           "only one price criterion is allowed", field="criteria")
-    if not prices and r.section.tender_project.project.domain == Domain.GOV_PROCUREMENT:
+    if not prices and procedure_of(r).price_criterion_required:
         raise DomainError("PRICE_CRITERION_MISSING",
                           "政府采购综合评分法须设价格分（低价优先法）",
                           "government procurement's scored method needs a price criterion",
