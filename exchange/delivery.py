@@ -224,10 +224,10 @@ class Deliverer:
         t0 = time.perf_counter()
         request: str | None = None
         try:
-            body, content_type = self._registry.mapping(c.mapping)(c.event)
-            request = body.decode("utf-8", "replace")
-            message = OutboundMessage(body, content_type, c.idempotency_key, c.ordering_key,
+            content, content_type = self._registry.mapping(c.mapping)(c.event)
+            message = OutboundMessage(content, content_type, c.idempotency_key, c.ordering_key,
                                       c.sequence, c.event_type)
+            request = message.body.decode("utf-8", "replace")  # for the attempt log
             outcome = self._registry.adapter_for(c.target).send(message)
         except NothingToSend as nothing:
             outcome = Outcome.delivered(response=f"not sent: {nothing}")

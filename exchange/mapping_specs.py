@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.errors import DomainError, ErrorKind
 from exchange.model import MappingSpecVersion
-from exchange.registry import MappingError, NothingToSend
+from exchange.registry import Content, Mapping, MappingError, NothingToSend
 from mappings import records
 from mappings.engine import CompiledSpec, MappingContext, RecordInvalid, SpecError, compile_spec
 from mappings.engine.convert import ConversionError
@@ -98,6 +98,7 @@ class SpecCatalogue:
         self._sessions = session_factory
         self.context = context
         self._compiled: dict[str, CompiledSpec] = {}
+        self._mappings: dict[str, Mapping] = {}
         self._lock = threading.Lock()
 
     def compiled(self, ref: str) -> CompiledSpec:
@@ -115,16 +116,23 @@ class SpecCatalogue:
         with self._lock:
             return self._compiled.setdefault(ref, compiled)
 
-    def mapping(self, ref: str) -> Callable[[dict[str, Any]], tuple[bytes, str]]:
-        """The registry's view of a spec: event document in, delivery body out."""
+    def mapping(self, ref: str) -> Mapping:
+        """The registry's view of a spec: event document in, typed records out; made once per
+        reference, like the compiled spec it applies."""
+        found = self._mappings.get(ref)
+        if found is None:
+            found = self._mappings.setdefault(ref, self._mapping(ref))
+        return found
+
+    def _mapping(self, ref: str) -> Mapping:
         spec = self.compiled(ref)
 
-        def apply(event: dict[str, Any]) -> tuple[bytes, str]:
+        def apply(event: dict[str, Any]) -> tuple[Content, str]:
             try:
                 produced = spec.apply(event, self.context)
             except (RecordInvalid, ConversionError) as err:
                 raise MappingError(str(err)) from err
             if not produced:
                 raise NothingToSend(f"spec {ref} takes no record from this {event['event_type']}")
-            return records.encode(produced), records.CONTENT_TYPE
+            return tuple(produced), records.CONTENT_TYPE
         return apply

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from mappings import records
+from mappings.records import DataSetRecord
+
 
 class Verdict(StrEnum):
     DELIVERED = "delivered"
@@ -52,11 +55,31 @@ class Outcome:
 
 @dataclass(frozen=True)
 class OutboundMessage:
-    """A mapped payload ready for a target: bytes plus what the peer needs to de-duplicate."""
+    """A mapped payload ready for a target, plus what the peer needs to de-duplicate.
 
-    body: bytes
+    ``content`` is what the mapping made: bytes (the JSON pass-through), or the typed data-set
+    records of a spec, which the adapter serialises once, in its own protocol, at the edge
+    (the SOAP profiles write XML from them; nothing encodes them to JSON only to decode them
+    again in the same process)."""
+
+    content: bytes | tuple[DataSetRecord, ...]
     content_type: str
     idempotency_key: str
     ordering_key: str
     sequence: int
     event_type: str
+
+    @property
+    def body(self) -> bytes:
+        """The bytes form, for adapters that send bytes (HTTP JSON) and for the attempt log."""
+        if isinstance(self.content, bytes):
+            return self.content
+        return records.encode(self.content)
+
+    @property
+    def records(self) -> tuple[DataSetRecord, ...]:
+        """The records; bytes are read as the records' JSON form (a body that is not that
+        raises ValueError, KeyError or TypeError)."""
+        if isinstance(self.content, tuple):
+            return self.content
+        return tuple(records.decode(self.content))

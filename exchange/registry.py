@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from exchange.model import Target
 from exchange.outcome import OutboundMessage, Outcome
+from mappings.records import DataSetRecord
 
 
 class TargetAdapter(Protocol):
@@ -21,7 +22,8 @@ class TargetAdapter(Protocol):
 
 
 AdapterFactory = Callable[[Target], TargetAdapter]
-Mapping = Callable[[dict[str, Any]], tuple[bytes, str]]  # event -> (body, content type)
+Content = bytes | tuple[DataSetRecord, ...]
+Mapping = Callable[[dict[str, Any]], tuple[Content, str]]  # event -> (content, content type)
 
 
 class MappingError(Exception):
@@ -33,7 +35,7 @@ class NothingToSend(Exception):
     is done without calling the target."""
 
 
-def json_passthrough(event: dict[str, Any]) -> tuple[bytes, str]:
+def json_passthrough(event: dict[str, Any]) -> tuple[Content, str]:
     """Until the national mappings exist: the event as JSON, unchanged."""
     body = json.dumps(event, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return body.encode(), "application/json"

@@ -41,7 +41,7 @@ from adapters.outbound.target_secrets import SecretError, read_secret
 from core.clock import Clock, SystemClock
 from exchange.model import Target
 from exchange.outcome import OutboundMessage, Outcome, PeerAcknowledgement, Verdict
-from mappings.records import DataSetRecord, decode
+from mappings.records import DataSetRecord
 
 SETTINGS = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True,
                          forbid_external=True, xml_huge_tree=False)
@@ -112,7 +112,7 @@ class SoapAdapter(abc.ABC):
         if self._problem:
             return Outcome.park(f"target {self.name}: {self._problem}")
         try:
-            records = decode(message.body)
+            records = list(message.records)
         except (ValueError, KeyError, TypeError) as err:
             return Outcome.park(f"body is not data-set records: {type(err).__name__}: {err}")
         if not records:

@@ -31,7 +31,7 @@ from adapters.outbound.soap_base import SoapAdapter
 from core.clock import SHANGHAI, Clock, MovableClock
 from exchange.model import Target
 from exchange.outcome import OutboundMessage, Outcome
-from mappings.records import CONTENT_TYPE, DataSetRecord, Operation, encode
+from mappings.records import CONTENT_TYPE, DataSetRecord, Operation
 from sandbox.platforms import fujian, national, shanxi
 from sandbox.platforms.app import PlatformApp
 from sandbox.platforms.clock import beijing_now
@@ -121,7 +121,7 @@ def target(kind: str, endpoint: str, options: dict[str, Any], timeout: float = 5
 
 
 def message(*records: DataSetRecord) -> OutboundMessage:
-    return OutboundMessage(encode(records), CONTENT_TYPE, "ev-1:t", records[0].key if records
+    return OutboundMessage(tuple(records), CONTENT_TYPE, "ev-1:t", records[0].key if records
                            else "k", 1, "test")
 
 
