@@ -20,7 +20,8 @@ from core.clock import SHANGHAI
 from core.model.notice import Notice, NoticeStatus
 from core.model.party import Party
 from core.model.project import Section
-from core.model.tendering import Round, RoundStatus
+from core.model.tendering import Round
+from core.services import public_record
 from core.services.lifecycle_notices import label
 from core.services.notices import get_published
 from core.uow import UnitOfWork
@@ -106,13 +107,13 @@ def beijing_day(day: date) -> tuple[datetime, datetime]:
 
 def openings_on(uow: UnitOfWork, day: date) -> list[Opening]:
     """Rounds whose bid deadline (the opening, 招标投标法 第三十四条) falls on ``day`` in
-    Beijing, earliest first. A round still in draft is not announced, so not listed."""
+    Beijing, earliest first, of the rounds the public record holds (not a draft)."""
     start, end = beijing_day(day)
-    rounds = list(uow.session.scalars(select(Round).where(
-        Round.bid_deadline >= start, Round.bid_deadline < end,
-        Round.status != RoundStatus.DRAFT.value).order_by(Round.bid_deadline, Round.id)))
+    rounds = uow.session.scalars(select(Round).where(
+        Round.bid_deadline >= start, Round.bid_deadline < end)
+        .order_by(Round.bid_deadline, Round.id))
     found = []
-    for r in rounds:
+    for r in filter(public_record.round_is_public, rounds):
         generated = uow.session.scalars(select(Notice.id).where(
             Notice.round_id == r.id, Notice.notice_type == "opening_record")).first()
         tender = uow.session.scalars(

@@ -2,10 +2,8 @@
 
 The rule is "public, or published to the platforms anyway": projects, tender projects and
 sections (the hub sends them to the provincial and national platforms as data sets 500-502 as
-soon as they exist), published notices, and each step of a round once the law makes it public —
-the opening record once signed, the candidates once their publicity starts, the result once
-the award notice is issued, the contract once recorded. A round still in draft, sealed bids,
-scores and the evaluation committee are never part of it.
+soon as they exist), published notices, and each step of a round once the law makes it public,
+as ``core.services.public_record`` decides for every reader of the public record.
 
 These reads take no principal: who may call them is the transport's decision (the Web Service
 admits system clients and administrators); what they show is the same for every caller.
@@ -13,20 +11,25 @@ admits system clients and administrators); what they show is the same for every 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from core.errors import DomainError, not_found
 from core.model.notice import Notice, NoticeStatus
 from core.model.project import Project, Section, TenderProject
-from core.model.tendering import Award, OpeningRecord, Publicity, Round, RoundStatus
+from core.model.tendering import Award, OpeningRecord, Publicity, Round
 from core.rules.calendar import require_aware
+from core.services import public_record
 from core.services.notices import get_published
 from core.services.paging import Page, PageRequest, paginate
 from core.services.tendering.award import CandidateView, candidate_views, winner_view
 from core.uow import UnitOfWork
+
+T = TypeVar("T")
 
 
 def _range(start: datetime | None, end: datetime | None) -> None:
@@ -58,19 +61,12 @@ def projects_created(uow: UnitOfWork, request: PageRequest, start: datetime | No
     return paginate(uow.session, query.order_by(Project.created_at, Project.id), request)
 
 
-def issued_rounds(uow: UnitOfWork, section: Section) -> list[Round]:
-    """The section's rounds except one still in draft (its documents are not out)."""
-    return list(uow.session.scalars(
-        select(Round).where(Round.section_id == section.id,
-                            Round.status != RoundStatus.DRAFT.value)
-        .order_by(Round.round_no)))
-
-
 def section(uow: UnitOfWork, code: str) -> tuple[Section, list[Round]]:
+    """The section with its public rounds."""
     found = uow.session.scalars(select(Section).where(Section.code == code)).one_or_none()
     if found is None:
         raise not_found("标段(包)", "section", code)
-    return found, issued_rounds(uow, found)
+    return found, public_record.public_rounds(uow.session, found)
 
 
 def notice(uow: UnitOfWork, notice_id: int) -> Notice:
@@ -92,48 +88,39 @@ def notices_published(uow: UnitOfWork, request: PageRequest, start: datetime | N
     return paginate(uow.session, query.order_by(Notice.published_at, Notice.id), request)
 
 
-def _latest_round_with(uow: UnitOfWork, section_code: str, query: Select[Any],
-                       what_zh: str, what_en: str) -> Any:
-    row = uow.session.execute(
-        query.join(Round.section).where(Section.code == section_code)
-        .order_by(Round.round_no.desc()).limit(1)).first()
-    if row is None:
-        raise not_found(what_zh, what_en, section_code)
-    return row
+def _latest(uow: UnitOfWork, section_code: str, stage: Callable[[Session, Round], T | None],
+            what_zh: str, what_en: str) -> tuple[Round, T]:
+    """The latest round of the section at which ``stage`` is public, with what it shows."""
+    rounds = uow.session.scalars(select(Round).join(Round.section)
+                                 .where(Section.code == section_code)
+                                 .order_by(Round.round_no.desc()))
+    for r in rounds:
+        found = stage(uow.session, r)
+        if found is not None:
+            return r, found
+    raise not_found(what_zh, what_en, section_code)
 
 
 def opening_record(uow: UnitOfWork, section_code: str) -> tuple[Round, OpeningRecord]:
     """The latest signed opening record (开标记录) of the section."""
-    r, record = _latest_round_with(
-        uow, section_code,
-        select(Round, OpeningRecord).join(OpeningRecord, OpeningRecord.round_id == Round.id),
-        "开标记录", "opening record")
-    return r, record
+    return _latest(uow, section_code, public_record.opening_record, "开标记录", "opening record")
 
 
 def candidates(uow: UnitOfWork, section_code: str
                ) -> tuple[Round, Publicity, list[CandidateView]]:
     """The candidates of the latest round whose publicity (中标候选人公示) has started."""
-    r, publicity = _latest_round_with(
-        uow, section_code,
-        select(Round, Publicity).join(Publicity, Publicity.round_id == Round.id),
-        "中标候选人公示", "candidates publicity")
+    r, publicity = _latest(uow, section_code, public_record.candidates_publicity,
+                           "中标候选人公示", "candidates publicity")
     return r, publicity, candidate_views(uow, r)
 
 
 def result(uow: UnitOfWork, section_code: str) -> tuple[Round, Award, CandidateView]:
     """The winner of the latest round with an award notice (中标结果)."""
-    r, award = _latest_round_with(
-        uow, section_code, select(Round, Award).join(Award, Award.round_id == Round.id),
-        "中标结果", "result")
+    r, award = _latest(uow, section_code, public_record.award, "中标结果", "result")
     return r, award, winner_view(uow, r, award)
 
 
 def contract(uow: UnitOfWork, section_code: str) -> tuple[Round, Award, CandidateView]:
     """The contract on record (合同) of the latest round that has one."""
-    r, award = _latest_round_with(
-        uow, section_code,
-        select(Round, Award).join(Award, Award.round_id == Round.id)
-        .where(Award.contract_signed_at.is_not(None)),
-        "合同", "contract")
+    r, award = _latest(uow, section_code, public_record.contract, "合同", "contract")
     return r, award, winner_view(uow, r, award)

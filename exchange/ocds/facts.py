@@ -1,9 +1,10 @@
 """What the public may know about a section, read from the core into plain frozen values.
 
-Every stage is read only once it is public: bids only from a signed opening record on (before it,
-the ``tender_bid_openings`` rows of a round still being opened are not read at all), rejections
-and candidates only from the candidates publicity on, registrations never. The release builder
-works on these values alone, so what it cannot see it cannot leak.
+Every stage is read only once ``core.services.public_record`` says it is public, as for every
+other reader of the public record: bids only from a signed opening record on (before it, the
+``tender_bid_openings`` rows of a round still being opened are not read at all), rejections and
+candidates only from the candidates publicity on, registrations never. The release builder works
+on these values alone, so what it cannot see it cannot leak.
 
 The tables keep the current state; the few past moments they overwrite (the deadline before a
 clarification moved it, when a round failed or its contract was recorded) come from the section's
@@ -27,16 +28,14 @@ from core.model.outbox import OutboxEvent
 from core.model.party import Party, PartyKind
 from core.model.project import Section
 from core.model.tendering import (
-    Award,
     Bid,
     BidOpening,
     Candidate,
     Evaluation,
-    OpeningRecord,
-    Publicity,
     Round,
     RoundStatus,
 )
+from core.services import public_record
 
 TENDER_NOTICE_TYPES = frozenset({"tender", "prequalification"})
 FOLLOW_UP_NOTICE_TYPES = frozenset({"amendment", "clarification"})
@@ -228,7 +227,7 @@ def _deadlines(r: Round, events: Sequence[OutboxEvent]) -> tuple[DeadlineFact, .
 
 
 def _opening(session: Session, r: Round) -> OpeningFact | None:
-    record = session.get(OpeningRecord, r.id)
+    record = public_record.opening_record(session, r)
     if record is None:  # still sealed, or being opened: nothing about a bid is read
         return None
     rows = session.execute(
@@ -240,7 +239,7 @@ def _opening(session: Session, r: Round) -> OpeningFact | None:
 
 
 def _result(session: Session, r: Round) -> ResultFact | None:
-    publicity = session.get(Publicity, r.id)
+    publicity = public_record.candidates_publicity(session, r)
     if publicity is None:  # the evaluation stays internal until its candidates are public
         return None
     evaluation = session.get(Evaluation, r.id)
@@ -257,7 +256,7 @@ def _result(session: Session, r: Round) -> ResultFact | None:
 
 
 def _award(session: Session, r: Round, events: Sequence[OutboxEvent]) -> AwardFact | None:
-    award = session.get(Award, r.id)
+    award = public_record.award(session, r)
     if award is None:
         return None
     recorded = _of_round(events, r.round_no, EventType.CONTRACT_RECORDED)
@@ -305,7 +304,7 @@ def load_section(session: Session, section_code: str) -> SectionFacts | None:
     for round_no in sorted(set(rounds) | set(notices)):
         r = rounds.get(round_no)
         mine = notices.get(round_no, [])
-        if (r is None or r.documents_issued_at is None) and not mine:
+        if (r is None or not public_record.round_is_public(r)) and not mine:
             continue  # a draft round nobody has announced is not public yet
         facts.append(RoundFacts(
             round_no=round_no,

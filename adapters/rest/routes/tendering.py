@@ -17,9 +17,10 @@ from adapters.rest.deps import Caller, Deps, UoW
 from adapters.rest.fields import AmountText, Moment, Name, PathCode, Secret, Text
 from adapters.rest.schemas import Out, Strict
 from core.errors import DomainError
-from core.model.tendering import Bid, BidOpening, OpeningRecord, Registration, Round
+from core.model.tendering import Bid, BidOpening, Registration, Round
 from core.sealing.committee import Committee
 from core.sealing.wrap import key_fingerprint
+from core.services import queries
 from core.services.deadlines import deadlines_of
 from core.services.projects import object_session_of
 from core.services.tendering import bids, closing, opening, rounds
@@ -275,15 +276,7 @@ def close(code: PathCode, uow: UoW, caller: Caller, c: Deps) -> OpeningRecordOut
 @router.get("/public/sections/{code}/opening-record", response_model=OpeningRecordOut)
 def opening_record(code: PathCode, uow: UoW) -> OpeningRecordOut:
     """The published opening record (开标记录); verify with the platform key."""
-    from sqlalchemy import select
-
-    from core.errors import not_found
-
-    record = uow.session.scalars(
-        select(OpeningRecord).join(Round, Round.id == OpeningRecord.round_id)
-        .where(Round.section.has(code=code)).order_by(Round.round_no.desc()).limit(1)).first()
-    if record is None:
-        raise not_found("开标记录", "opening record", code)
+    _, record = queries.opening_record(uow, code)
     return OpeningRecordOut(body=record.body, signature=record.signature,
                             published_at=record.published_at)
 
