@@ -23,11 +23,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.model.project import Section
-from core.model.tendering import Award, OpeningRecord, Publicity, Round
+from core.model.tendering import Award, OpeningRecord, Publicity, Round, RoundStatus
 
 
 def round_is_public(r: Round) -> bool:
-    return r.documents_issued_at is not None
+    """Out of draft with its documents issued (a draft cancelled before that never was)."""
+    return r.status != RoundStatus.DRAFT.value and r.documents_issued_at is not None
 
 
 def public_rounds(session: Session, section: Section) -> list[Round]:
