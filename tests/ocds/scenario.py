@@ -22,7 +22,7 @@ from core.security.principal import Principal
 from core.services import accounts, parties
 from core.services.tendering import bids, rounds
 from core.services.tendering.bids import committee_of
-from tests.rounds import configure_or_correct
+from tests.builders.rounds import configure_or_correct
 
 AGENCY = "demo-agency"  # the demo's tender agency, which runs the demo's project
 

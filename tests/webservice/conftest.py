@@ -41,9 +41,9 @@ from core.security.principal import Principal
 from core.security.tokens import issue_token
 from core.services.accounts import NewAccount, create_account, principal_of
 from core.services.tendering import rounds
+from tests.builders.rounds import configure_or_correct
 from tests.conftest import create_database, drop_database
 from tests.live import free_port
-from tests.rounds import configure_or_correct
 
 PASSWORD = "ws correct horse battery"
 ZEEP_SETTINGS = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True,
