@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select, tuple_
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import Clock
 from core.model.outbox import OutboxEvent
+from exchange import delivery_states as states
 from exchange.keylock import lock_keys
 from exchange.model import (
     DONE,
@@ -36,11 +37,9 @@ from exchange.model import (
     Target,
 )
 from exchange.outcome import OutboundMessage, Outcome, Verdict
-from exchange.policy import RetryPolicy
 from exchange.registry import MappingError, NothingToSend, Registry
 
 log = logging.getLogger("ggzy.exchange.delivery")
-LEASE_MARGIN = timedelta(seconds=15)
 RECORD_LIMIT = 8192  # characters of request/response kept per attempt
 DONE_VALUES = [s.value for s in DONE]
 Key = tuple[str, str]
@@ -115,19 +114,8 @@ def release_next(session: Session, done: Sequence[Delivery], now: datetime) -> l
     rows = session.scalars(select(Delivery).where(Delivery.id.in_(held))
                            .with_for_update(skip_locked=True)).all()
     for nxt in rows:
-        nxt.make_due(now)
+        states.make_due(nxt, now)
     return [n.id for n in rows]
-
-
-def _claimable(d: Delivery, now: datetime) -> bool:
-    status = DeliveryStatus(d.status)
-    if status in (DeliveryStatus.PENDING, DeliveryStatus.HELD):
-        return True
-    if status is DeliveryStatus.RETRYING:
-        return d.next_attempt_at <= now
-    if status is DeliveryStatus.IN_FLIGHT:
-        return d.lease_until is not None and d.lease_until <= now
-    return False
 
 
 def event_document(event: OutboxEvent) -> dict[str, Any]:
@@ -181,7 +169,7 @@ class Deliverer:
             lock_keys(session, keys)
             rows = [d for d in session.scalars(
                 select(Delivery).where(Delivery.id.in_(wanted)).order_by(Delivery.id)
-                .with_for_update(skip_locked=True)) if _claimable(d, now)]
+                .with_for_update(skip_locked=True)) if states.claimable(d, now)]
             heads = first_open(session, [(d.target, d.ordering_key) for d in rows])
             go = [d for d in rows if self._may_go(d, heads, now)]
             targets = {t.name: t for t in session.scalars(
@@ -193,10 +181,7 @@ class Deliverer:
                 target = targets.get(d.target)
                 if target is None or not target.enabled:
                     continue  # a disabled target keeps its deliveries until it is enabled
-                d.status = DeliveryStatus.IN_FLIGHT.value
-                d.attempts += 1  # counted at claim: one that kills its worker still runs out
-                d.lease_until = now + timedelta(seconds=target.timeout_seconds) + LEASE_MARGIN
-                d.updated_at = now
+                states.claim(d, target, now)
                 claimed.append(Claimed(d.id, target, d.mapping,
                                        event_document(events[d.outbox_id]),
                                        d.idempotency_key, d.ordering_key, d.sequence,
@@ -211,10 +196,7 @@ class Deliverer:
         head_id, _, head_status = heads[(d.target, d.ordering_key)]
         if head_id == d.id:
             return True
-        d.status = DeliveryStatus.HELD.value
-        d.held_by = head_id
-        d.last_error = f"waiting for delivery {head_id} ({head_status})"
-        d.updated_at = now
+        states.hold(d, head_id, head_status, now)
         return False
 
     # -- send ----------------------------------------------------------------------------------
@@ -250,7 +232,7 @@ class Deliverer:
             finished = []
             for d in rows:
                 s = by_id[d.id]
-                verdict = self._decide(d, s.claimed, s.outcome, now)
+                verdict = states.decide(d, s.claimed.attempt, s.claimed.target, s.outcome, now)
                 session.add(DeliveryAttempt(
                     delivery_id=d.id, number=s.claimed.attempt, started_at=s.started,
                     duration_ms=s.duration_ms, outcome=verdict,
@@ -273,31 +255,6 @@ class Deliverer:
             follow = release_next(session, finished, now) if finished else []
             session.commit()
         return follow
-
-    @staticmethod
-    def _decide(d: Delivery, c: Claimed, outcome: Outcome, now: datetime) -> str:
-        if d.status in (DeliveryStatus.DELIVERED, DeliveryStatus.DISCARDED):
-            return f"late-{outcome.verdict}"  # someone finished it meanwhile; keep the record
-        superseded = d.status != DeliveryStatus.IN_FLIGHT or d.attempts != c.attempt
-        if superseded and outcome.verdict is not Verdict.DELIVERED:
-            return f"stale-{outcome.verdict}"  # our lease ran out and a newer attempt owns it
-        d.updated_at = now
-        d.lease_until = None
-        if outcome.verdict is Verdict.DELIVERED:
-            d.status = DeliveryStatus.DELIVERED.value
-            d.delivered_at = now
-            d.last_error = None
-            return Verdict.DELIVERED
-        policy = RetryPolicy.of(c.target)
-        d.last_error = outcome.error
-        if outcome.verdict is Verdict.PARK or policy.exhausted(d.attempts):
-            d.status = DeliveryStatus.PARKED.value
-            if outcome.verdict is Verdict.RETRY:
-                d.last_error = f"attempts exhausted ({d.attempts}): {outcome.error}"
-            return Verdict.PARK
-        d.status = DeliveryStatus.RETRYING.value
-        d.next_attempt_at = now + policy.delay(d.attempts, outcome.retry_after)
-        return Verdict.RETRY
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)

@@ -102,13 +102,6 @@ class Delivery(Base):
     attempt_log: Mapped[list[DeliveryAttempt]] = relationship(
         back_populates="delivery", order_by="DeliveryAttempt.number", lazy="noload")
 
-    def make_due(self, now: datetime) -> None:
-        """Back to the queue now: nothing holds it any more."""
-        self.status = DeliveryStatus.PENDING.value
-        self.held_by = None
-        self.next_attempt_at = now
-        self.updated_at = now
-
     @property
     def idempotency_key(self) -> str:
         """The same for every attempt and replay, so the peer can drop repeats."""

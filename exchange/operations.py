@@ -15,12 +15,11 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.errors import DomainError, ErrorKind
+from exchange import delivery_states as states
 from exchange.delivery import release_next
 from exchange.keylock import lock_keys
 from exchange.model import Delivery, DeliveryStatus
 
-REPLAYABLE = frozenset({DeliveryStatus.PARKED, DeliveryStatus.DELIVERED,
-                        DeliveryStatus.DISCARDED, DeliveryStatus.RETRYING})
 MAX_SELECTION = 10_000
 
 
@@ -68,12 +67,11 @@ def _selected(session: Session, selection: Selection) -> list[Delivery]:
 def replay(session: Session, selection: Selection, actor: str, now: datetime) -> list[int]:
     """Send again with a fresh attempt budget; the same idempotency key lets the peer drop a
     repeat of something it already has."""
-    rows = [d for d in _selected(session, selection) if DeliveryStatus(d.status) in REPLAYABLE]
+    rows = [d for d in _selected(session, selection)
+            if DeliveryStatus(d.status) in states.REPLAYABLE]
     for d in rows:
         before = {"status": d.status, "attempts": d.attempts}
-        d.make_due(now)
-        d.attempts = 0
-        d.lease_until = None
+        states.replay(d, now)
         audit.append(session, at=now, actor=actor, action="delivery.replay",
                      object_type="delivery", object_id=str(d.id), before=before,
                      after={"status": d.status, "attempts": 0})
@@ -90,13 +88,10 @@ def discard(session: Session, selection: Selection, reason: str, actor: str,
     lock_keys(session, session.execute(selection.query().with_only_columns(
         Delivery.target, Delivery.ordering_key).limit(MAX_SELECTION)).tuples().all())
     rows = [d for d in _selected(session, selection)
-            if d.status not in (DeliveryStatus.DELIVERED, DeliveryStatus.DISCARDED,
-                                DeliveryStatus.IN_FLIGHT)]
+            if DeliveryStatus(d.status) in states.DISCARDABLE]
     for d in rows:
         before = {"status": d.status}
-        d.status = DeliveryStatus.DISCARDED.value
-        d.last_error = f"discarded by {actor}: {reason.strip()}"
-        d.updated_at = now
+        states.discard(d, actor, reason.strip(), now)
         audit.append(session, at=now, actor=actor, action="delivery.discard",
                      object_type="delivery", object_id=str(d.id), before=before,
                      after={"status": d.status, "reason": reason.strip()})

@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from exchange import delivery_states as states
 from exchange.keylock import lock_keys
 from exchange.model import DONE, Delivery, DeliveryAttempt, DeliveryStatus, Target
-from exchange.policy import RetryPolicy
 
 # A pending delivery is announced when created; announce it again only after this long.
 REANNOUNCE_AFTER = timedelta(seconds=10)
@@ -41,7 +41,7 @@ def _due(session: Session, now: datetime, limit: int) -> list[int]:
         .with_for_update(skip_locked=True)).all()
     for d in rows:
         if d.status == DeliveryStatus.PENDING:
-            d.next_attempt_at = now  # announced again now; not before REANNOUNCE_AFTER
+            states.reannounce(d, now)  # announced again now; not before REANNOUNCE_AFTER
     return [d.id for d in rows]
 
 
@@ -61,16 +61,8 @@ def _expired_leases(session: Session, now: datetime, limit: int) -> list[int]:
         session.add(DeliveryAttempt(delivery_id=d.id, number=d.attempts, started_at=now,
                                     duration_ms=0.0, outcome="expired",
                                     error="lease expired: the worker did not report back"))
-        d.lease_until = None
-        d.updated_at = now
-        if target is not None and RetryPolicy.of(target).exhausted(d.attempts):
-            d.status = DeliveryStatus.PARKED.value
-            d.last_error = f"attempts exhausted ({d.attempts}): worker lost during delivery"
-            continue
-        d.status = DeliveryStatus.RETRYING.value
-        d.next_attempt_at = now
-        d.last_error = "worker lost during delivery"
-        ids.append(d.id)
+        if states.lease_lost(d, target, now):
+            ids.append(d.id)
     return ids
 
 
@@ -83,5 +75,5 @@ def _unblocked(session: Session, now: datetime, limit: int) -> list[int]:
                blocker.status.in_([s.value for s in DONE]))
         .limit(limit).with_for_update(of=Delivery, skip_locked=True)).all()
     for d in rows:
-        d.make_due(now)
+        states.make_due(d, now)
     return [d.id for d in rows]
