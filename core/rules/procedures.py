@@ -196,7 +196,8 @@ class Procedure:
     * ``award_in_rank`` — 条例 55 binds state-funded engineering tenders (a round says so) and
       every government procurement;
     * ``result_lists_experts`` — 政采条例 43: the result notice lists the 评审专家;
-    * ``retender_basis_zh`` — the law a 流标 notice cites.
+    * ``retender_basis_zh`` — the law a 流标 notice cites;
+    * ``flow`` — the name of the stages its rounds pass through.
     """
 
     domain: Domain
@@ -222,6 +223,7 @@ class Procedure:
     award_in_rank: bool  # the first remaining candidate is awarded, whoever the owner prefers
     result_lists_experts: bool  # the result notice names the 评审专家 (secret until then)
     retender_basis_zh: str  # the article a 流标 notice cites for tendering again
+    flow: str  # the stages its rounds pass through (core/services/tendering/flows.py)
 
 
 _CAL = DayCount.CALENDAR
@@ -233,6 +235,7 @@ _SCORED = frozenset({EvaluationMethod.COMPREHENSIVE, EvaluationMethod.LOWEST_EVA
 class _Behaviour(TypedDict):
     """The behaviour fields a domain's procedures share."""
 
+    flow: str
     tie_breaks: tuple[TieBreak, ...]
     price_criterion_required: bool
     award_in_rank: bool
@@ -241,10 +244,11 @@ class _Behaviour(TypedDict):
 
 
 _ENGINEERING_BEHAVIOUR = _Behaviour(
-    tie_breaks=DEFAULT_TIE_BREAKS, price_criterion_required=False,
+    flow="tendering", tie_breaks=DEFAULT_TIE_BREAKS, price_criterion_required=False,
     award_in_rank=False,  # only where the round is state funded (条例 55)
     result_lists_experts=False, retender_basis_zh="《中华人民共和国招标投标法》第二十八条")
 _PROCUREMENT_BEHAVIOUR = _Behaviour(
+    flow="tendering",  # issue 12 gives 政府采购 its own (the result notice with the award)
     tie_breaks=GOV_PROCUREMENT_TIE_BREAKS, price_criterion_required=True, award_in_rank=True,
     result_lists_experts=True, retender_basis_zh="《中华人民共和国政府采购法》第三十六条")
 

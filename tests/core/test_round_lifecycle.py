@@ -15,14 +15,10 @@ from adapters.bootstrap import Container
 from core.clock import SHANGHAI
 from core.errors import DomainError
 from core.model.tendering import Round, RoundStatus
+from core.rules.procedures import PROCEDURES
 from core.security.principal import SYSTEM_ACTOR
-from core.services.tendering.lifecycle import (
-    ALLOWED,
-    TERMINABLE,
-    next_check_due,
-    opening_ends,
-    transition,
-)
+from core.services.tendering.flows import FLOWS, TENDERING
+from core.services.tendering.lifecycle import next_check_due, opening_ends, transition
 from core.services.tendering.scheduler import run_due
 from tests.api.conftest import Api, fingerprint
 from tests.api.test_api_tendering import Tender
@@ -34,6 +30,13 @@ S = RoundStatus
 def _round(container: Container) -> Round:
     with container.session_factory() as s:
         return s.scalars(select(Round).order_by(Round.id.desc())).first()  # type: ignore[return-value]
+
+
+ALLOWED = TENDERING.moves
+
+
+def test_every_procedure_names_a_flow_that_exists() -> None:
+    assert {p.flow for p in PROCEDURES.values()} <= set(FLOWS)
 
 
 def test_every_status_has_its_successors_and_each_is_reached_from_a_draft() -> None:
@@ -48,7 +51,8 @@ def test_every_status_has_its_successors_and_each_is_reached_from_a_draft() -> N
     ends = {status for status, then in ALLOWED.items() if not then}
     assert ends == {S.ARCHIVED, S.FAILED, S.TERMINATED}
     # once awarded, a round is no longer terminated but carried through to its contract
-    assert {S.DRAFT, S.BIDDING, S.OPENING, S.OPENED, S.EVALUATING, S.PUBLICITY} == TERMINABLE
+    assert {S.DRAFT, S.BIDDING, S.OPENING, S.OPENED, S.EVALUATING,
+            S.PUBLICITY} == TENDERING.terminable
 
 
 def test_a_move_the_table_does_not_hold_is_refused_and_changes_nothing(

@@ -17,7 +17,8 @@ from core.model.tendering import Registration, Round, RoundStatus
 from core.security.access import require_kind, require_project_actor
 from core.security.principal import Principal
 from core.services import lifecycle_notices
-from core.services.tendering.lifecycle import TERMINABLE, transition
+from core.services.tendering.flows import flow_of
+from core.services.tendering.lifecycle import transition
 from core.services.tendering.round_events import emit_round
 from core.services.tendering.rounds import get_round
 from core.services.validation import required_text
@@ -30,7 +31,7 @@ def terminate_round(uow: UnitOfWork, principal: Principal, section_code: str,
     if principal.kind not in (AccountKind.SUPERVISOR, AccountKind.ADMIN):
         # a supervision instruction may end it too (supervision.terminate_section)
         require_project_actor(principal, r.section.tender_project.project)
-    if RoundStatus(r.status) not in TERMINABLE:
+    if RoundStatus(r.status) not in flow_of(r).terminable:
         raise DomainError("ROUND_NOT_TERMINABLE", f"当前状态（{r.status}）的招标不能终止",
                           f"a round in status {r.status} cannot be terminated",
                           ErrorKind.CONFLICT)

@@ -1,8 +1,8 @@
 """One round lifecycle: which status may follow which, and when the scheduler looks at a round.
 
-``ALLOWED`` is the whole state machine; ``transition`` is the only way a round changes status,
-and it refuses a move the table does not hold, so a new flow (auctions, listings) is a new table
-entry, not a new branch hidden in a use case.
+``transition`` is the only way a round changes status, and it refuses a move the flow of the
+round's procedure (``flows.py``) does not hold, so a new flow (auctions, listings) is a new table,
+not a new branch hidden in a use case.
 
 ``next_check`` is never assigned by hand: ``reschedule`` derives it from the round's status and
 dates (the bid deadline, the end of the opening window, the end of a running publicity), the way
@@ -13,7 +13,6 @@ cannot stall because one use case forgot a line.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,24 +30,11 @@ from core.model.tendering import (
     Round,
     RoundStatus,
 )
+from core.services.tendering.flows import flow_of
 from core.services.tendering.round_events import emit_round
 from core.uow import UnitOfWork
 
 S = RoundStatus
-ALLOWED: Mapping[RoundStatus, frozenset[RoundStatus]] = {
-    S.DRAFT: frozenset({S.BIDDING, S.TERMINATED}),
-    S.BIDDING: frozenset({S.OPENING, S.FAILED, S.TERMINATED}),  # 法 28: too few bids, 流标
-    S.OPENING: frozenset({S.OPENED, S.TERMINATED}),
-    S.OPENED: frozenset({S.EVALUATING, S.TERMINATED}),
-    S.EVALUATING: frozenset({S.PUBLICITY, S.TERMINATED}),
-    S.PUBLICITY: frozenset({S.AWARDED, S.TERMINATED}),
-    S.AWARDED: frozenset({S.CONTRACTED}),
-    S.CONTRACTED: frozenset({S.ARCHIVED}),
-    S.ARCHIVED: frozenset(),
-    S.FAILED: frozenset(),  # the section is tendered again in a new round
-    S.TERMINATED: frozenset(),
-}
-TERMINABLE = frozenset(status for status, then in ALLOWED.items() if S.TERMINATED in then)
 
 
 def opening_ends(r: Round) -> datetime:
@@ -94,11 +80,11 @@ def reschedule(uow: UnitOfWork, r: Round) -> None:
 def transition(uow: UnitOfWork, r: Round, to: RoundStatus, actor: str, action: str, *,
                before: dict[str, Any] | None = None, event: EventType | None = None,
                **payload: Any) -> None:
-    """Move ``r`` to ``to``: checked against ``ALLOWED``, rescheduled, audited as ``action``
+    """Move ``r`` to ``to``: checked against its flow, rescheduled, audited as ``action``
     (``before`` when the caller changed more of the round first), and, given ``event``, emitted
     with ``payload``."""
     now_status = RoundStatus(r.status)
-    if to not in ALLOWED[now_status]:
+    if to not in flow_of(r).moves[now_status]:
         raise DomainError("ROUND_TRANSITION_INVALID",
                           f"招标轮次不能从“{now_status.value}”转为“{to.value}”",
                           f"a round cannot go from {now_status.value} to {to.value}",

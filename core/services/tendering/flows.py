@@ -1,0 +1,55 @@
+"""A procedure's flow: the statuses its rounds pass through and the moves between them.
+
+Each procedure names its flow (``Procedure.flow``); ``lifecycle.transition`` checks every move
+against the flow of the round's procedure, so a procedure whose stages differ — 政府采购's result
+notice with its award and 质疑 after it, auctions and listings (拍卖、挂牌、网上竞价) — is a new
+flow here, not a new branch in a use case. The time rules of the stages are the procedure's
+periods (``core.rules.procedures``); ``lifecycle.next_check_due`` reads the dates they produce.
+
+Today every procedure runs the tendering flow below: documents, bidding, the online opening,
+evaluation, the candidates publicity (条例 54), award, contract, archive, with 流标 after the
+deadline and 终止 before the award.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from core.model.tendering import Round, RoundStatus
+from core.services.tendering.procedure import procedure_of
+
+S = RoundStatus
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    moves: Mapping[RoundStatus, frozenset[RoundStatus]]  # status -> the statuses that may follow
+
+    @property
+    def terminable(self) -> frozenset[RoundStatus]:
+        """Where 终止招标 is still a move."""
+        return frozenset(status for status, then in self.moves.items() if S.TERMINATED in then)
+
+
+TENDERING = Flow("tendering", MappingProxyType({
+    S.DRAFT: frozenset({S.BIDDING, S.TERMINATED}),
+    S.BIDDING: frozenset({S.OPENING, S.FAILED, S.TERMINATED}),  # 法 28: too few bids, 流标
+    S.OPENING: frozenset({S.OPENED, S.TERMINATED}),
+    S.OPENED: frozenset({S.EVALUATING, S.TERMINATED}),
+    S.EVALUATING: frozenset({S.PUBLICITY, S.TERMINATED}),
+    S.PUBLICITY: frozenset({S.AWARDED, S.TERMINATED}),
+    S.AWARDED: frozenset({S.CONTRACTED}),
+    S.CONTRACTED: frozenset({S.ARCHIVED}),
+    S.ARCHIVED: frozenset(),
+    S.FAILED: frozenset(),  # the section is tendered again in a new round
+    S.TERMINATED: frozenset(),
+}))
+
+FLOWS: Mapping[str, Flow] = MappingProxyType({f.name: f for f in (TENDERING,)})
+
+
+def flow_of(r: Round) -> Flow:
+    return FLOWS[procedure_of(r).flow]
