@@ -9,6 +9,7 @@ notices.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -69,7 +70,7 @@ class DomainEvent:
     aggregate_type: str
     aggregate_id: str
     ordering_key: str
-    payload: dict[str, Any]
+    payload: Mapping[str, Any]  # its type: core.event_payloads.PAYLOADS[type]
     event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
@@ -79,7 +80,7 @@ def jsonable(value: Any) -> Any:
         return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]

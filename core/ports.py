@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -37,7 +38,7 @@ class RecordCheck(Protocol):
     finding a parked delivery later; it cannot import the mappings itself (the dependency
     rule), so the composition root hands it one."""
 
-    def gaps(self, session: Session, event_type: str, payload: dict[str, Any],
+    def gaps(self, session: Session, event_type: str, payload: Mapping[str, Any],
              occurred_at: datetime) -> list[RecordGap]: ...
 
 

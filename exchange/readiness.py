@@ -10,6 +10,7 @@ would produce a bad record is refused while the person who made it is still ther
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -70,7 +71,7 @@ class RecordReadiness:
                 chosen[spec.ref] = spec
         return list(chosen.values())
 
-    def gaps(self, session: Session, event_type: str, payload: dict[str, Any],
+    def gaps(self, session: Session, event_type: str, payload: Mapping[str, Any],
              occurred_at: datetime) -> list[RecordGap]:
         event = {"event_id": "", "event_type": event_type, "aggregate_type": "",
                  "aggregate_id": "", "ordering_key": "", "occurred_at": occurred_at.isoformat(),

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, field_serializer
+from sqlalchemy.orm import Session
 
 from adapters.rest.fields import AmountText, Code, Id, Name, Secret, Text
 from core.clock import SHANGHAI
@@ -18,7 +19,7 @@ from core.model.notice import Notice
 from core.model.party import Party
 from core.model.project import Project, Section, TenderProject
 from core.services.paging import Page
-from core.services.projects import MAX_DURATION_DAYS, MAX_TEXT, object_session_of
+from core.services.projects import MAX_DURATION_DAYS, MAX_TEXT
 from core.services.public_search import SearchPage
 from core.services.tender_documents import documents_of
 
@@ -391,14 +392,14 @@ class NoticeSearchOut(Out):
     prev_cursor: str | None
 
 
-def notice_search_out(p: SearchPage) -> NoticeSearchOut:
-    return NoticeSearchOut(items=[notice_out(n) for n in p.items], total=p.total,
+def notice_search_out(session: Session, p: SearchPage) -> NoticeSearchOut:
+    return NoticeSearchOut(items=[notice_out(session, n) for n in p.items], total=p.total,
                            total_relation=p.total_relation, page=p.page,
                            page_size=p.page_size, next_cursor=p.next_cursor,
                            prev_cursor=p.prev_cursor)
 
 
-def notice_out(n: Notice) -> NoticeOut:
+def notice_out(session: Session, n: Notice) -> NoticeOut:
     tp = n.tender_project
     return NoticeOut(
         id=n.id, notice_type=n.notice_type,
@@ -410,5 +411,5 @@ def notice_out(n: Notice) -> NoticeOut:
         section_codes=[s.code for s in n.sections], related_notice_id=n.related_notice_id,
         review_reason=n.review_reason, submitted_at=n.submitted_at,
         published_at=n.published_at, created_at=n.created_at,
-        documents=[document_out(d) for d in documents_of(object_session_of(n), tp.id)],
+        documents=[document_out(d) for d in documents_of(session, tp.id)],
     )

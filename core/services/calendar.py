@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from core.audit import snapshot
 from core.errors import DomainError, ErrorKind, not_found
+from core.event_payloads import CalendarNoticeBrief
 from core.events import DomainEvent, EventType
 from core.model.account import AccountKind
 from core.model.calendar import (
@@ -140,7 +141,7 @@ class Proposal:
     remarks: list[str]
 
 
-def _proposal_view(n: CalendarNotice) -> dict[str, Any]:
+def _proposal_view(n: CalendarNotice) -> CalendarNoticeBrief:
     return {"id": n.id, "year": n.year, "status": n.status, "notice_number": n.notice_number,
             "notice_date": n.notice_date, "notice_title": n.notice_title,
             "document_sha256": n.document_sha256, "proposed_by": n.proposed_by,

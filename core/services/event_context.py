@@ -10,18 +10,26 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.event_payloads import (
+    NoticeSchedule,
+    Opening,
+    OpeningBid,
+    PartyBrief,
+    SectionContext,
+    TenderContext,
+)
 from core.model.notice import Notice
 from core.model.party import Party
 from core.model.project import Section, TenderProject
 from core.model.tendering import Bid, OpeningRecord, Registration, Round
 
 
-def party_brief(session: Session, party_id: int | None) -> dict[str, Any] | None:
+def party_brief(session: Session, party_id: int | None) -> PartyBrief | None:
     party = session.get(Party, party_id) if party_id is not None else None
     if party is None:
         return None
@@ -35,7 +43,7 @@ def party_brief(session: Session, party_id: int | None) -> dict[str, Any] | None
     }
 
 
-def tender_context(session: Session, tp: TenderProject) -> dict[str, Any]:
+def tender_context(session: Session, tp: TenderProject) -> TenderContext:
     project = tp.project
     return {
         "tender_project_name": tp.name, "tender_mode": tp.tender_mode,
@@ -49,7 +57,7 @@ def tender_context(session: Session, tp: TenderProject) -> dict[str, Any]:
     }
 
 
-def section_context(session: Session, section: Section) -> dict[str, Any]:
+def section_context(session: Session, section: Section) -> SectionContext:
     rounds = session.scalar(select(Round.round_no).where(Round.section_id == section.id)
                             .order_by(Round.round_no.desc()).limit(1))
     return {
@@ -62,7 +70,7 @@ def section_context(session: Session, section: Section) -> dict[str, Any]:
 
 
 def notice_schedule(session: Session, notice: Notice,
-                    published_at: datetime | None = None) -> dict[str, Any] | None:
+                    published_at: datetime | None = None) -> NoticeSchedule | None:
     """The deadlines a tender notice announces: those of the current round of its first
     section, once the round is configured (a notice published earlier carries none).
     ``published_at``: the moment it would be published, for the check before it is."""
@@ -78,7 +86,7 @@ def notice_schedule(session: Session, notice: Notice,
             "opening_at": r.bid_deadline, "deposit": r.deposit}
 
 
-def opening_context(session: Session, r: Round) -> dict[str, Any] | None:
+def opening_context(session: Session, r: Round) -> Opening | None:
     """The bids as the signed opening record read them out, with what a bidder list needs
     beside them (the bidder's region, when it handed in, its deposit)."""
     record = session.get(OpeningRecord, r.id)
@@ -89,10 +97,10 @@ def opening_context(session: Session, r: Round) -> dict[str, Any] | None:
         select(Registration).where(Registration.round_id == r.id))}
     submitted = {b.party_id: b.submitted_at for b in session.scalars(
         select(Bid).where(Bid.round_id == r.id))}
-    bids = []
+    bids: list[OpeningBid] = []
     for read in body["bids"]:
         reg = registrations.get(read["bidder_id"])
-        bids.append({
+        bids.append(cast(OpeningBid, {  # the record's reading of the bid, as signed
             **read,
             "region_code": reg.party.region_code if reg else None,
             "contact_name": reg.party.contact_name if reg else None,
@@ -101,5 +109,5 @@ def opening_context(session: Session, r: Round) -> dict[str, Any] | None:
             "submitted_at": submitted.get(reg.party_id) if reg else None,
             "deposit_paid": bool(reg and reg.deposit_paid_at is not None),
             "deposit_paid_at": reg.deposit_paid_at if reg else None,
-        })
+        }))
     return {"published_at": record.published_at, "bids": bids, "bid_count": len(bids)}

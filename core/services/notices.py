@@ -12,9 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from core.audit import snapshot
 from core.errors import DomainError, ErrorKind, not_found
+from core.event_payloads import NoticePayload
 from core.events import DomainEvent, EventType, project_ordering_key
 from core.model.account import AccountKind
 from core.model.notice import Notice, NoticeStatus
@@ -26,7 +28,7 @@ from core.services import public_search
 from core.services.event_context import notice_schedule, tender_context
 from core.services.lifecycle_notices import GENERATED_TYPES
 from core.services.paging import Page, PageRequest, paginate
-from core.services.projects import get_tender_project, object_session_of
+from core.services.projects import get_tender_project
 from core.services.public_search import (  # noqa: F401  (the public search's names, re-exported)
     COUNT_CAP,
     FIRST_DAY,
@@ -58,7 +60,8 @@ class NoticeDraft:
     related_notice_id: int | None = None
 
 
-def notice_payload(n: Notice, published_at: datetime | None = None) -> dict[str, Any]:
+def notice_payload(session: Session, n: Notice,
+                   published_at: datetime | None = None) -> NoticePayload:
     """The event payload; ``published_at`` gives the one publishing would carry, before it."""
     tp = n.tender_project
     published_at = published_at or n.published_at
@@ -72,8 +75,8 @@ def notice_payload(n: Notice, published_at: datetime | None = None) -> dict[str,
         "section_codes": [s.code for s in n.sections], "section_count": len(n.sections),
         "related_notice_id": n.related_notice_id, "published_at": published_at,
         "review_reason": n.review_reason,
-        **tender_context(object_session_of(n), tp),
-        "schedule": notice_schedule(object_session_of(n), n, published_at),
+        **tender_context(session, tp),
+        "schedule": notice_schedule(session, n, published_at),
     }
 
 
@@ -196,7 +199,7 @@ def _transition(uow: UnitOfWork, principal: Principal, notice: Notice, action: s
     uow.record(principal.actor, action, "notice", notice.id, before, _state(notice))
     uow.emit(DomainEvent(event, "notice", str(notice.id),
                          project_ordering_key(notice.tender_project.project.code),
-                         notice_payload(notice)), principal.actor)
+                         notice_payload(uow.session, notice)), principal.actor)
     return notice
 
 
@@ -220,7 +223,7 @@ def require_complete(uow: UnitOfWork, notice: Notice) -> None:
     sections = _sections_without_round(uow, notice) if notice.notice_type in TENDER_TYPES else []
     now = uow.clock.now()
     gaps = (uow.record_check.gaps(uow.session, EventType.NOTICE_PUBLISHED.value,
-                                  notice_payload(notice, published_at=now), now)
+                                  notice_payload(uow.session, notice, published_at=now), now)
             if uow.record_check is not None else [])
     if not sections and not gaps:
         return

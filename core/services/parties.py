@@ -16,6 +16,7 @@ from core.codes.idcard import validate_resident_id
 from core.codes.regions import validate_region
 from core.codes.uscc import validate_uscc
 from core.errors import DomainError, ErrorKind, forbidden, not_found
+from core.event_payloads import PartyPayload
 from core.events import DomainEvent, EventType, party_ordering_key
 from core.model.account import Account, AccountKind
 from core.model.party import Party, PartyKind, PartyRole
@@ -129,7 +130,7 @@ def _contact(legal_representative: object, contact_name: object, contact_phone: 
             "address": optional_name(address, "address", 200)}
 
 
-def party_payload(party: Party) -> dict[str, Any]:
+def party_payload(party: Party) -> PartyPayload:
     return {
         "party_id": party.id,
         "kind": party.kind,

@@ -7,17 +7,19 @@ for an owner that holds that role.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from core.audit import snapshot
 from core.codes.industries import validate_industry
 from core.codes.regions import validate_region
 from core.errors import DomainError, ErrorKind, forbidden, not_found
+from core.event_payloads import ProjectPayload, SectionPayload, TenderProjectPayload
 from core.events import DomainEvent, EventType, project_ordering_key
 from core.model.party import Party
 from core.model.project import Project, Section, TenderProject
@@ -123,7 +125,7 @@ def refuse_immutable(values: dict[str, Any]) -> None:
         )
 
 
-def project_payload(p: Project) -> dict[str, Any]:
+def project_payload(session: Session, p: Project) -> ProjectPayload:
     return {
         "project_code": p.code, "name": p.name, "domain": p.domain,
         "region_code": p.region_code, "industry_code": p.industry_code,
@@ -132,30 +134,23 @@ def project_payload(p: Project) -> dict[str, Any]:
         "price_unit": p.price_unit, "invest_project_code": p.invest_project_code,
         "approval_number": p.approval_number, "created_at": p.created_at,
         "description": p.description,
-        "owner": party_brief(object_session_of(p), p.owner_party_id),
-        "agency": party_brief(object_session_of(p), p.agency_party_id),
+        "owner": party_brief(session, p.owner_party_id),
+        "agency": party_brief(session, p.agency_party_id),
     }
 
 
-def object_session_of(obj: object) -> Session:
-    session = object_session(obj)
-    if session is None:
-        raise RuntimeError("payloads are built from objects attached to a unit of work")
-    return session
-
-
-def tender_project_payload(tp: TenderProject) -> dict[str, Any]:
+def tender_project_payload(session: Session, tp: TenderProject) -> TenderProjectPayload:
     return {
         "project_code": tp.project.code, "tender_project_code": tp.code,
         "unified_deal_code": tp.unified_deal_code, "name": tp.name,
         "domain": tp.project.domain, "tender_mode": tp.tender_mode,
         "organize_form": tp.organize_form, "tender_project_type": tp.tender_project_type,
         "content": tp.content, "supervise_dept_name": tp.supervise_dept_name,
-        "created_at": tp.created_at, **tender_context(object_session_of(tp), tp),
+        "created_at": tp.created_at, **tender_context(session, tp),
     }
 
 
-def section_payload(s: Section) -> dict[str, Any]:
+def section_payload(session: Session, s: Section) -> SectionPayload:
     return {
         "project_code": s.tender_project.project.code,
         "tender_project_code": s.tender_project.code, "section_code": s.code,
@@ -163,7 +158,7 @@ def section_payload(s: Section) -> dict[str, Any]:
         "content": s.content, "estimated_price": s.estimated_price, "currency": s.currency,
         "price_unit": s.price_unit, "duration_days": s.duration_days,
         "qualification": s.qualification, "created_at": s.created_at,
-        **section_context(object_session_of(s), s),
+        **section_context(session, s),
     }
 
 
@@ -226,12 +221,12 @@ def create_project(uow: UnitOfWork, principal: Principal, platform: PlatformIden
     )
     uow.session.add(project)
     _commit_change(uow, principal, project, "project", project.code,
-                   EventType.PROJECT_CREATED, project_payload(project), None)
+                   EventType.PROJECT_CREATED, project_payload(uow.session, project), None)
     return project
 
 
 def _commit_change(uow: UnitOfWork, principal: Principal, obj: Any, kind: str,
-                   project_code: str, event: EventType, payload: dict[str, Any],
+                   project_code: str, event: EventType, payload: Mapping[str, Any],
                    before: dict[str, Any] | None) -> None:
     """Audit, announce and commit one change to a project-tree object, in one transaction."""
     action = f"{kind}.{'create' if before is None else 'update'}"
@@ -271,7 +266,7 @@ def create_tender_project(uow: UnitOfWork, principal: Principal, platform: Platf
     )
     uow.session.add(tp)
     _commit_change(uow, principal, tp, "tender_project", project.code,
-                   EventType.TENDER_PROJECT_CREATED, tender_project_payload(tp), None)
+                   EventType.TENDER_PROJECT_CREATED, tender_project_payload(uow.session, tp), None)
     return tp
 
 
@@ -292,7 +287,7 @@ def create_section(uow: UnitOfWork, principal: Principal, tender_project_code: s
     )
     uow.session.add(section)
     _commit_change(uow, principal, section, "section", tp.project.code,
-                   EventType.SECTION_CREATED, section_payload(section), None)
+                   EventType.SECTION_CREATED, section_payload(uow.session, section), None)
     return section
 
 
@@ -336,7 +331,7 @@ def update_project(uow: UnitOfWork, principal: Principal, code: str, ch: Changes
         "description": _text("description"),
     })
     _commit_change(uow, principal, project, "project", project.code,
-                   EventType.PROJECT_UPDATED, project_payload(project), before)
+                   EventType.PROJECT_UPDATED, project_payload(uow.session, project), before)
     return project
 
 
@@ -353,7 +348,8 @@ def update_tender_project(uow: UnitOfWork, principal: Principal, code: str,
             lambda v: table_value("tender_project_type", v, "tender_project_type")),
     })
     _commit_change(uow, principal, tp, "tender_project", tp.project.code,
-                   EventType.TENDER_PROJECT_UPDATED, tender_project_payload(tp), before)
+                   EventType.TENDER_PROJECT_UPDATED, tender_project_payload(uow.session, tp),
+                   before)
     return tp
 
 
@@ -369,7 +365,7 @@ def update_section(uow: UnitOfWork, principal: Principal, code: str, ch: Changes
         "qualification": _text("qualification"),
     })
     _commit_change(uow, principal, section, "section", section.tender_project.project.code,
-                   EventType.SECTION_UPDATED, section_payload(section), before)
+                   EventType.SECTION_UPDATED, section_payload(uow.session, section), before)
     return section
 
 

@@ -33,12 +33,12 @@ def published_notices(uow: UoW, paging: Paging, domain: QueryCode = None,
     f = notices.PublicNoticeFilter(domain=domain or None, region_code=region or None,
                                    published_from=published_from, published_to=published_to,
                                    notice_type=notice_type or None, text=q or None)
-    return notice_search_out(notices.list_published(uow, paging, f, cursor or None))
+    return notice_search_out(uow.session, notices.list_published(uow, paging, f, cursor or None))
 
 
 @router.get("/notices/{notice_id}", response_model=NoticeOut)
 def published_notice(notice_id: PathId, uow: UoW) -> NoticeOut:
-    return notice_out(notices.get_published(uow, notice_id))
+    return notice_out(uow.session, notices.get_published(uow, notice_id))
 
 
 @router.get("/code-tables")

@@ -12,6 +12,7 @@ from typing import Annotated
 from cryptography.hazmat.primitives import serialization
 from fastapi import APIRouter, File, UploadFile
 from pydantic import Field
+from sqlalchemy.orm import Session
 
 from adapters.rest.deps import Caller, Deps, UoW
 from adapters.rest.fields import AmountText, Moment, Name, PathCode, Secret, Text
@@ -22,7 +23,6 @@ from core.sealing.committee import Committee
 from core.sealing.wrap import key_fingerprint
 from core.services import queries
 from core.services.deadlines import deadlines_of
-from core.services.projects import object_session_of
 from core.services.tendering import bids, closing, opening, rounds
 from core.services.validation import amount
 
@@ -74,7 +74,7 @@ class RoundOut(Out):
     deadlines: list[DeadlineOut] = Field(description="the legal periods reckoned for the round")
 
 
-def round_out(r: Round) -> RoundOut:
+def round_out(session: Session, r: Round) -> RoundOut:
     committee = Committee.from_json(r.committee)
     pem = committee.public_key.public_bytes(serialization.Encoding.PEM,
                                             serialization.PublicFormat.SubjectPublicKeyInfo)
@@ -89,7 +89,7 @@ def round_out(r: Round) -> RoundOut:
         failure_reason=r.failure_reason,
         deadlines=[DeadlineOut(rule=d.rule, ref=d.ref_tag, last_day=d.last_day,
                                calendar="provisional" if d.provisional else "official")
-                   for d in deadlines_of(object_session_of(r), r)])
+                   for d in deadlines_of(session, r)])
 
 
 def _settings(body: RoundIn) -> rounds.RoundSettings:
@@ -104,19 +104,19 @@ def _settings(body: RoundIn) -> rounds.RoundSettings:
 @router.post("/sections/{code}/rounds", response_model=RoundOut, status_code=201)
 def configure(code: PathCode, body: RoundIn, uow: UoW, caller: Caller) -> RoundOut:
     """A new round, checked against the legal limits now (the deadline against issuing today)."""
-    return round_out(rounds.configure_round(uow, caller, code, _settings(body)))
+    return round_out(uow.session, rounds.configure_round(uow, caller, code, _settings(body)))
 
 
 @router.put("/sections/{code}/rounds/current", response_model=RoundOut)
 def edit_draft(code: PathCode, body: RoundIn, uow: UoW, caller: Caller) -> RoundOut:
     """Correct the draft round (all settings, same checks) until its documents are issued."""
-    return round_out(rounds.edit_draft(uow, caller, code, _settings(body)))
+    return round_out(uow.session, rounds.edit_draft(uow, caller, code, _settings(body)))
 
 
 @router.get("/sections/{code}/rounds/current", response_model=RoundOut)
 def current(code: PathCode, uow: UoW, caller: Caller) -> RoundOut:
     """The round and its published opening key: what a bidder seals to."""
-    return round_out(rounds.get_round(uow, caller, code))
+    return round_out(uow.session, rounds.get_round(uow, caller, code))
 
 
 @router.get("/sections/{code}/rounds/current/committee")
@@ -129,12 +129,12 @@ def committee(code: PathCode, uow: UoW, caller: Caller) -> dict[str, object]:
 
 @router.post("/sections/{code}/rounds/current/issue", response_model=RoundOut)
 def issue(code: PathCode, uow: UoW, caller: Caller) -> RoundOut:
-    return round_out(rounds.issue_documents(uow, caller, code))
+    return round_out(uow.session, rounds.issue_documents(uow, caller, code))
 
 
 @router.post("/sections/{code}/rounds/current/clarify", response_model=RoundOut)
 def clarify(code: PathCode, uow: UoW, caller: Caller) -> RoundOut:
-    return round_out(rounds.clarify(uow, caller, code))
+    return round_out(uow.session, rounds.clarify(uow, caller, code))
 
 
 class RegistrationOut(Out):
@@ -288,10 +288,10 @@ class ReasonIn(Strict):
 @router.post("/sections/{code}/rounds/current/terminate", response_model=RoundOut)
 def terminate(code: PathCode, body: ReasonIn, uow: UoW, caller: Caller) -> RoundOut:
     """终止招标 by the tenderer or its agency, or by a supervisor's instruction."""
-    return round_out(closing.terminate_round(uow, caller, code, body.reason))
+    return round_out(uow.session, closing.terminate_round(uow, caller, code, body.reason))
 
 
 @router.post("/sections/{code}/rounds/current/archive", response_model=RoundOut)
 def archive(code: PathCode, uow: UoW, caller: Caller) -> RoundOut:
     """Centre staff close the file once the contract is on record and deposits are back."""
-    return round_out(closing.archive_round(uow, caller, code))
+    return round_out(uow.session, closing.archive_round(uow, caller, code))

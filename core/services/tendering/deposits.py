@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from core.audit import snapshot
 from core.errors import DomainError, ErrorKind, forbidden, not_found
+from core.event_payloads import DepositPayload
 from core.events import DomainEvent, EventType, project_ordering_key
 from core.model.account import AccountKind
 from core.model.tendering import Award, Registration, Round, RoundStatus
@@ -51,7 +52,7 @@ def _staff_registration(uow: UnitOfWork, principal: Principal, section_code: str
     return r, _registration(uow, r, party_id)
 
 
-def deposit_payload(r: Round, reg: Registration) -> dict[str, Any]:
+def deposit_payload(r: Round, reg: Registration) -> DepositPayload:
     late = (reg.deposit_refunded_at > reg.deposit_refund_due_at
             if reg.deposit_refunded_at and reg.deposit_refund_due_at else None)
     return {"section_code": r.section.code, "project_code": r.section.tender_project.project.code,

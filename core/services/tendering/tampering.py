@@ -43,7 +43,7 @@ def report_tampered(uow: UnitOfWork, r: Round, bid: Bid, err: SealingError, acto
     section = r.section
     uow.emit(DomainEvent(EventType.BID_TAMPERED, "section", section.code,
                          project_ordering_key(section.tender_project.project.code), {
-                             **round_payload(r),
+                             **round_payload(uow.session, r),
                              "bid": {
                                  "bid_id": bid.id, "party_id": bid.party_id,
                                  "bidder_name": party.name if party else None,

@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 
+from core.event_payloads import CandidateBrief
 from core.model.party import Party
 from core.model.tendering import Award, Bid, BidOpening, Candidate, Round
 from core.uow import UnitOfWork
@@ -53,11 +54,11 @@ class CandidateView:
         return self.bidder_identifier[:6] + "*" * 8 + self.bidder_identifier[14:]
 
 
-def payload(view: CandidateView) -> dict[str, Any]:
+def payload(view: CandidateView) -> CandidateBrief:
     """The candidate as the events carry it to the platforms."""
     out = asdict(view)
     del out["bidder_is_person"]
-    return out
+    return cast(CandidateBrief, out)
 
 
 def candidate_views(uow: UnitOfWork, r: Round) -> list[CandidateView]:
@@ -74,7 +75,7 @@ def candidate_views(uow: UnitOfWork, r: Round) -> list[CandidateView]:
             for c, party_id, name, uscc, id_number, price, declared in rows]
 
 
-def candidates_payload(uow: UnitOfWork, r: Round) -> list[dict[str, Any]]:
+def candidates_payload(uow: UnitOfWork, r: Round) -> list[CandidateBrief]:
     return [payload(c) for c in candidate_views(uow, r)]
 
 

@@ -3,12 +3,11 @@ last sets it running again with the suspended time given back."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 
 from core.audit import snapshot
 from core.errors import DomainError, ErrorKind, not_found
+from core.event_payloads import ObjectionBrief
 from core.events import EventType
 from core.model.party import Party
 from core.model.tendering import Objection, Publicity, PublicityStatus, Registration, RoundStatus
@@ -31,7 +30,7 @@ from core.services.validation import required_text
 from core.uow import UnitOfWork
 
 
-def _objection_payload(o: Objection, party: Party) -> dict[str, Any]:
+def _objection_payload(o: Objection, party: Party) -> ObjectionBrief:
     return {"objection_id": o.id, "party_id": party.id, "party_name": party.name,
             "party_identifier": party.identifier, "text": o.text, "raised_at": o.raised_at,
             "answer": o.answer, "answered_at": o.answered_at}

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 
 from core.errors import not_found
+from core.event_payloads import PublicityFields
 from core.model.tendering import Objection, Publicity, Round
 from core.security.access import require_project_actor
 from core.security.principal import Principal
@@ -41,7 +41,7 @@ def publicity_of(uow: UnitOfWork, r: Round) -> Publicity:
     return p
 
 
-def publicity_payload(p: Publicity) -> dict[str, Any]:
+def publicity_payload(p: Publicity) -> PublicityFields:
     return {"publicity_status": p.status, "publicity_starts_at": p.starts_at,
             "publicity_ends_at": p.ends_at}
 

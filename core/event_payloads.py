@@ -1,0 +1,713 @@
+"""The payload of every event type, declared once: what a receiver may rely on finding.
+
+Each payload is a TypedDict; ``PAYLOADS`` names the one of every :class:`EventType`. The
+builders in ``core.services`` return these types, the mapping specs read them by path (a test
+checks every path a shipped spec reads exists here), and ``docs/events.md`` carries the section
+:func:`markdown` writes from them. The types describe the payload as built, before
+:func:`core.events.jsonable`: in the outbox a ``Decimal`` is a decimal string and a ``datetime``
+or ``date`` an ISO 8601 string.
+
+:func:`check_payload` compares a payload's keys with its declared type; a unit of work asked to
+be strict (``GGZY_STRICT_EVENT_PAYLOADS``, on in the tests) refuses a payload that differs.
+
+Regenerate the section of ``docs/events.md``: ``python -m core.event_payloads --write
+docs/events.md`` (without ``--write`` it prints the section).
+"""
+
+# No ``from __future__ import annotations`` here: TypedDict reads ``NotRequired`` from the
+# evaluated annotations on Python 3.11, not from strings.
+
+import sys
+import types
+import typing
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, NotRequired, TypedDict, Union, get_args, get_origin, get_type_hints
+
+from core.events import EventType
+
+# --- what several payloads share ----------------------------------------------------------
+
+
+class PartyBrief(TypedDict):
+    """A party as a record about something else names it: the tenderer or agency on a tender
+    project, section, notice or round, with the contacts the platforms' records ask for."""
+
+    party_id: int
+    name: str
+    identifier: str | None
+    identifier_type: str  # uscc | id_number
+    region_code: str | None
+    legal_representative: str | None
+    contact_name: str | None
+    contact_phone: str | None
+    address: str | None
+
+
+class TenderContext(TypedDict):
+    """The tender project around a change, as it stood then: a mapping never calls back."""
+
+    tender_project_name: str
+    tender_mode: str
+    organize_form: str
+    tender_project_type: str | None
+    region_code: str
+    industry_code: str
+    unified_deal_code: str
+    domain: str
+    supervise_dept_name: str | None
+    approval_number: str | None
+    tenderer: PartyBrief | None
+    agency: PartyBrief | None
+
+
+class SectionContext(TenderContext):
+    """The section around a change, beside its tender project; ``tender_count`` is the number
+    of its latest round (1 before any)."""
+
+    section_name: str
+    section_content: str | None
+    estimated_price: Decimal | None
+    currency: str
+    price_unit: str
+    duration_days: int | None
+    qualification: str | None
+    tender_count: int
+
+
+# --- parties and the project tree ---------------------------------------------------------
+
+
+class PartyPayload(TypedDict):
+    """party.*: the party's identity and roles; ``origin`` (``pushed``) only on a party the
+    provincial platform pushed, so a route does not send it back where it came from."""
+
+    party_id: int
+    kind: str
+    name: str
+    uscc: str | None
+    id_number: str | None
+    region_code: str | None
+    roles: list[str]
+    origin: NotRequired[str]
+
+
+class ProjectPayload(TypedDict):
+    """project.*: the 项目 with its owner and agency as briefs (data set 500)."""
+
+    project_code: str
+    name: str
+    domain: str
+    region_code: str
+    industry_code: str
+    owner_party_id: int | None
+    agency_party_id: int | None
+    total_investment: Decimal | None
+    currency: str
+    price_unit: str
+    invest_project_code: str | None
+    approval_number: str | None
+    created_at: datetime
+    description: str | None
+    owner: PartyBrief | None
+    agency: PartyBrief | None
+
+
+class TenderProjectPayload(TenderContext):
+    """tender_project.*: the 招标项目 and its context (data set 501)."""
+
+    project_code: str
+    tender_project_code: str
+    name: str
+    content: str | None
+    created_at: datetime
+
+
+class SectionPayload(SectionContext):
+    """section.*: the 标段(包) and its context (data set 502)."""
+
+    project_code: str
+    tender_project_code: str
+    section_code: str
+    name: str
+    content: str | None
+    created_at: datetime
+
+
+class NoticeSchedule(TypedDict):
+    """The deadlines a tender notice announces: its first section's current round."""
+
+    round_no: int
+    documents_from: datetime | None
+    documents_until: datetime
+    bid_deadline: datetime
+    opening_at: datetime
+    deposit: Decimal | None
+
+
+class NoticePayload(TenderContext):
+    """notice.*: the notice, its sections and, once a round is configured, its schedule
+    (data set 503 reads the schedule of a published tender notice)."""
+
+    notice_id: int
+    notice_type: str
+    title: str
+    content: str
+    status: str
+    project_code: str
+    tender_project_code: str
+    section_codes: list[str]
+    section_count: int
+    related_notice_id: int | None
+    published_at: datetime | None
+    review_reason: str | None
+    schedule: NoticeSchedule | None
+
+
+# --- rounds ---------------------------------------------------------------------------------
+
+
+class RoundPayload(SectionContext):
+    """round.*: the round with its section's context; every round event carries these."""
+
+    section_code: str
+    tender_project_code: str
+    project_code: str
+    round_no: int
+    procedure: str
+    status: str
+    bid_deadline: datetime
+    documents_issued_at: datetime | None
+    deposit: Decimal | None
+    failure_reason: str | None
+
+
+class OpeningBid(TypedDict):
+    """A bid as the signed opening record read it out (``price`` already a decimal string,
+    ``declared`` without personal identifiers), with what a bidder list needs beside it."""
+
+    bidder_name: str
+    bidder_id: str
+    outcome: str
+    price: str | None
+    declared: dict[str, Any]
+    failure_code: str | None
+    region_code: str | None
+    contact_name: str | None
+    contact_phone: str | None
+    identifier_type: str
+    submitted_at: datetime | None
+    deposit_paid: bool
+    deposit_paid_at: datetime | None
+
+
+class Opening(TypedDict):
+    """The published opening record (data sets 506 and 507, a record per bid)."""
+
+    published_at: datetime
+    bids: list[OpeningBid]
+    bid_count: int
+
+
+class RoundOpenedPayload(RoundPayload):
+    """round.opened: the round and its opening record."""
+
+    opening: Opening | None
+
+
+class SuspensionPayload(RoundPayload):
+    """round.suspended: the supervision instruction that suspended the round."""
+
+    instruction_no: str
+    reason: str
+    suspended_at: datetime
+
+
+class ResumptionPayload(SuspensionPayload):
+    """round.resumed: the resuming instruction (``instruction_no``, ``reason``), since when
+    the round stood suspended and by which instruction."""
+
+    suspension_instruction: str | None
+    resumed_at: datetime
+
+
+class ReportedCandidate(TypedDict):
+    """A candidate in the evaluation report; ``score`` null for the lowest-price methods."""
+
+    rank: int
+    bidder_name: str
+    bidder_identifier: str
+    price: Any
+    score: Any
+
+
+class EvaluationReportedPayload(RoundPayload):
+    """round.evaluation_reported: the signed report's outcome, naming no committee member
+    (法 37); data set 509."""
+
+    evaluation_method: str
+    reported_at: datetime | None
+    candidates: list[ReportedCandidate]
+    rejected_count: int
+    dissent_count: int
+
+
+class CandidateBrief(TypedDict):
+    """A candidate as published and awarded: the bidder whole (the supervising platforms
+    receive the identifier unmasked) and the price read out at the opening."""
+
+    rank: int
+    status: str
+    bid_id: int
+    party_id: int
+    bidder_name: str
+    bidder_identifier: str
+    price: Decimal | None
+    declared: dict[str, Any] | None
+
+
+class PublicityFields(TypedDict):
+    """Where the 中标候选人公示 stands."""
+
+    publicity_status: str  # running | suspended | ended
+    publicity_starts_at: datetime
+    publicity_ends_at: datetime
+
+
+class PublicityPayload(RoundPayload, PublicityFields):
+    """round.publicity_ended: the round and its publicity."""
+
+
+class CandidatesPublishedPayload(PublicityPayload):
+    """round.candidates_published: the publicity and the candidates (data sets 510, 511)."""
+
+    candidates: list[CandidateBrief]
+
+
+class ObjectionBrief(TypedDict):
+    """An objection and, once given, its answer."""
+
+    objection_id: int
+    party_id: int
+    party_name: str
+    party_identifier: str
+    text: str
+    raised_at: datetime
+    answer: str | None
+    answered_at: datetime | None
+
+
+class ObjectionPayload(PublicityPayload):
+    """round.objection_raised / round.objection_answered: the publicity and the objection."""
+
+    objection: ObjectionBrief
+
+
+class AwardPayload(RoundPayload):
+    """round.awarded: the winner and every candidate's status."""
+
+    notice_issued_at: datetime
+    winner: CandidateBrief
+    candidates: list[CandidateBrief]
+
+
+class ResultPayload(RoundPayload):
+    """round.result_announced: as round.awarded, announced (data set 513)."""
+
+    announced_at: datetime
+    winner: CandidateBrief
+    candidates: list[CandidateBrief]
+
+
+class ContractDeposit(TypedDict):
+    """A paid deposit and when it falls due for refund."""
+
+    party_id: int
+    party_identifier: str
+    deposit_status: str
+    refund_due_at: datetime | None
+
+
+class ContractPayload(RoundPayload):
+    """round.contract_recorded: the contract and the deposits it makes due (data set 512)."""
+
+    winner: CandidateBrief
+    contract_amount: Decimal
+    contract_signed_at: datetime
+    deposit_refund_due_at: datetime | None
+    deposits: list[ContractDeposit]
+
+
+class TamperedBid(TypedDict):
+    """The sealed bid refused as tampered."""
+
+    bid_id: int
+    party_id: int
+    bidder_name: str | None
+    bidder_identifier: str | None
+    ciphertext_sha256: str
+    submitted_at: datetime | None
+
+
+class BidTamperedPayload(RoundPayload):
+    """bid.tampered: for the supervisors, which bid, why and who found it."""
+
+    bid: TamperedBid
+    code: str
+    reason: str | None
+    detected_by: str  # bidder_key | keyholders
+    detected_at: datetime
+
+
+# --- deposits, calendar, audit ------------------------------------------------------------
+
+
+class DepositPayload(TypedDict):
+    """deposit.*: one registration's deposit; ``refunded_late`` null until it is refunded."""
+
+    section_code: str
+    project_code: str
+    round_no: int
+    party_id: int
+    party_name: str
+    party_identifier: str
+    deposit: Decimal | None
+    deposit_status: str
+    paid_at: datetime | None
+    refund_due_at: datetime | None
+    refunded_at: datetime | None
+    refunded_late: bool | None
+
+
+class CalendarNoticeBrief(TypedDict):
+    """A year's holiday notice as proposed and decided (docs/calendar.md)."""
+
+    id: int
+    year: int
+    status: str
+    notice_number: str | None
+    notice_date: date | None
+    notice_title: str | None
+    document_sha256: str | None
+    proposed_by: str
+    proposed_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+class CalendarYearApprovedPayload(CalendarNoticeBrief):
+    """calendar.year_approved: the approved notice, how many deadlines moved and how many
+    provisional ones stand."""
+
+    moved: int
+    confirmed: int
+
+
+# ``from`` is a keyword: the functional form. calendar.deadline_moved: a legal deadline the
+# approval re-reckoned, Beijing dates as ISO strings; ``at_risk`` when a minimum now ends after
+# the subject's own day (``chosen_day``).
+DeadlineMovedPayload = TypedDict("DeadlineMovedPayload", {
+    "rule": str, "ref": str, "bound": str, "subject_type": str, "subject_id": str,
+    "from": str, "to": str, "calendar": str, "at_risk": bool, "chosen_day": str | None,
+})
+
+
+class AuditCheckpointPayload(TypedDict):
+    """audit.checkpoint: the signed checkpoint; ``body`` is the exact signed text."""
+
+    type: str
+    seq: int
+    hash: str
+    mac: str
+    at: str
+    key_id: str
+    body: str
+    signature: str
+
+
+class EventEnvelope(TypedDict):
+    """What a mapping reads as ``event.*`` (``exchange.delivery.event_document``), beside the
+    payload."""
+
+    event_id: str
+    event_type: str
+    aggregate_type: str
+    aggregate_id: str
+    ordering_key: str
+    occurred_at: str
+    payload: dict[str, Any]
+
+
+PAYLOADS: dict[EventType, type] = {
+    EventType.PARTY_REGISTERED: PartyPayload,
+    EventType.PARTY_UPDATED: PartyPayload,
+    EventType.PROJECT_CREATED: ProjectPayload,
+    EventType.PROJECT_UPDATED: ProjectPayload,
+    EventType.TENDER_PROJECT_CREATED: TenderProjectPayload,
+    EventType.TENDER_PROJECT_UPDATED: TenderProjectPayload,
+    EventType.SECTION_CREATED: SectionPayload,
+    EventType.SECTION_UPDATED: SectionPayload,
+    EventType.NOTICE_SUBMITTED: NoticePayload,
+    EventType.NOTICE_RETURNED: NoticePayload,
+    EventType.NOTICE_PUBLISHED: NoticePayload,
+    EventType.TENDER_DOCUMENTS_ISSUED: RoundPayload,
+    EventType.TENDER_DOCUMENTS_CLARIFIED: RoundPayload,
+    EventType.ROUND_OPENING_STARTED: RoundPayload,
+    EventType.ROUND_FAILED: RoundPayload,
+    EventType.ROUND_OPENED: RoundOpenedPayload,
+    EventType.ROUND_TERMINATED: RoundPayload,
+    EventType.ROUND_SUSPENDED: SuspensionPayload,
+    EventType.ROUND_RESUMED: ResumptionPayload,
+    EventType.ROUND_ARCHIVED: RoundPayload,
+    EventType.EVALUATION_REPORTED: EvaluationReportedPayload,
+    EventType.CANDIDATES_PUBLISHED: CandidatesPublishedPayload,
+    EventType.OBJECTION_RAISED: ObjectionPayload,
+    EventType.OBJECTION_ANSWERED: ObjectionPayload,
+    EventType.PUBLICITY_ENDED: PublicityPayload,
+    EventType.AWARD_NOTICE_ISSUED: AwardPayload,
+    EventType.RESULT_ANNOUNCED: ResultPayload,
+    EventType.CONTRACT_RECORDED: ContractPayload,
+    EventType.DEPOSIT_CONFIRMED: DepositPayload,
+    EventType.DEPOSIT_REFUNDED: DepositPayload,
+    EventType.CALENDAR_YEAR_APPROVED: CalendarYearApprovedPayload,
+    EventType.DEADLINE_MOVED: DeadlineMovedPayload,
+    EventType.BID_TAMPERED: BidTamperedPayload,
+    EventType.AUDIT_CHECKPOINT: AuditCheckpointPayload,
+}
+
+#: What each payload type extends (its own fields are the rest): for the documentation.
+BASES: dict[type, tuple[type, ...]] = {
+    SectionContext: (TenderContext,),
+    TenderProjectPayload: (TenderContext,),
+    SectionPayload: (SectionContext,),
+    NoticePayload: (TenderContext,),
+    RoundPayload: (SectionContext,),
+    RoundOpenedPayload: (RoundPayload,),
+    SuspensionPayload: (RoundPayload,),
+    ResumptionPayload: (SuspensionPayload,),
+    EvaluationReportedPayload: (RoundPayload,),
+    PublicityPayload: (RoundPayload, PublicityFields),
+    CandidatesPublishedPayload: (PublicityPayload,),
+    ObjectionPayload: (PublicityPayload,),
+    AwardPayload: (RoundPayload,),
+    ResultPayload: (RoundPayload,),
+    ContractPayload: (RoundPayload,),
+    BidTamperedPayload: (RoundPayload,),
+    CalendarYearApprovedPayload: (CalendarNoticeBrief,),
+}
+
+
+# --- reading the types ----------------------------------------------------------------------
+
+
+def is_typeddict(tp: Any) -> bool:
+    return typing.is_typeddict(tp)
+
+
+def fields_of(td: type) -> dict[str, Any]:
+    """Every key of a TypedDict with its type (``NotRequired`` unwrapped)."""
+    return get_type_hints(td)
+
+
+def required_keys(td: type) -> frozenset[str]:
+    return frozenset(getattr(td, "__required_keys__", frozenset()))
+
+
+def _alternatives(tp: Any) -> tuple[Any, ...]:
+    if get_origin(tp) in (Union, types.UnionType):
+        return get_args(tp)
+    return (tp,)
+
+
+def _problems(tp: Any, value: Any, where: str) -> list[str]:
+    if value is None:
+        return []
+    alternatives = [a for a in _alternatives(tp) if a is not type(None)]
+    dicts = [a for a in alternatives if is_typeddict(a)]
+    lists = [a for a in alternatives if get_origin(a) is list]
+    if dicts and isinstance(value, Mapping):
+        return check_keys(dicts[0], value, where)
+    if lists and isinstance(value, list | tuple):
+        (element,) = get_args(lists[0])
+        out: list[str] = []
+        for i, item in enumerate(value):
+            out.extend(_problems(element, item, f"{where}[{i}]"))
+        return out
+    if dicts:
+        return [f"{where}: expected an object ({dicts[0].__name__}), got {type(value).__name__}"]
+    return []
+
+
+def check_keys(td: type, payload: Mapping[str, Any], where: str = "payload") -> list[str]:
+    """The keys of ``payload`` against the TypedDict ``td``, recursively."""
+    hints = fields_of(td)
+    problems = [f"{where}: missing key {k!r}" for k in sorted(required_keys(td) - payload.keys())]
+    problems += [f"{where}: unexpected key {k!r}" for k in sorted(payload.keys() - hints.keys())]
+    for key, tp in hints.items():
+        if key in payload:
+            problems += _problems(tp, payload[key], f"{where}.{key}")
+    return problems
+
+
+def check_payload(event_type: EventType | str, payload: Mapping[str, Any]) -> list[str]:
+    """What is wrong with the keys of ``payload`` for ``event_type`` (nothing: an empty list)."""
+    declared = PAYLOADS.get(EventType(event_type))
+    if declared is None:
+        return [f"{event_type}: no payload type declared"]
+    return check_keys(declared, payload)
+
+
+def path_problem(tp: Any, keys: list[str], where: str) -> tuple[str | None, Any]:
+    """Follow ``keys`` into the type ``tp``: (a problem or None, the type reached). A plain
+    ``dict``, ``Any`` or object type is open: anything below it is accepted."""
+    for i, key in enumerate(keys):
+        alternatives = [a for a in _alternatives(tp) if a is not type(None)]
+        dicts = [a for a in alternatives if is_typeddict(a)]
+        lists = [a for a in alternatives if get_origin(a) is list]
+        if dicts:
+            hints = fields_of(dicts[0])
+            if key not in hints:
+                return f"{where}: {dicts[0].__name__} has no key {key!r}", None
+            tp = hints[key]
+        elif lists:
+            if not key.isdigit():
+                return f"{where}: {'.'.join(keys[:i])} is a list, {key!r} is no index", None
+            (tp,) = get_args(lists[0])
+        elif any(a is Any or get_origin(a) is dict or a is dict for a in alternatives):
+            return None, Any
+        else:
+            return f"{where}: {'.'.join(keys[:i])} is a scalar, it has no {key!r}", None
+    return None, tp
+
+
+# --- the documentation ----------------------------------------------------------------------
+
+_SCALARS: dict[Any, str] = {str: "text", int: "integer", bool: "boolean",
+                            Decimal: "decimal string", datetime: "time (ISO 8601, UTC)",
+                            date: "date (ISO 8601)", Any: "any JSON"}
+
+
+def describe(tp: Any) -> str:
+    if tp in _SCALARS:
+        return _SCALARS[tp]
+    if is_typeddict(tp):
+        return f"`{tp.__name__}`"
+    origin = get_origin(tp)
+    if origin is list:
+        return f"list of {describe(get_args(tp)[0])}"
+    if origin is dict or tp is dict:
+        return "object"
+    if origin in (Union, types.UnionType):
+        args = get_args(tp)
+        named = " or ".join(describe(a) for a in args if a is not type(None))
+        return f"{named} or null" if type(None) in args else named
+    return str(tp)
+
+
+def _own_fields(td: type) -> dict[str, Any]:
+    inherited: set[str] = set()
+    for base in BASES.get(td, ()):
+        inherited |= fields_of(base).keys()
+    return {k: v for k, v in fields_of(td).items() if k not in inherited}
+
+
+def _nested(tp: Any) -> list[type]:
+    if is_typeddict(tp):
+        return [tp]
+    return [t for a in get_args(tp) for t in _nested(a)]
+
+
+def _ordered_types() -> list[type]:
+    """Each payload type and what it refers to, once, in first-mention order."""
+    seen: list[type] = []
+
+    def visit(td: type) -> None:
+        if td in seen:
+            return
+        seen.append(td)
+        for base in BASES.get(td, ()):
+            visit(base)
+        for tp in _own_fields(td).values():
+            for inner in _nested(tp):
+                visit(inner)
+    for td in PAYLOADS.values():
+        visit(td)
+    return seen
+
+
+def _summary(td: type) -> str:
+    doc = (td.__doc__ or "").strip()
+    if doc.startswith(f"{td.__name__}("):  # the functional form's generated docstring
+        return ""
+    return " ".join(doc.replace("``", "`").split())
+
+
+def markdown() -> str:
+    """The "Payload types" section of docs/events.md, between its markers."""
+    lines = [
+        BEGIN,
+        "## Payload types",
+        "",
+        "Generated from `core/event_payloads.py` (do not edit here; regenerate with",
+        "`python -m core.event_payloads --write docs/events.md`). Required keys are always",
+        "present, possibly null; a key marked *optional* may be absent.",
+        "",
+        "| type | payload |",
+        "|---|---|",
+    ]
+    lines += [f"| `{t.value}` | `{td.__name__}` |" for t, td in PAYLOADS.items()]
+    for td in _ordered_types():
+        lines += ["", f"### `{td.__name__}`", ""]
+        summary = _summary(td)
+        if summary:
+            lines += [summary, ""]
+        bases = BASES.get(td, ())
+        if bases:
+            lines += ["Every field of " + " and ".join(f"`{b.__name__}`" for b in bases)
+                      + ", and:", ""]
+        lines += ["| field | type |", "|---|---|"]
+        optional = td.__optional_keys__  # type: ignore[attr-defined]
+        for name, tp in _own_fields(td).items():
+            mark = " (*optional*)" if name in optional else ""
+            lines.append(f"| `{name}` | {describe(tp)}{mark} |")
+    lines.append(END)
+    return "\n".join(lines) + "\n"
+
+
+BEGIN = "<!-- payload-types:begin -->"
+END = "<!-- payload-types:end -->"
+
+
+def doc_section(text: str) -> str | None:
+    """The generated section of a document's text, markers included (None: no markers)."""
+    start, end = text.find(BEGIN), text.find(END)
+    if start < 0 or end < start:
+        return None
+    return text[start:end + len(END)] + "\n"
+
+
+def with_section(text: str) -> str:
+    """``text`` with its generated section replaced (or appended, the first time)."""
+    current = doc_section(text)
+    if current is None:
+        return text.rstrip("\n") + "\n\n" + markdown()
+    return text.replace(current.rstrip("\n"), markdown().rstrip("\n"))
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--write"] and len(argv) == 2:
+        with open(argv[1], encoding="utf-8") as f:
+            text = f.read()
+        with open(argv[1], "w", encoding="utf-8") as f:
+            f.write(with_section(text))
+        return 0
+    if argv:
+        print("usage: python -m core.event_payloads [--write docs/events.md]", file=sys.stderr)
+        return 2
+    sys.stdout.write(markdown())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
