@@ -68,7 +68,8 @@ class Container:
         return self._record_check
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory, self.clock, self.record_check)
+        return UnitOfWork(self.session_factory, self.clock, self.record_check,
+                          strict_events=self.settings.strict_event_payloads)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -164,6 +164,8 @@ class Settings:
     audit_checkpoint_every: int = 100  # entries
     audit_checkpoint_seconds: int = 60
     audit_witness: bool = False  # also emit each checkpoint as an audit.checkpoint event
+    # refuse an event whose payload keys differ from core.event_payloads (on in the tests)
+    strict_event_payloads: bool = False
     limits: Limits = field(default_factory=Limits)
     centre: Centre = field(default_factory=Centre)  # the portal's name and contacts
     extra: dict[str, str] = field(default_factory=dict)
@@ -212,6 +214,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         audit_witness=_choice(env, "GGZY_AUDIT_WITNESS", ("auto", "yes", "no")) == "yes" or (
             env.get("GGZY_AUDIT_WITNESS", "auto") == "auto"
             and not database_url.startswith("sqlite")),
+        strict_event_payloads=_choice(env, "GGZY_STRICT_EVENT_PAYLOADS", ("no", "yes")) == "yes",
         run_engine=_choice(env, "GGZY_SERVE_ENGINE", ("auto", "yes", "no")) == "yes" or (
             env.get("GGZY_SERVE_ENGINE", "auto") == "auto"
             and env.get("GGZY_TRANSPORT", "inprocess") == "inprocess"),

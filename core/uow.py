@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.clock import Clock
 from core.errors import DomainError
+from core.event_payloads import check_payload
 from core.events import DomainEvent, jsonable
 from core.model.outbox import OutboxEvent
 from core.ports import RecordCheck
@@ -24,11 +25,13 @@ from core.ports import RecordCheck
 
 class UnitOfWork:
     def __init__(self, session_factory: Callable[[], Session], clock: Clock,
-                 record_check: RecordCheck | None = None) -> None:
+                 record_check: RecordCheck | None = None, strict_events: bool = False) -> None:
         self._session_factory = session_factory
         self.clock = clock
         # what the platforms' records of a change would lack (None: no exchange wired)
         self.record_check = record_check
+        # refuse an event whose payload differs from its declared type (the tests run so)
+        self.strict_events = strict_events
         self._session: Session | None = None
         self._kept_on_refusal = False
 
@@ -92,6 +95,11 @@ class UnitOfWork:
         )
 
     def emit(self, event: DomainEvent, actor: str) -> None:
+        if self.strict_events:
+            problems = check_payload(event.type, event.payload)
+            if problems:
+                raise RuntimeError(f"{event.type.value} payload differs from its declared "
+                                   f"type: {'; '.join(problems)}")
         self.session.info["outbox_written"] = True  # lets an in-process relay wake at commit
         self.session.add(
             OutboxEvent(

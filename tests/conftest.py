@@ -16,14 +16,24 @@ from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 
 from adapters.bootstrap import Container, build
-from adapters.config import load_settings
+from adapters.config import Settings, load_settings
 from adapters.db.migrate import upgrade
 from core.clock import MovableClock
+
+# The suite refuses any event whose payload keys differ from its declared type
+# (core/event_payloads.py); servers the tests start as subprocesses inherit it.
+STRICT_PAYLOADS = "GGZY_STRICT_EVENT_PAYLOADS"
+os.environ.setdefault(STRICT_PAYLOADS, "yes")
 
 ADMIN_URL = os.environ.get(
     "GGZY_TEST_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 START = datetime(2026, 11, 24, 1, 30, tzinfo=UTC)  # a Tuesday, 09:30 in Beijing
+
+
+def settings_for(env: dict[str, str]) -> Settings:
+    """``load_settings`` of a test's own environment, strict about payloads as the suite is."""
+    return load_settings({STRICT_PAYLOADS: os.environ[STRICT_PAYLOADS], **env})
 
 
 def create_database() -> str:
@@ -93,7 +103,7 @@ def clock() -> MovableClock:
 @pytest.fixture
 def container(pg_url: str, clock: MovableClock, tmp_path_factory: pytest.TempPathFactory
               ) -> Iterator[Container]:
-    settings = load_settings({"GGZY_DATABASE_URL": pg_url,
+    settings = settings_for({"GGZY_DATABASE_URL": pg_url,
                               "GGZY_VAR_DIR": str(tmp_path_factory.mktemp("var"))})
     c = build(settings, clock)
     with c.engine.begin() as conn:

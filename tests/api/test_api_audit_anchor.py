@@ -34,7 +34,6 @@ from adapters.audit_checkpoints import (
 )
 from adapters.audit_key import FileAuditKey, audit_key_path
 from adapters.bootstrap import Container, build
-from adapters.config import load_settings
 from adapters.exchange_runtime import build_registry
 from core import audit
 from core.audit_verify import verify_chain
@@ -48,7 +47,7 @@ from exchange.relay import relay_batch
 from sandbox.recorder import RecordingPeerProcess
 from tests.api.conftest import Api
 from tests.api.test_api_audit import cli, count, publish_a_notice, tamper, verify
-from tests.conftest import TABLES
+from tests.conftest import TABLES, settings_for
 
 
 @pytest.fixture
@@ -135,7 +134,7 @@ def test_entries_are_maced_with_a_key_outside_the_database(api: Api,
 def test_the_key_file_can_be_named_and_is_made_owner_only(
         container: Container, tmp_path: Path, clock: MovableClock) -> None:
     named = tmp_path / "secrets" / "audit.key"
-    c = build(load_settings({"GGZY_DATABASE_URL": container.settings.database_url,
+    c = build(settings_for({"GGZY_DATABASE_URL": container.settings.database_url,
                              "GGZY_VAR_DIR": str(tmp_path / "v"),
                              "GGZY_AUDIT_KEY_FILE": str(named)}), clock)
     try:

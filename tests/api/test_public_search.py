@@ -19,7 +19,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from adapters.bootstrap import build
-from adapters.config import load_settings
 from adapters.db.migrate import upgrade
 from adapters.rest.app import create_app
 from core.clock import MovableClock
@@ -33,7 +32,7 @@ from core.services.paging import PageRequest
 from core.services.public_search import PublicNoticeFilter
 from tests.api.conftest import Api
 from tests.api.test_api_notices import approve, submit, tender
-from tests.conftest import START
+from tests.conftest import START, settings_for
 
 URL = "/api/v1/public/notices"
 
@@ -324,7 +323,7 @@ def test_sqlite_fallback_finds_the_same(tmp_path: Path) -> None:
     """`make run`'s SQLite has no tsvector: the same search by substring, documented as such."""
     url = f"sqlite:///{tmp_path / 'search.db'}"
     upgrade(url)
-    c = build(load_settings({"GGZY_DATABASE_URL": url, "GGZY_VAR_DIR": str(tmp_path)}),
+    c = build(settings_for({"GGZY_DATABASE_URL": url, "GGZY_VAR_DIR": str(tmp_path)}),
               MovableClock(START))
     try:
         with TestClient(create_app(c)) as client:

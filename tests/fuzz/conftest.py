@@ -18,13 +18,12 @@ import pytest
 from sqlalchemy import select
 
 from adapters.bootstrap import Container, build
-from adapters.config import load_settings
 from adapters.db.migrate import upgrade
 from adapters.demo import load_sample_data
 from adapters.rest.app import create_app
 from core.model.account import Account
 from core.security.tokens import issue_token
-from tests.conftest import create_database, drop_database
+from tests.conftest import create_database, drop_database, settings_for
 from tests.live import app_in_thread
 
 
@@ -52,7 +51,7 @@ def fuzz_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzTarget
     c = None
     try:
         upgrade(url)
-        c = build(load_settings({"GGZY_DATABASE_URL": url, "GGZY_VAR_DIR": str(work / "var"),
+        c = build(settings_for({"GGZY_DATABASE_URL": url, "GGZY_VAR_DIR": str(work / "var"),
                                  "GGZY_SANDBOX": "no"}))
         for _ in load_sample_data(c):
             pass

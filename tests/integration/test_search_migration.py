@@ -9,11 +9,11 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from adapters.bootstrap import build
-from adapters.config import load_settings
 from adapters.db.migrate import upgrade
 from core.services import notices
 from core.services.paging import PageRequest
 from core.services.public_search import PublicNoticeFilter
+from tests.conftest import settings_for
 
 ROWS = [
     "INSERT INTO accounts (id, username, password_hash, kind, display_name, is_active, "
@@ -44,7 +44,7 @@ def test_notices_published_before_the_search_get_their_rows(empty_database: str,
                                            else at.replace(tzinfo=None)})
     engine.dispose()
     upgrade(empty_database)
-    c = build(load_settings({"GGZY_DATABASE_URL": empty_database,
+    c = build(settings_for({"GGZY_DATABASE_URL": empty_database,
                              "GGZY_VAR_DIR": str(tmp_path)}))
     try:
         with c.uow() as uow:

@@ -29,7 +29,6 @@ from sqlalchemy import func, inspect, select, text
 from zeep.wsse.username import UsernameToken
 
 from adapters.bootstrap import Container, build
-from adapters.config import load_settings
 from adapters.db.migrate import upgrade
 from adapters.demo import load_sample_data
 from adapters.rest.app import create_app
@@ -42,7 +41,7 @@ from core.security.tokens import issue_token
 from core.services.accounts import NewAccount, create_account, principal_of
 from core.services.tendering import rounds
 from tests.builders.rounds import configure_or_correct
-from tests.conftest import create_database, drop_database
+from tests.conftest import create_database, drop_database, settings_for
 from tests.live import free_port
 
 PASSWORD = "ws correct horse battery"
@@ -123,7 +122,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     url = create_database()
     upgrade(url)
     var: Path = tmp_path_factory.mktemp("ws-var")
-    settings = load_settings({"GGZY_DATABASE_URL": url, "GGZY_VAR_DIR": str(var),
+    settings = settings_for({"GGZY_DATABASE_URL": url, "GGZY_VAR_DIR": str(var),
                               "GGZY_MAX_BODY_BYTES": str(256 * 1024),
                               # under the body limit, so a text over it is not a body over it
                               "GGZY_XML_MAX_TEXT_CHARS": str(64 * 1024)})

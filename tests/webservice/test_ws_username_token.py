@@ -22,7 +22,6 @@ from lxml import etree
 from sqlalchemy import select
 from zeep.wsse.username import UsernameToken
 
-from adapters.config import load_settings
 from adapters.db.migrate import upgrade
 from adapters.webservice import replay
 from adapters.webservice.digest_key import digest_box
@@ -31,7 +30,7 @@ from core.model.account import Account, AccountKind
 from core.model.credentials import UsedNonce
 from core.security.digest import password_digest
 from core.services.digest_secrets import issue_digest_secret
-from tests.conftest import create_database, drop_database
+from tests.conftest import create_database, drop_database, settings_for
 from tests.live import ROOT, free_port, ggzy_serve
 from tests.webservice.conftest import (
     PASSWORD,
@@ -265,7 +264,7 @@ def test_expired_nonces_are_pruned(tmp_path: Path) -> None:
         upgrade(url)
         from adapters.bootstrap import build
 
-        container = build(load_settings({"GGZY_DATABASE_URL": url,
+        container = build(settings_for({"GGZY_DATABASE_URL": url,
                                          "GGZY_VAR_DIR": str(tmp_path)}))
         try:
             _account(container, "cache-client", AccountKind.SYSTEM_CLIENT)
