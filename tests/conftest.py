@@ -19,6 +19,7 @@ from adapters.bootstrap import Container, build
 from adapters.config import Settings, load_settings
 from adapters.db.migrate import upgrade
 from core.clock import MovableClock
+from core.uow import UnitOfWork
 
 # The suite refuses any event whose payload keys differ from its declared type
 # (core/event_payloads.py); servers the tests start as subprocesses inherit it.
@@ -34,6 +35,12 @@ START = datetime(2026, 11, 24, 1, 30, tzinfo=UTC)  # a Tuesday, 09:30 in Beijing
 def settings_for(env: dict[str, str]) -> Settings:
     """``load_settings`` of a test's own environment, strict about payloads as the suite is."""
     return load_settings({STRICT_PAYLOADS: os.environ[STRICT_PAYLOADS], **env})
+
+
+def lenient_uow(c: Container) -> UnitOfWork:
+    """A unit of work that writes any payload: for a test that puts a placeholder event in the
+    outbox to exercise the exchange, not an event a use case emits."""
+    return UnitOfWork(c.session_factory, c.clock, c.record_check, strict_events=False)
 
 
 def create_database() -> str:

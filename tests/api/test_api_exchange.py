@@ -10,6 +10,7 @@ from core.model.audit import AuditEntry
 from exchange.model import Delivery
 from exchange.relay import relay_batch
 from tests.api.conftest import Api
+from tests.conftest import lenient_uow
 
 TARGET = {"kind": "http_json", "endpoint": "http://127.0.0.1:9/", "max_attempts": 3}
 
@@ -22,7 +23,7 @@ def parked_delivery(api: Api, admin: dict[str, str]) -> int:
                         json={"event_type": "project.*", "target": "peer"})
     assert r.status_code == 201, r.text
     c = api.container
-    with c.uow() as uow:
+    with lenient_uow(c) as uow:  # a placeholder payload
         uow.emit(DomainEvent(EventType.PROJECT_UPDATED, "project", "P", "project:P", {}), "t")
         uow.commit()
     with c.session_factory() as s:

@@ -28,6 +28,7 @@ from exchange.outcome import OutboundMessage, Outcome
 from exchange.registry import Registry
 from exchange.relay import relay_batch
 from exchange.sweeper import sweep
+from tests.conftest import lenient_uow
 from tests.exchange.adapter_support import (  # noqa: F401 - fixtures of the adapter tests
     adapter,
     peer,
@@ -63,7 +64,7 @@ class Engine:
     def emit(self, key: str, n: int = 1, event_type: EventType = EventType.PROJECT_UPDATED
              ) -> None:
         for i in range(n):
-            with self.container.uow() as uow:
+            with lenient_uow(self.container) as uow:  # a placeholder payload
                 uow.emit(DomainEvent(event_type, "project", key, key, {"n": i, "key": key}),
                          "test")
                 uow.commit()

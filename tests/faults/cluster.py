@@ -30,7 +30,7 @@ from core.model.outbox import OutboxEvent
 from exchange import config
 from exchange.model import Delivery
 from sandbox.recording_peer import RecordingPeerProcess
-from tests.conftest import create_database, drop_database
+from tests.conftest import create_database, drop_database, lenient_uow
 
 ROOT = Path(__file__).resolve().parents[2]
 OPEN = ("pending", "in_flight", "retrying", "held")
@@ -131,7 +131,7 @@ class Cluster:
              poison: bool = False) -> None:
         """Commit ``count`` project events spread over ``keys`` ordering keys."""
         for n in range(start, start + count):
-            with self.container.uow() as uow:
+            with lenient_uow(self.container) as uow:  # placeholder payloads
                 uow.emit(DomainEvent(EventType.PROJECT_UPDATED, "project", str(n),
                                      f"project:{n % keys}", {"n": n}), "drill")
                 if poison and n == start:
