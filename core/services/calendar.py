@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from core.audit import snapshot
 from core.errors import DomainError, ErrorKind, not_found
-from core.event_payloads import CalendarNoticeBrief
+from core.event_payloads import CalendarNoticeBrief, CalendarYearApprovedPayload
 from core.events import DomainEvent, EventType
 from core.model.account import AccountKind
 from core.model.calendar import (
@@ -223,10 +223,10 @@ def approve_year(uow: UnitOfWork, principal: Principal, proposal_id: int) -> App
                snapshot(notice))
     uow.session.flush()
     outcome = deadlines.recompute(uow, _load(uow.session), notice.year, principal.actor)
+    payload: CalendarYearApprovedPayload = {
+        **_proposal_view(notice), "moved": len(outcome.moved), "confirmed": outcome.confirmed}
     uow.emit(DomainEvent(EventType.CALENDAR_YEAR_APPROVED, "calendar", str(notice.year),
-                         CALENDAR_ORDERING_KEY,
-                         {**_proposal_view(notice), "moved": len(outcome.moved),
-                          "confirmed": outcome.confirmed}), principal.actor)
+                         CALENDAR_ORDERING_KEY, payload), principal.actor)
     return Approval(notice, outcome.moved, outcome.confirmed)
 
 

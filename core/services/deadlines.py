@@ -26,6 +26,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from core.audit import snapshot
+from core.event_payloads import DeadlineMovedPayload
 from core.events import DomainEvent, EventType, project_ordering_key
 from core.model.calendar import LegalDeadline
 from core.model.project import Section
@@ -183,11 +184,12 @@ def _move(uow: UnitOfWork, row: LegalDeadline, result: LegalDay, actor: str) -> 
         chosen = beijing_date(moment) if moment is not None else None
     change = MovedDeadline(row.id, row.rule, row.subject_id, was, result.day, result.provisional,
                            chosen is not None and chosen < result.day, chosen)
+    payload: DeadlineMovedPayload = {
+        "rule": row.rule, "ref": row.ref_tag, "bound": row.bound,
+        "subject_type": row.subject_type, "subject_id": row.subject_id,
+        "from": was.isoformat(), "to": result.day.isoformat(),
+        "calendar": result.status.value, "at_risk": change.at_risk,
+        "chosen_day": chosen.isoformat() if chosen else None}
     uow.emit(DomainEvent(EventType.DEADLINE_MOVED, row.subject_type, row.subject_id,
-                         row.ordering_key,
-                         {"rule": row.rule, "ref": row.ref_tag, "bound": row.bound,
-                          "subject_type": row.subject_type, "subject_id": row.subject_id,
-                          "from": was.isoformat(), "to": result.day.isoformat(),
-                          "calendar": result.status.value, "at_risk": change.at_risk,
-                          "chosen_day": chosen.isoformat() if chosen else None}), actor)
+                         row.ordering_key, payload), actor)
     return change

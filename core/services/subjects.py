@@ -26,6 +26,7 @@ from core.audit import snapshot
 from core.codes.regions import validate_region
 from core.codes.tables import CODE_TABLES
 from core.codes.uscc import validate_uscc
+from core.event_payloads import PartyPayload
 from core.events import DomainEvent, EventType, party_ordering_key
 from core.model.account import AccountKind
 from core.model.party import Party, PartyKind, PartyRole
@@ -96,8 +97,9 @@ def _state(party: Party, record: ProvincialPartyRecord | None) -> dict[str, Any]
 
 
 def _emit(uow: UnitOfWork, party: Party, event: EventType, actor: str) -> None:
+    payload: PartyPayload = {**party_payload(party), "origin": ORIGIN}  # not sent back
     uow.emit(DomainEvent(event, "party", str(party.id), party_ordering_key(party.identifier),
-                         {**party_payload(party), "origin": ORIGIN}), actor)
+                         payload), actor)
 
 
 def receive_legal_person(uow: UnitOfWork, principal: Principal,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from core.event_payloads import BidTamperedPayload
 from core.events import DomainEvent, EventType, project_ordering_key
 from core.model.audit import AuditEntry
 from core.model.party import Party
@@ -41,18 +42,19 @@ def report_tampered(uow: UnitOfWork, r: Round, bid: Bid, err: SealingError, acto
         return True  # the supervisors know; every further refusal is in the audit log
     party = uow.session.get(Party, bid.party_id)
     section = r.section
+    payload: BidTamperedPayload = {
+        **round_payload(uow.session, r),
+        "bid": {
+            "bid_id": bid.id, "party_id": bid.party_id,
+            "bidder_name": party.name if party else None,
+            "bidder_identifier": (party.uscc or party.id_number) if party else None,
+            "ciphertext_sha256": bid.ciphertext_sha256,
+            "submitted_at": bid.submitted_at,
+        },
+        "code": err.code, "reason": reason, "detected_by": detected_by,
+        "detected_at": uow.clock.now(),
+    }
     uow.emit(DomainEvent(EventType.BID_TAMPERED, "section", section.code,
-                         project_ordering_key(section.tender_project.project.code), {
-                             **round_payload(uow.session, r),
-                             "bid": {
-                                 "bid_id": bid.id, "party_id": bid.party_id,
-                                 "bidder_name": party.name if party else None,
-                                 "bidder_identifier": (party.uscc or party.id_number)
-                                 if party else None,
-                                 "ciphertext_sha256": bid.ciphertext_sha256,
-                                 "submitted_at": bid.submitted_at,
-                             },
-                             "code": err.code, "reason": reason, "detected_by": detected_by,
-                             "detected_at": uow.clock.now(),
-                         }), actor)
+                         project_ordering_key(section.tender_project.project.code), payload),
+             actor)
     return True

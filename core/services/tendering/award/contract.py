@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from core.audit import snapshot
 from core.errors import DomainError, ErrorKind
+from core.event_payloads import ContractDeposit
 from core.events import EventType
 from core.model.tendering import Award, Registration, RoundStatus
 from core.rules import limits
@@ -60,7 +61,7 @@ def record_contract(uow: UnitOfWork, principal: Principal, section_code: str,
     award.refund_due_at = due
     uow.record(principal.actor, "award.contract", "award", round_key(r), before_award,
                snapshot(award))
-    deposits = []
+    deposits: list[ContractDeposit] = []
     for reg in uow.session.scalars(select(Registration).where(
             Registration.round_id == r.id, Registration.deposit_status == "paid")
             .order_by(Registration.id).with_for_update(of=Registration)):

@@ -22,6 +22,7 @@ from core.evaluation import (
     rank_bids,
     top_candidates,
 )
+from core.event_payloads import ReportedCandidate
 from core.events import EventType
 from core.model.party import Party
 from core.model.tendering import (
@@ -208,7 +209,7 @@ def _close(uow: UnitOfWork, principal: Principal, r: Round, e: Evaluation,
     e.result = result
     uow.record(principal.actor, "evaluation.signed", "evaluation", round_ref(r), before,
                snapshot(e))
-    candidates = []
+    candidates: list[ReportedCandidate] = []
     by_bid = {int(x["bid_id"]): x for x in result.get("ranking", [])}
     for c in result.get("candidates", []):
         ranked = by_bid.get(int(c["bid_id"]), {})
