@@ -552,7 +552,8 @@ def check_keys(td: type, payload: Mapping[str, Any], where: str = "payload") -> 
 
 def check_payload(event_type: EventType | str, payload: Mapping[str, Any]) -> list[str]:
     """What is wrong with the keys of ``payload`` for ``event_type`` (nothing: an empty list)."""
-    declared = PAYLOADS.get(EventType(event_type))
+    known = event_type in EventType._value2member_map_ or isinstance(event_type, EventType)
+    declared = PAYLOADS.get(EventType(event_type)) if known else None
     if declared is None:
         return [f"{event_type}: no payload type declared"]
     return check_keys(declared, payload)

@@ -78,6 +78,10 @@ def test_a_payload_as_declared_passes() -> None:
     assert check_payload(EventType.TENDER_PROJECT_CREATED, _tender_project(tenderer=None)) == []
 
 
+def test_an_unknown_type_is_named() -> None:
+    assert check_payload("round.unheard_of", {}) == ["round.unheard_of: no payload type declared"]
+
+
 def test_a_missing_key_is_named() -> None:
     payload = dict(PARTY)
     del payload["roles"]
