@@ -36,7 +36,7 @@ from core.security.principal import Principal
 from core.services import accounts, parties
 from core.services.calendar import calendar_of
 from core.services.lifecycle_notices import label
-from core.services.projects import get_section
+from core.services.project_queries import get_section
 from core.services.tendering import award, bids, deposits, evaluation, opening, rounds
 from core.services.tendering.procedure import procedure_of, section_procedure
 from core.services.tendering.scheduler import run_due

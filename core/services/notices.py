@@ -28,7 +28,7 @@ from core.services import public_search
 from core.services.event_context import notice_schedule, tender_context
 from core.services.lifecycle_notices import GENERATED_TYPES
 from core.services.paging import Page, PageRequest, paginate
-from core.services.projects import get_tender_project
+from core.services.project_queries import get_tender_project
 from core.services.public_search import (  # noqa: F401  (the public search's names, re-exported)
     COUNT_CAP,
     FIRST_DAY,

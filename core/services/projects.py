@@ -1,4 +1,5 @@
-"""项目, 招标项目 and 标段(包): creating them with their national codes, and keeping codes fixed.
+"""项目, 招标项目 and 标段(包): creating and changing them with their national codes, and keeping
+codes fixed. Reading them is ``project_queries``; what their events carry, ``project_events``.
 
 Who may create a project depends on the trading domain: the owner role (招标人 for 工程建设,
 采购人 for 政府采购, 出让人 for land, mineral and property rights) or the matching agency acting
@@ -12,24 +13,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
-
 from core.audit import snapshot
 from core.codes.industries import validate_industry
 from core.codes.regions import validate_region
-from core.errors import DomainError, ErrorKind, forbidden, not_found
-from core.event_payloads import ProjectPayload, SectionPayload, TenderProjectPayload
+from core.errors import DomainError, ErrorKind, not_found
 from core.events import DomainEvent, EventType, project_ordering_key
 from core.model.party import Party
 from core.model.project import Project, Section, TenderProject
 from core.platform import PlatformIdentity
 from core.rules.domains import trading_domain
-from core.security.access import can_read_project, require_party_user, require_project_actor
+from core.security.access import require_party_user, require_project_actor
 from core.security.principal import Principal
 from core.services import codes_issuer
-from core.services.event_context import party_brief, section_context, tender_context
-from core.services.paging import Page, PageRequest, paginate
+from core.services.project_events import project_payload, section_payload, tender_project_payload
+from core.services.project_queries import get_project, get_section, get_tender_project
 from core.services.validation import (
     amount,
     checked,
@@ -123,43 +120,6 @@ def refuse_immutable(values: dict[str, Any]) -> None:
             ErrorKind.CONFLICT,
             field=touched[0],
         )
-
-
-def project_payload(session: Session, p: Project) -> ProjectPayload:
-    return {
-        "project_code": p.code, "name": p.name, "domain": p.domain,
-        "region_code": p.region_code, "industry_code": p.industry_code,
-        "owner_party_id": p.owner_party_id, "agency_party_id": p.agency_party_id,
-        "total_investment": p.total_investment, "currency": p.currency,
-        "price_unit": p.price_unit, "invest_project_code": p.invest_project_code,
-        "approval_number": p.approval_number, "created_at": p.created_at,
-        "description": p.description,
-        "owner": party_brief(session, p.owner_party_id),
-        "agency": party_brief(session, p.agency_party_id),
-    }
-
-
-def tender_project_payload(session: Session, tp: TenderProject) -> TenderProjectPayload:
-    return {
-        "project_code": tp.project.code, "tender_project_code": tp.code,
-        "unified_deal_code": tp.unified_deal_code, "name": tp.name,
-        "domain": tp.project.domain, "tender_mode": tp.tender_mode,
-        "organize_form": tp.organize_form, "tender_project_type": tp.tender_project_type,
-        "content": tp.content, "supervise_dept_name": tp.supervise_dept_name,
-        "created_at": tp.created_at, **tender_context(session, tp),
-    }
-
-
-def section_payload(session: Session, s: Section) -> SectionPayload:
-    return {
-        "project_code": s.tender_project.project.code,
-        "tender_project_code": s.tender_project.code, "section_code": s.code,
-        "unified_deal_code": s.tender_project.unified_deal_code, "name": s.name,
-        "content": s.content, "estimated_price": s.estimated_price, "currency": s.currency,
-        "price_unit": s.price_unit, "duration_days": s.duration_days,
-        "qualification": s.qualification, "created_at": s.created_at,
-        **section_context(session, s),
-    }
 
 
 def _party_with_role(uow: UnitOfWork, party_id: int, role: str, field_name: str,
@@ -367,49 +327,3 @@ def update_section(uow: UnitOfWork, principal: Principal, code: str, ch: Changes
     _commit_change(uow, principal, section, "section", section.tender_project.project.code,
                    EventType.SECTION_UPDATED, section_payload(uow.session, section), before)
     return section
-
-
-def _readable(principal: Principal, project: Project, kind_zh: str, kind_en: str,
-              code: str) -> None:
-    if not can_read_project(principal, project):
-        # the same answer as for a code that does not exist: no probing for others' projects
-        raise not_found(kind_zh, kind_en, code)
-
-
-def get_project(uow: UnitOfWork, principal: Principal, code: str) -> Project:
-    project = uow.session.scalars(select(Project).where(Project.code == code)).one_or_none()
-    if project is None:
-        raise not_found("项目", "project", code)
-    _readable(principal, project, "项目", "project", code)
-    return project
-
-
-def get_tender_project(uow: UnitOfWork, principal: Principal, code: str) -> TenderProject:
-    tp = uow.session.scalars(
-        select(TenderProject).where(TenderProject.code == code)
-    ).one_or_none()
-    if tp is None:
-        raise not_found("招标项目", "tender project", code)
-    _readable(principal, tp.project, "招标项目", "tender project", code)
-    return tp
-
-
-def get_section(uow: UnitOfWork, principal: Principal, code: str) -> Section:
-    section = uow.session.scalars(select(Section).where(Section.code == code)).one_or_none()
-    if section is None:
-        raise not_found("标段(包)", "section", code)
-    _readable(principal, section.tender_project.project, "标段(包)", "section", code)
-    return section
-
-
-def list_projects(uow: UnitOfWork, principal: Principal, request: PageRequest,
-                  domain: str | None = None) -> Page[Project]:
-    query = select(Project).order_by(Project.id)
-    if not principal.has_oversight:
-        if principal.party_id is None:
-            raise forbidden("无权查看项目列表", "you may not list projects")
-        query = query.where(or_(Project.owner_party_id == principal.party_id,
-                                Project.agency_party_id == principal.party_id))
-    if domain:
-        query = query.where(Project.domain == domain)
-    return paginate(uow.session, query, request)

@@ -31,7 +31,7 @@ from core.model.tendering import Registration, Round
 from core.ports import ContentStore
 from core.security.access import acts_for_project, require_project_actor
 from core.security.principal import Principal
-from core.services.projects import get_tender_project
+from core.services.project_queries import get_tender_project
 from core.services.validation import required_name
 from core.uow import UnitOfWork
 

@@ -39,7 +39,7 @@ from core.model.tendering import Award, Round
 from core.rules.calendar import start_of_day
 from core.rules.limits import MemberKind, earliest_deadline, publicity_end
 from core.security.principal import Principal
-from core.services import accounts, parties, projects
+from core.services import accounts, parties, project_queries, projects
 from core.services.calendar import calendar_of
 from core.services.tendering import award, bids, evaluation, opening, rounds
 from core.services.tendering.lifecycle import opening_ends
@@ -194,7 +194,7 @@ class TenderBuilder:
     def _round(self) -> None:
         now = self.clock.now()
         with self.unit() as uow:
-            section = projects.get_section(uow, self.agency, self.section_code)
+            section = project_queries.get_section(uow, self.agency, self.section_code)
             earliest = earliest_deadline(section_procedure(section), calendar_of(uow), now)
             deadline = max(now + timedelta(days=30), start_of_day(earliest.day)
                            + timedelta(hours=10) if earliest else now)

@@ -20,7 +20,7 @@ from adapters.rest.deps import Caller, Deps, UoW
 from adapters.rest.fields import PathCode, PathId
 from adapters.rest.schemas import DocumentOut, document_out
 from core.services import tender_documents
-from core.services.projects import get_tender_project
+from core.services.project_queries import get_tender_project
 
 router = APIRouter(prefix="/api/v1", tags=["tender documents"])
 BLOCK = 1 << 20

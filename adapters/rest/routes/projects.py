@@ -23,7 +23,7 @@ from adapters.rest.schemas import (
     section_out,
     tender_project_out,
 )
-from core.services import projects
+from core.services import project_queries, projects
 
 router = APIRouter(prefix="/api/v1", tags=["projects"])
 
@@ -51,12 +51,12 @@ def create_project(body: ProjectIn, request: Request, uow: UoW, caller: Caller) 
 @router.get("/projects", response_model=PageOut[ProjectOut])
 def list_projects(uow: UoW, caller: Caller, paging: Paging,
                   domain: QueryCode = None) -> dict[str, Any]:
-    return page_out(projects.list_projects(uow, caller, paging, domain), project_out)
+    return page_out(project_queries.list_projects(uow, caller, paging, domain), project_out)
 
 
 @router.get("/projects/{code}", response_model=ProjectOut)
 def read_project(code: PathCode, uow: UoW, caller: Caller) -> ProjectOut:
-    return project_out(projects.get_project(uow, caller, code))
+    return project_out(project_queries.get_project(uow, caller, code))
 
 
 @router.patch("/projects/{code}", response_model=ProjectOut)
@@ -80,7 +80,7 @@ def create_tender_project(code: PathCode, body: TenderProjectIn, request: Reques
 
 @router.get("/tender-projects/{code}", response_model=TenderProjectOut)
 def read_tender_project(code: PathCode, uow: UoW, caller: Caller) -> TenderProjectOut:
-    return tender_project_out(projects.get_tender_project(uow, caller, code))
+    return tender_project_out(project_queries.get_tender_project(uow, caller, code))
 
 
 @router.patch("/tender-projects/{code}", response_model=TenderProjectOut)
@@ -103,7 +103,7 @@ def create_section(code: PathCode, body: SectionIn, uow: UoW, caller: Caller) ->
 
 @router.get("/sections/{code}", response_model=SectionOut)
 def read_section(code: PathCode, uow: UoW, caller: Caller) -> SectionOut:
-    return section_out(projects.get_section(uow, caller, code))
+    return section_out(project_queries.get_section(uow, caller, code))
 
 
 @router.patch("/sections/{code}", response_model=SectionOut)

@@ -28,7 +28,7 @@ from core.security.access import can_read_project, require_project_actor
 from core.security.principal import Principal
 from core.services import deadlines
 from core.services.calendar import calendar_of
-from core.services.projects import get_section
+from core.services.project_queries import get_section
 from core.services.tendering.lifecycle import reschedule, transition
 from core.services.tendering.procedure import procedure_of, section_procedure
 from core.services.tendering.round_events import emit_round
