@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.errors import not_found
-from exchange.ocds.blocks import Links
-from exchange.ocds.facts import load_section
-from exchange.ocds.merge import compile_releases
-from exchange.ocds.releases import section_releases
-from exchange.ocds.settings import EXTENSIONS, PublicationSettings
-from exchange.ocds.values import USCC_SCHEME, when
+from exchange.ocds.loader import load_section
+from mappings.ocds.blocks import Links
+from mappings.ocds.merge import compile_releases
+from mappings.ocds.publication import EXTENSIONS, PublicationSettings
+from mappings.ocds.releases import section_releases
+from mappings.ocds.values import USCC_SCHEME, when
 
 VERSION = "1.1"
 

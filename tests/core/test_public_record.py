@@ -11,7 +11,7 @@ from core.clock import SHANGHAI
 from core.model.project import Section
 from core.model.tendering import Round
 from core.services import portal, public_record, queries
-from exchange.ocds.facts import load_section
+from exchange.ocds.loader import load_section
 from tests.api.conftest import Api
 
 

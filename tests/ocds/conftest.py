@@ -18,9 +18,10 @@ from core.errors import DomainError
 from core.model.project import Section
 from core.model.tendering import Bid, BidOpening, OpeningRecord, Round
 from exchange.ocds import packages
-from exchange.ocds.blocks import Links
-from exchange.ocds.jsonout import dumps
-from exchange.ocds.settings import PublicationSettings, from_env
+from exchange.ocds.settings import from_env
+from mappings.ocds.blocks import Links
+from mappings.ocds.jsonout import dumps
+from mappings.ocds.publication import PublicationSettings
 
 BASE = "https://ggzy.example.cn/"
 LOOPBACK = ("127.0.0.1", "::1", "localhost")

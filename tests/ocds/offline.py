@@ -28,7 +28,7 @@ from libcoveocds.schema import SchemaOCDS
 from ocdsextensionregistry.extension_version import ExtensionVersion
 from ocdsextensionregistry.profile_builder import ProfileBuilder
 
-from exchange.ocds.settings import EXTENSIONS
+from mappings.ocds.publication import EXTENSIONS
 
 # Copies kept with the tests (schema/README.md), so any clone validates offline;
 # GGZY_OCDS_OFFLINE may point at another copy laid out the same way.

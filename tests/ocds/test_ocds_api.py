@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from adapters.bootstrap import Container
 from adapters.rest.app import create_app
 from core.services import projects
-from exchange.ocds.settings import PublicationSettings
+from mappings.ocds.publication import PublicationSettings
 from tests.ocds import scenario
 from tests.ocds.conftest import Demo, export
 from tests.ocds.test_ocds_demo import assert_valid

@@ -14,7 +14,7 @@ from adapters.bootstrap import Container
 from adapters.demo_lifecycle import BIDDERS as DEMO_BIDDERS
 from core.model.party import Party
 from core.model.tendering import Award, Bid
-from exchange.ocds.settings import EXTENSIONS, PublicationSettings
+from mappings.ocds.publication import EXTENSIONS, PublicationSettings
 from tests.ocds.conftest import Demo, export
 from tests.ocds.offline import validate
 

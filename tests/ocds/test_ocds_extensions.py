@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from adapters.bootstrap import Container
-from exchange.ocds.settings import EXTENSIONS, PublicationSettings
+from mappings.ocds.publication import EXTENSIONS, PublicationSettings
 from tests.ocds.conftest import Demo, export
 from tests.ocds.offline import LOCAL, validate
 from tests.ocds.test_ocds_demo import _broken, assert_valid

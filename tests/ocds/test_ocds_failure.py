@@ -10,8 +10,8 @@ from adapters.bootstrap import Container
 from core.clock import MovableClock
 from core.services.tendering import closing
 from core.services.tendering.scheduler import run_due
-from exchange.ocds.settings import PublicationSettings
-from exchange.ocds.values import when
+from mappings.ocds.publication import PublicationSettings
+from mappings.ocds.values import when
 from tests.ocds import scenario
 from tests.ocds.conftest import Demo, export
 from tests.ocds.test_ocds_demo import assert_valid

@@ -12,9 +12,10 @@ import pytest
 from adapters.bootstrap import Container
 from adapters.config import SAMPLE_PLATFORM_CODE, SAMPLE_PLATFORM_USCC
 from core.platform import PlatformIdentity
-from exchange.ocds.jsonout import dumps
-from exchange.ocds.merge import compile_releases
-from exchange.ocds.settings import DEFAULT_OCID_PREFIX, PublicationSettings, from_env
+from exchange.ocds.settings import from_env
+from mappings.ocds.jsonout import dumps
+from mappings.ocds.merge import compile_releases
+from mappings.ocds.publication import DEFAULT_OCID_PREFIX, PublicationSettings
 from tests.ocds.conftest import Demo, export
 from tests.ocds.offline import patched_release_schema
 

@@ -15,8 +15,9 @@ from core.errors import not_found
 from core.services import notices
 from exchange.ocds import packages as ocds
 from exchange.ocds import settings as ocds_settings
-from exchange.ocds.blocks import Links
-from exchange.ocds.jsonout import dumps
+from mappings.ocds.blocks import Links
+from mappings.ocds.jsonout import dumps
+from mappings.ocds.publication import PublicationSettings
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"])
 
@@ -66,7 +67,7 @@ OCDS_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _publication(c: Deps) -> ocds_settings.PublicationSettings:
+def _publication(c: Deps) -> PublicationSettings:
     return ocds_settings.from_env(os.environ, c.settings.platform)
 
 

@@ -1,4 +1,5 @@
-"""What the public may know about a section, read from the core into plain frozen values.
+"""What the public may know about a section, read from the core into the plain frozen values of
+``mappings/ocds/facts.py``.
 
 Every stage is read only once ``core.services.public_record`` says it is public, as for every
 other reader of the public record: bids only from a signed opening record on (before it, the
@@ -14,14 +15,13 @@ outbox events, with the tables as the fallback should the outbox ever be pruned.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.evaluation.methods import EvaluationMethod
 from core.events import EventType
 from core.model.notice import Notice, NoticeStatus
 from core.model.outbox import OutboxEvent
@@ -36,130 +36,23 @@ from core.model.tendering import (
     RoundStatus,
 )
 from core.services import public_record
+from mappings.ocds.facts import (
+    AwardFact,
+    BidFact,
+    CandidateFact,
+    DeadlineFact,
+    EndFact,
+    NoticeFact,
+    OpeningFact,
+    PartyFact,
+    ResultFact,
+    RoundFacts,
+    SectionFacts,
+)
 
 TENDER_NOTICE_TYPES = frozenset({"tender", "prequalification"})
 FOLLOW_UP_NOTICE_TYPES = frozenset({"amendment", "clarification"})
 ENDED = frozenset({RoundStatus.FAILED.value, RoundStatus.TERMINATED.value})
-
-
-@dataclass(frozen=True)
-class PartyFact:
-    party_id: int
-    name: str
-    uscc: str | None  # None for a natural person: an ID number is never published
-    region_code: str
-    address: str | None
-    contact_name: str | None
-    contact_phone: str | None
-
-
-@dataclass(frozen=True)
-class NoticeFact:
-    notice_id: int
-    notice_type: str
-    title: str
-    published_at: datetime
-
-
-@dataclass(frozen=True)
-class DeadlineFact:
-    """The bid deadline as announced at ``at``: by issuing the documents or by a clarification."""
-
-    at: datetime
-    bid_deadline: datetime
-    clarification: bool
-    key: str  # stable per announcement (the outbox event id)
-
-
-@dataclass(frozen=True)
-class BidFact:
-    bid_id: int
-    party: PartyFact
-    submitted_at: datetime
-    outcome: str  # core.model.tendering.OpeningOutcome
-    price: Decimal | None  # read out at the opening; None when not decrypted or unreadable
-
-
-@dataclass(frozen=True)
-class OpeningFact:
-    published_at: datetime
-    bids: tuple[BidFact, ...]
-
-
-@dataclass(frozen=True)
-class CandidateFact:
-    rank: int
-    status: str  # ranked | declined | disqualified | awarded
-    bid_id: int
-    party: PartyFact
-    price: Decimal | None
-
-
-@dataclass(frozen=True)
-class ResultFact:
-    """The evaluation's public outcome: from the candidates publicity on."""
-
-    publicity_starts_at: datetime
-    publicity_ends_at: datetime
-    method: str | None  # core.evaluation.methods.EvaluationMethod
-    rejected_bid_ids: frozenset[int]
-    candidates: tuple[CandidateFact, ...]
-
-
-@dataclass(frozen=True)
-class AwardFact:
-    bid_id: int
-    issued_at: datetime
-    contract_amount: Decimal | None
-    contract_signed_at: datetime | None
-    contract_recorded_at: datetime | None
-
-
-@dataclass(frozen=True)
-class EndFact:
-    status: str  # failed (流标) | terminated (终止)
-    at: datetime
-    reason: str | None
-
-
-@dataclass(frozen=True)
-class RoundFacts:
-    round_no: int
-    documents_issued_at: datetime | None
-    opening_window_minutes: int | None
-    deadlines: tuple[DeadlineFact, ...]
-    notices: tuple[NoticeFact, ...]  # tender / prequalification notices of this round
-    follow_ups: tuple[NoticeFact, ...]  # clarification / amendment notices
-    opening: OpeningFact | None
-    result: ResultFact | None
-    award: AwardFact | None
-    end: EndFact | None
-
-    def deadline_at(self, moment: datetime) -> datetime | None:
-        """The deadline as the public knew it at ``moment``."""
-        known = [d for d in self.deadlines if d.at <= moment]
-        return known[-1].bid_deadline if known else None
-
-
-@dataclass(frozen=True)
-class SectionFacts:
-    code: str
-    name: str
-    content: str | None
-    estimated_price: Decimal | None
-    currency: str  # ISO 4217 numeric, as the national standard writes it
-    price_unit: str  # 0 元 | 1 万元
-    duration_days: int | None
-    tender_project_code: str
-    tender_project_name: str
-    tender_project_content: str | None
-    unified_deal_code: str
-    sibling_sections: int  # sections of the tender project, this one included
-    domain: str
-    tender_mode: str
-    buyer: PartyFact
-    agency: PartyFact | None
-    rounds: tuple[RoundFacts, ...]
 
 
 def _party(p: Party) -> PartyFact:
@@ -249,8 +142,9 @@ def _result(session: Session, r: Round) -> ResultFact | None:
         .join(Party, Party.id == Bid.party_id)
         .outerjoin(BidOpening, BidOpening.bid_id == Bid.id)
         .where(Candidate.round_id == r.id).order_by(Candidate.rank)).all()
-    return ResultFact(publicity.starts_at, publicity.ends_at,
-                      evaluation.method if evaluation else None, rejected,
+    method = evaluation.method if evaluation else None
+    return ResultFact(publicity.starts_at, publicity.ends_at, method,
+                      EvaluationMethod(method).label_zh if method else None, rejected,
                       tuple(CandidateFact(c.rank, c.status, c.bid_id, _party(p), price)
                             for c, p, price in rows))
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
 
-from exchange.ocds.facts import (
+from mappings.ocds.facts import (
     AwardFact,
     DeadlineFact,
     EndFact,

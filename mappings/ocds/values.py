@@ -11,9 +11,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from core.clock import SHANGHAI
 from core.codes.regions import is_region, region_full_name
-from exchange.ocds.facts import PartyFact
+from mappings.engine.convert import BEIJING
+from mappings.ocds.facts import PartyFact
 
 # ISO 4217 numeric → alphabetic, for the currencies of code table ``currency``.
 CURRENCIES = {"156": "CNY", "840": "USD", "978": "EUR", "344": "HKD"}
@@ -22,7 +22,7 @@ USCC_SCHEME = "CN-USCC"
 
 
 def when(moment: datetime) -> str:
-    return moment.astimezone(SHANGHAI).isoformat(timespec="seconds")
+    return moment.astimezone(BEIJING).isoformat(timespec="seconds")
 
 
 def value(amount: Decimal | None, currency: str, price_unit: str) -> dict[str, Any] | None:

@@ -1,6 +1,6 @@
 """The parts of a release — tender, bids, awards, contracts, parties — as of one point.
 
-Each builder takes the section's facts and what was public (:class:`~exchange.ocds.timeline.Seen`)
+Each builder takes the section's facts and what was public (:class:`~mappings.ocds.timeline.Seen`)
 and returns plain dicts. The section is a lot (``tender.lots``) only when its tender project has
 several sections; the lot's id is the section code, and bids, awards and statistics point at it.
 """
@@ -13,9 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from core.codes.tables import CODE_TABLES
-from core.evaluation.methods import EvaluationMethod
-from core.model.tendering import OpeningOutcome
-from exchange.ocds.facts import (
+from mappings.ocds.facts import (
     BidFact,
     CandidateFact,
     NoticeFact,
@@ -24,19 +22,17 @@ from exchange.ocds.facts import (
     RoundFacts,
     SectionFacts,
 )
-from exchange.ocds.timeline import Seen
-from exchange.ocds.values import organization, reference, value, when
+from mappings.ocds.timeline import Seen
+from mappings.ocds.values import organization, reference, value, when
 
-OPENED = frozenset({OpeningOutcome.OPENED_BY_BIDDER.value,
-                    OpeningOutcome.OPENED_BY_COMMITTEE.value})
+OPENED = frozenset({"opened_by_bidder", "opened_by_committee"})  # the opening's outcomes
 ENGINEERING_METHODS = {"1": "open", "2": "selective"}
 PROCUREMENT_METHODS = {"public_tender": "open", "invited_tender": "selective",
                        "competitive_negotiation": "limited",
                        "competitive_consultation": "limited", "inquiry": "limited",
                        "single_source": "direct"}
-AWARD_CRITERIA = {EvaluationMethod.COMPREHENSIVE.value: "ratedCriteria",
-                  EvaluationMethod.LOWEST_EVALUATED_PRICE.value: "costOnly",
-                  EvaluationMethod.LOWEST_PRICE.value: "priceOnly"}
+AWARD_CRITERIA = {"comprehensive": "ratedCriteria",  # the evaluation methods' keys
+                  "lowest_evaluated_price": "costOnly", "lowest_price": "priceOnly"}
 RANKS = {1: "第一", 2: "第二", 3: "第三"}
 
 
@@ -178,7 +174,7 @@ def tender(s: Scope, seen: Seen) -> dict[str, Any]:
         out["contractPeriod"] = {"durationInDays": f.duration_days}
     if seen.result is not None and seen.result.method in AWARD_CRITERIA:
         out["awardCriteria"] = AWARD_CRITERIA[seen.result.method]
-        out["awardCriteriaDetails"] = EvaluationMethod(seen.result.method).label_zh
+        out["awardCriteriaDetails"] = seen.result.method_label_zh
     if seen.opening is not None:
         bidders = _bidders(seen.opening.bids)
         out["numberOfTenderers"] = len(bidders)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from exchange.ocds import blocks
-from exchange.ocds.blocks import Links, Scope
-from exchange.ocds.facts import RoundFacts, SectionFacts
-from exchange.ocds.timeline import Point, Seen, points, tags
-from exchange.ocds.values import reference, when
+from mappings.ocds import blocks
+from mappings.ocds.blocks import Links, Scope
+from mappings.ocds.facts import RoundFacts, SectionFacts
+from mappings.ocds.timeline import Point, Seen, points, tags
+from mappings.ocds.values import reference, when
 
 
 def ocid(prefix: str, facts: SectionFacts, round_no: int) -> str:
