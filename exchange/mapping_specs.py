@@ -22,7 +22,7 @@ from core.errors import DomainError, ErrorKind
 from exchange.model import MappingSpecVersion
 from exchange.registry import Content, Mapping, MappingError, NothingToSend
 from mappings import records
-from mappings.engine import CompiledSpec, MappingContext, RecordInvalid, SpecError, compile_spec
+from mappings.engine import MappingContext, RecordInvalid, SpecError, compile_spec
 from mappings.engine.convert import ConversionError
 from mappings.specs import shipped_specs
 
@@ -92,40 +92,34 @@ def save_version(session: Session, body: dict[str, Any], note: str | None, actor
 
 
 class SpecCatalogue:
-    """Compiled specs by reference, resolved once per process."""
+    """Mappings by reference (``name@version``), each resolved and compiled once per process:
+    a stored version never changes, so what was compiled cannot go stale."""
 
     def __init__(self, session_factory: Callable[[], Session], context: MappingContext) -> None:
         self._sessions = session_factory
         self.context = context
-        self._compiled: dict[str, CompiledSpec] = {}
         self._mappings: dict[str, Mapping] = {}
         self._lock = threading.Lock()
 
-    def compiled(self, ref: str) -> CompiledSpec:
-        found = self._compiled.get(ref)
-        if found is not None:
-            return found
+    def mapping(self, ref: str) -> Mapping:
+        """The registry's view of a spec: event document in, typed records out."""
+        found = self._mappings.get(ref)
+        if found is None:
+            made = self._mapping(ref)
+            with self._lock:
+                found = self._mappings.setdefault(ref, made)
+        return found
+
+    def _mapping(self, ref: str) -> Mapping:
+        """The one lookup: the stored version of ``ref``, else the shipped one, compiled."""
         with self._sessions() as session:
             body = stored_body(session, ref)
         if body is None:
             raise MappingError(f"no mapping {ref!r}")
         try:
-            compiled = compile_spec(body)
+            spec = compile_spec(body)
         except SpecError as err:
             raise MappingError(str(err)) from err
-        with self._lock:
-            return self._compiled.setdefault(ref, compiled)
-
-    def mapping(self, ref: str) -> Mapping:
-        """The registry's view of a spec: event document in, typed records out; made once per
-        reference, like the compiled spec it applies."""
-        found = self._mappings.get(ref)
-        if found is None:
-            found = self._mappings.setdefault(ref, self._mapping(ref))
-        return found
-
-    def _mapping(self, ref: str) -> Mapping:
-        spec = self.compiled(ref)
 
         def apply(event: dict[str, Any]) -> tuple[Content, str]:
             try:
