@@ -35,6 +35,7 @@ class EngineLoops:
         so a trickle is gathered for one interval into one message instead of one each."""
         with self._sessions() as session:
             ids, events = relay_batch(session, self._clock.now(), self.relay_batch_size)
+            session.commit()  # the loop's step is the entry point; announced only once committed
         if ids:
             self._dispatch(ids)
         return events if events >= self.relay_batch_size else 0

@@ -32,14 +32,13 @@ def active_routes(session: Session) -> list[Route]:
 
 
 def relay_batch(session: Session, now: datetime, limit: int = 500) -> tuple[list[int], int]:
-    """Relay up to ``limit`` events in one transaction; returns the new delivery ids and the
-    number of events relayed."""
+    """Relay up to ``limit`` events in the caller's transaction, which the caller commits before
+    it announces them; returns the new delivery ids and the number of events relayed."""
     events = session.scalars(
         select(OutboxEvent).where(OutboxEvent.relayed_at.is_(None))
         .order_by(OutboxEvent.id).limit(limit).with_for_update(skip_locked=True)
     ).all()
     if not events:
-        session.rollback()
         return [], 0
     routes = active_routes(session)
     created: list[Delivery] = []
@@ -51,7 +50,6 @@ def relay_batch(session: Session, now: datetime, limit: int = 500) -> tuple[list
     # Announced grouped by key: a key's deliveries travel in one message, so the worker that
     # takes it delivers them one after the other instead of several workers holding them.
     ids = [d.id for d in sorted(created, key=lambda d: (d.target, d.ordering_key, d.sequence))]
-    session.commit()
     return ids, len(events)
 
 

@@ -414,6 +414,7 @@ def test_each_checkpoint_goes_to_the_witness(api: Api, staff: dict[str, str],
             OutboxEvent.event_type == "audit.checkpoint")).all()
         assert event.ordering_key == "audit"
         ids, _ = relay_batch(s, clock.now())
+        s.commit()
     registry = build_registry(api.container)
     try:
         Deliverer(api.container.session_factory, registry, clock, lambda _ids: None).deliver(ids)

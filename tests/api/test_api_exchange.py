@@ -28,6 +28,7 @@ def parked_delivery(api: Api, admin: dict[str, str]) -> int:
         uow.commit()
     with c.session_factory() as s:
         (delivery_id,), _ = relay_batch(s, c.clock.now())
+        s.commit()
         d = s.get(Delivery, delivery_id)
         assert d is not None
         d.status, d.last_error = "parked", "HTTP 400 (not retryable)"

@@ -71,7 +71,9 @@ class Engine:
 
     def relay(self) -> list[int]:
         with self.container.session_factory() as s:
-            return relay_batch(s, self.clock.now())[0]
+            ids = relay_batch(s, self.clock.now())[0]
+            s.commit()
+            return ids
 
     def sweep(self) -> list[int]:
         with self.container.session_factory() as s:

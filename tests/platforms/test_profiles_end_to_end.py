@@ -69,6 +69,7 @@ class Run:
             ids, announced = list(announced or []), None
             with self.container.session_factory() as s:
                 ids += relay_batch(s, self.clock.now())[0]
+                s.commit()
             with self.container.session_factory() as s:
                 ids += sweep(s, self.clock.now())
             if not ids:
