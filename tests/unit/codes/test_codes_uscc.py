@@ -39,10 +39,32 @@ def ref_org_check(first8: str) -> str:
     return {10: "X", 11: "0"}.get(c9, str(c9))
 
 
+# GB 32100-2015 附录A as quoted by secondary sources (with A and N added later), written out
+# here on its own so that the code's table is checked against it, not against itself.
+HEADS = ["11", "12", "13", "19", "21", "29", "31", "32", "33", "34", "35", "39", "41", "49",
+         "51", "52", "53", "59", "61", "62", "69", "71", "72", "79", "81", "89", "91", "92",
+         "93", "A1", "A9", "N1", "N2", "N3", "N9", "Y1"]
+PROVINCES = ["11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36",
+             "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62",
+             "63", "64", "65", "71", "81", "82"]
+
+
+def ref_registration_error(code: str) -> str | None:
+    """What positions 1-4 alone make of a code: the department, its category, the province."""
+    if code[0] not in {h[0] for h in HEADS}:
+        return "USCC_DEPARTMENT_UNKNOWN"
+    if code[:2] not in HEADS:
+        return "USCC_CATEGORY_UNKNOWN"
+    if code[2:4] not in PROVINCES and code[2:4] != "10":
+        return "USCC_REGION_UNKNOWN"
+    return None
+
+
 @st.composite
 def valid_usccs(draw: st.DrawFn) -> str:
-    head = draw(st.text(USCC_SET, min_size=2, max_size=2))
-    region = draw(st.text("0123456789", min_size=6, max_size=6))
+    head = draw(st.sampled_from(HEADS))
+    region = draw(st.sampled_from([*PROVINCES, "10"])) + draw(
+        st.text("0123456789", min_size=4, max_size=4))
     org_body = draw(st.text(USCC_SET, min_size=8, max_size=8))
     # Position 17 is either the right GB 11714 check or a letter that cannot be one.
     use_org_check = draw(st.booleans())
@@ -131,13 +153,14 @@ def test_every_single_substitution_is_refused(code: str) -> None:
                 validate_uscc(tampered)
             allowed = "0123456789" if 2 <= i <= 7 else USCC_SET
             keeps_format = sub.isascii() and sub.upper() in allowed
-            expected = "USCC_BAD_CHECK" if keeps_format else "USCC_INVALID_FORMAT"
+            expected = ((ref_registration_error(tampered.upper()) or "USCC_BAD_CHECK")
+                        if keeps_format else "USCC_INVALID_FORMAT")
             assert info.value.code == expected, tampered
 
 
 @given(
-    st.text(USCC_SET, min_size=2, max_size=2),
-    st.text("0123456789", min_size=6, max_size=6),
+    st.sampled_from(HEADS),
+    st.sampled_from(PROVINCES).map(lambda p: p + "0100"),
     st.text(USCC_SET, min_size=8, max_size=8),
     st.sampled_from("0123456789X"),
 )
@@ -211,3 +234,32 @@ def test_region_of_the_published_example() -> None:
     assert uscc_region(PUBLISHED_VALID) == "350100"
     with pytest.raises(CodeError):
         uscc_region("91350100M000100Y4A")
+
+
+@pytest.mark.parametrize(("code", "error"), [
+    ("003501001234567885", "USCC_DEPARTMENT_UNKNOWN"),
+    ("W13501001234567885", "USCC_DEPARTMENT_UNKNOWN"),
+    ("95350100123456788C", "USCC_CATEGORY_UNKNOWN"),
+    ("Y9350100123456788A", "USCC_CATEGORY_UNKNOWN"),
+    ("91000000123456788T", "USCC_REGION_UNKNOWN"),
+])
+def test_gb_32100_positions_1_to_4_are_checked(code: str, error: str) -> None:
+    """The review's counterexamples: well-formed, right check characters, and no code at all
+    (an unknown 登记管理部门, a 机构类别 its department does not have, no province)."""
+    first17 = code[:17]
+    code = first17 + ref_uscc_check(first17)  # whatever the review's 18th character was
+    with pytest.raises(CodeError) as info:
+        validate_uscc(code)
+    assert info.value.code == error
+
+
+def test_the_departments_table_is_the_standards() -> None:
+    from core.codes.uscc import DEPARTMENTS
+
+    assert sorted(d + c for d, cats in DEPARTMENTS.items() for c in cats) == sorted(HEADS)
+
+
+def test_central_registration_and_every_province_are_accepted() -> None:
+    for prefix in [*PROVINCES, "10"]:
+        first17 = "91" + prefix + "0000" + "M000100Y4"
+        assert validate_uscc(first17 + ref_uscc_check(first17))
