@@ -22,6 +22,7 @@ from core.codes.trade_codes import (
     validate_tender_project_code,
     validate_unified_deal_code,
 )
+from tests.unit.codes.gb32100 import HEADS, PROVINCES
 
 ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 ALPHABET37 = ALNUM + "*"
@@ -53,8 +54,9 @@ platforms = st.text(ALNUM, min_size=11, max_size=11)
 # Valid USCCs whose position 17 is a letter other than X, so no GB 11714 check applies.
 usccs = st.builds(
     lambda head, region, body, p17: ref_uscc(head + region + body + p17),
-    st.text(USCC_SET, min_size=2, max_size=2),
-    st.text("0123456789", min_size=6, max_size=6),
+    st.sampled_from(HEADS),  # a GB 32100 登记管理部门 and category, a province (or 10)
+    st.builds(lambda p, rest: p + rest, st.sampled_from([*PROVINCES, "10"]),
+              st.text("0123456789", min_size=4, max_size=4)),
     st.text(USCC_SET, min_size=8, max_size=8),
     st.sampled_from("ABCDEFGHJKLMNPQRTUWY"),
 )

@@ -15,6 +15,7 @@ from core.codes.uscc import (
     validate_org_code,
     validate_uscc,
 )
+from tests.unit.codes.gb32100 import HEADS, PROVINCES
 
 USCC_SET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 # Weights as printed in GB 32100-2015 and GB 11714-1997.
@@ -37,16 +38,6 @@ def ref_org_check(first8: str) -> str:
     total = sum(ORG_SET.index(c) * w for c, w in zip(first8, ORG_WEIGHTS, strict=True))
     c9 = 11 - total % 11
     return {10: "X", 11: "0"}.get(c9, str(c9))
-
-
-# GB 32100-2015 附录A as quoted by secondary sources (with A and N added later), written out
-# here on its own so that the code's table is checked against it, not against itself.
-HEADS = ["11", "12", "13", "19", "21", "29", "31", "32", "33", "34", "35", "39", "41", "49",
-         "51", "52", "53", "59", "61", "62", "69", "71", "72", "79", "81", "89", "91", "92",
-         "93", "A1", "A9", "N1", "N2", "N3", "N9", "Y1"]
-PROVINCES = ["11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36",
-             "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62",
-             "63", "64", "65", "71", "81", "82"]
 
 
 def ref_registration_error(code: str) -> str | None:
