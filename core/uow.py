@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.clock import Clock
 from core.errors import DomainError
-from core.event_payloads import check_payload
+from core.event_payload_check import check_payload
 from core.events import DomainEvent, jsonable
 from core.model.outbox import OutboxEvent
 from core.ports import RecordCheck

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from adapters.bootstrap import Container
 from adapters.demo import load_sample_data
-from core.event_payloads import check_payload
+from core.event_payload_check import check_payload
 from core.events import DomainEvent, EventType
 from core.model.outbox import OutboxEvent
 

@@ -12,16 +12,10 @@ from typing import Any, get_args, get_origin
 
 import pytest
 
+from core import event_payload_docs as docs
 from core import event_payloads as ep
-from core.event_payloads import (
-    BASES,
-    PAYLOADS,
-    EventEnvelope,
-    check_keys,
-    check_payload,
-    fields_of,
-    path_problem,
-)
+from core.event_payload_check import check_keys, check_payload, fields_of, path_problem
+from core.event_payloads import BASES, PAYLOADS, EventEnvelope
 from core.events import DomainEvent, EventType
 from core.model.outbox import OutboxEvent
 from core.uow import UnitOfWork
@@ -63,7 +57,7 @@ def test_each_declared_base_is_part_of_what_extends_it() -> None:
 
 def test_only_origin_is_ever_absent() -> None:
     """total=True everywhere; a NotRequired key is one some emitters leave out."""
-    optional = {(td.__name__, k) for td in ep._ordered_types()
+    optional = {(td.__name__, k) for td in docs._ordered_types()
                 for k in td.__optional_keys__}  # type: ignore[attr-defined]
     assert optional == {("PartyPayload", "origin")}
 
@@ -225,13 +219,13 @@ def test_the_envelope_is_what_a_mapping_sees_as_event() -> None:
 
 
 def test_the_doc_section_is_generated_from_the_types() -> None:
-    """Regenerate it with ``python -m core.event_payloads --write docs/events.md``."""
-    assert ep.doc_section(DOC.read_text(encoding="utf-8")) == ep.markdown()
+    """Regenerate it with ``python -m core.event_payload_docs --write docs/events.md``."""
+    assert docs.doc_section(DOC.read_text(encoding="utf-8")) == docs.markdown()
 
 
 def _catalogue(text: str) -> list[str]:
     """The hand-written table's lines, from its header to the first line not a row."""
-    lines = text[:text.index(ep.BEGIN)].splitlines()
+    lines = text[:text.index(docs.BEGIN)].splitlines()
     start = lines.index("| type | when | aggregate | payload fields |")
     end = start
     while end < len(lines) and lines[end].startswith("|"):
@@ -245,5 +239,5 @@ def test_every_event_type_is_a_row_of_the_catalogue_which_has_no_blank_line() ->
     listed = [m.group(1) for m in (re.match(r"\| `([a-z_.]+)` \|", r) for r in rows) if m]
     assert sorted(listed) == sorted(t.value for t in EventType)  # each once
     # a blank line would end the table: rows after it would render as text
-    after = text[:text.index(ep.BEGIN)].split("\n".join(rows), 1)[1].lstrip("\n")
+    after = text[:text.index(docs.BEGIN)].split("\n".join(rows), 1)[1].lstrip("\n")
     assert not after.startswith("| `")
