@@ -15,6 +15,8 @@ point does.
 from __future__ import annotations
 
 import json
+import shutil
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -122,7 +124,8 @@ class TenderBuilder:
         self.prices = [Decimal(p) for p in prices]
         self.tag = tag.upper()[:2]
         self.stage = 0
-        self.work = Path(mkdtemp(prefix="ggzy-builder-"))
+        self.work = Path(mkdtemp(prefix="ggzy-builder-"))  # sealed bids; gone with the builder
+        weakref.finalize(self, shutil.rmtree, self.work, True)
         self.keyholders = [ec.generate_private_key(ec.SECP256R1()) for _ in range(3)]
         self.bidders: list[Bidder] = []
         self.experts: list[Principal] = []
