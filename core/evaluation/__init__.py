@@ -8,6 +8,7 @@ from core.evaluation.errors import ERROR_CODES
 from core.evaluation.methods import EvaluationMethod, RejectionGround
 from core.evaluation.price import price_score
 from core.evaluation.ranking import (
+    CONSULTATION_TIE_BREAKS,
     DEFAULT_TIE_BREAKS,
     GOV_PROCUREMENT_TIE_BREAKS,
     MAX_CANDIDATES,
@@ -29,6 +30,7 @@ from core.evaluation.scoring import (
 )
 
 __all__ = [
+    "CONSULTATION_TIE_BREAKS",
     "DEFAULT_TIE_BREAKS",
     "ERROR_CODES",
     "GOV_PROCUREMENT_TIE_BREAKS",

@@ -67,6 +67,11 @@ DEFAULT_TIE_BREAKS: tuple[TieBreak, ...] = (
     TieBreak.EARLIER_SUBMISSION,
 )
 GOV_PROCUREMENT_TIE_BREAKS: tuple[TieBreak, ...] = (TieBreak.LOWER_PRICE,)
+# 竞争性磋商, 财库〔2014〕214号 第二十五条 [unverified: the research review's reading, [M]; the
+# text was not at hand]: equal scores by the last offer, lower first; equal scores and offers by
+# the technical criteria (技术指标优劣), which we read as the higher technical score.
+CONSULTATION_TIE_BREAKS: tuple[TieBreak, ...] = (TieBreak.LOWER_PRICE,
+                                                 TieBreak.HIGHER_TECHNICAL_SCORE)
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,12 @@ from typing import TypedDict
 
 from core.errors import DomainError, ErrorKind
 from core.evaluation.methods import EvaluationMethod
-from core.evaluation.ranking import DEFAULT_TIE_BREAKS, GOV_PROCUREMENT_TIE_BREAKS, TieBreak
+from core.evaluation.ranking import (
+    CONSULTATION_TIE_BREAKS,
+    DEFAULT_TIE_BREAKS,
+    GOV_PROCUREMENT_TIE_BREAKS,
+    TieBreak,
+)
 from core.rules.calendar import DayCount
 
 UNKNOWN_PROCEDURE = "UNKNOWN_PROCEDURE"
@@ -247,6 +252,10 @@ _ENGINEERING_BEHAVIOUR = _Behaviour(
     flow="tendering", tie_breaks=DEFAULT_TIE_BREAKS, price_criterion_required=False,
     award_in_rank=False,  # only where the round is state funded (条例 55)
     result_lists_experts=False, retender_basis_zh="《中华人民共和国招标投标法》第二十八条")
+_CONSULTATION_BEHAVIOUR = _Behaviour(  # 214号 25: ties by the last offer, then 技术指标
+    flow="tendering", tie_breaks=CONSULTATION_TIE_BREAKS, price_criterion_required=True,
+    award_in_rank=True, result_lists_experts=True,
+    retender_basis_zh="《中华人民共和国政府采购法》第三十六条")
 _PROCUREMENT_BEHAVIOUR = _Behaviour(
     flow="tendering",  # issue 12 gives 政府采购 its own (the result notice with the award)
     tie_breaks=GOV_PROCUREMENT_TIE_BREAKS, price_criterion_required=True, award_in_rank=True,
@@ -347,7 +356,7 @@ _ALL: tuple[Procedure, ...] = (
         committee_min_members=3,
         committee_ref=MOF214,
         evaluation_methods=frozenset({EvaluationMethod.COMPREHENSIVE}),
-        **_PROCUREMENT_BEHAVIOUR,
+        **_CONSULTATION_BEHAVIOUR,
     ),
     Procedure(
         domain=Domain.GOV_PROCUREMENT,

@@ -3,6 +3,7 @@ use cases (tests/builders): ranking, ties, who may score, and the price criterio
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
@@ -72,3 +73,25 @@ def test_equal_scores_and_prices_leave_a_procurement_tie_unresolved(
     t.score(lambda member, bid: {"technical": Decimal(35), "commercial": Decimal(15)})
     refused(t, lambda uow: evaluation.generate_report(uow, t.experts[0], t.section_code),
             "CANDIDATE_TIE_UNRESOLVED")
+
+
+CONSULTATION = dataclasses.replace(GOV_PROCUREMENT, mode="competitive_consultation")
+
+
+def test_mof214_25_a_consultation_tie_goes_to_the_better_technical_criteria(
+        container: Container, clock: MovableClock) -> None:
+    same = "39650000.00"
+    t = TenderBuilder(container, clock, kind=CONSULTATION,
+                      prices=(same, same, "40920000.00")).at(Stage.EVALUATING)
+    # the first two: equal totals (40 + 10 = 35 + 15) and equal offers; the first is better
+    # on the technical criteria
+    t.score(lambda member, bid: [{"technical": Decimal(35), "commercial": Decimal(15)},
+                                 {"technical": Decimal(40), "commercial": Decimal(10)},
+                                 {"technical": Decimal(20), "commercial": Decimal(10)}][bid])
+    with t.unit() as uow:
+        evaluation.generate_report(uow, t.experts[0], t.section_code)
+    with t.c.uow() as uow:
+        view = evaluation.get_evaluation(uow, t.experts[0], t.section_code)
+        ranked = [c.bid_id for c in sorted(view.candidates, key=lambda c: c.rank)]
+    first, second, third = t.bid_ids()
+    assert ranked == [second, first, third]

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from core.errors import DomainError, ErrorKind
 from core.evaluation import (
+    CONSULTATION_TIE_BREAKS,
     GOV_PROCUREMENT_TIE_BREAKS,
     EvaluatedBid,
     EvaluationMethod,
@@ -122,6 +123,18 @@ def test_gov_procurement_tie_breaks_use_price_only() -> None:
     assert [(r.rank, r.bid.bid_id) for r in ranking.ranked] == [(1, "B"), (1, "C"), (3, "A")]
     assert ranking.tie_breaks == (TieBreak.LOWER_PRICE,)
     assert order(bids) == ["A", "C", "B"]  # the default order breaks the tie otherwise
+
+
+def test_mof214_25_consultation_ties_go_to_the_lower_offer_then_the_technical_criteria(
+) -> None:
+    """The review's example: equal score and last offer, A technical 60, B 55 -> A first."""
+    bids = [
+        bid("B", "95", score="90", technical="55"),
+        bid("A", "95", score="90", technical="60", minutes=5),  # later: the time decides nothing
+        bid("C", "94", score="90", technical="10"),
+    ]
+    ranking = rank_bids(COMP, bids, tie_breaks=CONSULTATION_TIE_BREAKS)
+    assert [(r.rank, r.bid.bid_id) for r in ranking.ranked] == [(1, "C"), (2, "A"), (3, "B")]
 
 
 def test_rejected_bids_are_excluded_with_their_grounds() -> None:

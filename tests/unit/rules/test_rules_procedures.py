@@ -67,8 +67,11 @@ def working(period: Period | None) -> bool:
 def test_what_a_procedure_does_follows_its_domains_law(key: tuple[Domain, str]) -> None:
     p = PROCEDURES[key]
     procurement = p.domain is Domain.GOV_PROCUREMENT
-    assert p.tie_breaks == ((TieBreak.LOWER_PRICE,) if procurement else (
-        TieBreak.HIGHER_TECHNICAL_SCORE, TieBreak.LOWER_PRICE, TieBreak.EARLIER_SUBMISSION))
+    if p.key == "competitive_consultation":  # 214号 25: the last offer, then 技术指标
+        assert p.tie_breaks == (TieBreak.LOWER_PRICE, TieBreak.HIGHER_TECHNICAL_SCORE)
+    else:
+        assert p.tie_breaks == ((TieBreak.LOWER_PRICE,) if procurement else (
+            TieBreak.HIGHER_TECHNICAL_SCORE, TieBreak.LOWER_PRICE, TieBreak.EARLIER_SUBMISSION))
     assert p.price_criterion_required is procurement  # 87号令 55
     assert p.award_in_rank is procurement  # engineering: only a state-funded round (条例 55)
     assert p.result_lists_experts is procurement  # 政采条例 43
