@@ -291,11 +291,21 @@ class ObjectionBrief(TypedDict):
     raised_at: datetime
     answer: str | None
     answered_at: datetime | None
+    answer_due_at: datetime | None  # 条例 54: 3 日; 政府采购法 53: 7 个工作日
 
 
 class ObjectionPayload(PublicityPayload):
     """round.objection_raised / round.objection_answered: the publicity and the objection."""
 
+    objection: ObjectionBrief
+
+
+class ChallengePayload(RoundPayload):
+    """round.challenge_raised / round.challenge_answered: a 质疑 against a government result
+    (政采条例 53), with the period it was raised in."""
+
+    result_notice_ends_at: datetime | None
+    challenge_ends_at: datetime | None
     objection: ObjectionBrief
 
 
@@ -305,6 +315,7 @@ class AwardPayload(RoundPayload):
     notice_issued_at: datetime
     winner: CandidateBrief
     candidates: list[CandidateBrief]
+    unsuccessful_refund_due_at: datetime | None  # 政采条例 33; engineering: after the contract
 
 
 class ResultPayload(RoundPayload):
@@ -313,6 +324,9 @@ class ResultPayload(RoundPayload):
     announced_at: datetime
     winner: CandidateBrief
     candidates: list[CandidateBrief]
+    result_notice_ends_at: datetime | None  # 政府采购: the 1-个工作日 result notice
+    challenge_ends_at: datetime | None  # 政府采购: 质疑 against the result until then
+    experts: list[str]  # 政采条例 43: the 评审专家 (empty where the result does not list them)
 
 
 class ContractDeposit(TypedDict):
@@ -459,6 +473,8 @@ PAYLOADS: dict[EventType, type] = {
     EventType.CANDIDATES_PUBLISHED: CandidatesPublishedPayload,
     EventType.OBJECTION_RAISED: ObjectionPayload,
     EventType.OBJECTION_ANSWERED: ObjectionPayload,
+    EventType.CHALLENGE_RAISED: ChallengePayload,
+    EventType.CHALLENGE_ANSWERED: ChallengePayload,
     EventType.PUBLICITY_ENDED: PublicityPayload,
     EventType.AWARD_NOTICE_ISSUED: AwardPayload,
     EventType.RESULT_ANNOUNCED: ResultPayload,

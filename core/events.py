@@ -46,6 +46,8 @@ class EventType(StrEnum):
     CANDIDATES_PUBLISHED = "round.candidates_published"
     OBJECTION_RAISED = "round.objection_raised"
     OBJECTION_ANSWERED = "round.objection_answered"
+    CHALLENGE_RAISED = "round.challenge_raised"  # 政府采购 质疑 against the result
+    CHALLENGE_ANSWERED = "round.challenge_answered"
     PUBLICITY_ENDED = "round.publicity_ended"
     AWARD_NOTICE_ISSUED = "round.awarded"
     RESULT_ANNOUNCED = "round.result_announced"

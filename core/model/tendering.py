@@ -276,6 +276,24 @@ class Objection(Base):
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
     answer: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: 条例 54 (3 日) or 政府采购法 53 (7 个工作日); unset on objections raised before it was kept
+    answer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Decision(Base):
+    """The purchaser's choice of the 中标(成交)供应商 after the report (政采条例 43), or the
+    first remaining candidate deemed chosen when the purchaser let the period pass
+    (``deemed``); the award notice and the result notice follow it."""
+
+    __tablename__ = "tender_decisions"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("tender_rounds.id"), primary_key=True)
+    bid_id: Mapped[int] = mapped_column(ForeignKey("tender_bids.id"))
+    rank: Mapped[int] = mapped_column(Integer)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str] = mapped_column(String(200))  # the actor, or the system when deemed
+    deemed: Mapped[bool] = mapped_column(Boolean, default=False)
+    notice_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Award(Base):
@@ -289,3 +307,7 @@ class Award(Base):
     contract_amount: Mapped[Decimal | None] = mapped_column(Money())
     contract_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     refund_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: 政府采购: the result notice published with the award notice ends then (1 个工作日), and
+    #: 质疑 against the result may be raised until ``challenge_ends_at`` (政采条例 53)
+    result_notice_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    challenge_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

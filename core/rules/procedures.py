@@ -103,6 +103,31 @@ class Period:
         return f"{self.days} {self.unit.label_en}"
 
 
+@dataclass(frozen=True)
+class AwardPeriods:
+    """The periods between the evaluation report and the contract, where the two domains' laws
+    part most. ``None``: the step has no period in this procedure.
+
+    * ``decision`` — the purchaser chooses within this after receiving the report; once it has
+      passed the first remaining candidate is deemed chosen (政府采购 only);
+    * ``notice`` — the 中标(成交)通知书 and the result notice go out together within this after
+      the decision (政府采购 only; engineering awards after its candidates publicity);
+    * ``challenge`` — 质疑 against the result may be raised until this long after the result
+      notice ends (政府采购); ``None``: objections only while the candidates publicity runs;
+    * ``answer`` — an objection (异议) or 质疑 is answered within this after it is received;
+    * ``refund_unsuccessful`` — the unsuccessful bidders' deposits are refunded within this
+      after the award notice (政府采购); ``None``: with the winner's, after the contract;
+    * ``contract`` — the contract is signed within this after the award notice.
+    """
+
+    decision: Period | None
+    notice: Period | None
+    challenge: Period | None
+    answer: Period
+    refund_unsuccessful: Period | None
+    contract: Period
+
+
 # -- the references -----------------------------------------------------------------------------
 
 LAW_23 = LegalRef(
@@ -122,6 +147,7 @@ REG_53 = LegalRef("REG_53", "《招标投标法实施条例》第五十三条", 
 REG_54 = LegalRef("REG_54", "《招标投标法实施条例》第五十四条", "Tendering Regulation art. 54")
 REG_55 = LegalRef("REG_55", "《招标投标法实施条例》第五十五条", "Tendering Regulation art. 55")
 REG_57 = LegalRef("REG_57", "《招标投标法实施条例》第五十七条", "Tendering Regulation art. 57")
+LAW_46 = LegalRef("LAW_46", "《招标投标法》第四十六条", "Tendering Law art. 46")
 GPL_31 = LegalRef("GPL_31", "《政府采购法》第三十一条", "Government Procurement Law art. 31")
 GPL_35 = LegalRef("GPL_35", "《政府采购法》第三十五条", "Government Procurement Law art. 35")
 GPL_36 = LegalRef(
@@ -129,11 +155,21 @@ GPL_36 = LegalRef(
     "《政府采购法》第三十四条、第三十六条",
     "Government Procurement Law arts. 34, 36",
 )
+GPL_46 = LegalRef("GPL_46", "《政府采购法》第四十六条", "Government Procurement Law art. 46")
+GPL_53 = LegalRef("GPL_53", "《政府采购法》第五十三条", "Government Procurement Law art. 53")
 GPREG_31 = LegalRef(
     "GPREG_31", "《政府采购法实施条例》第三十一条", "Government Procurement Regulation art. 31"
 )
 GPREG_33 = LegalRef(
     "GPREG_33", "《政府采购法实施条例》第三十三条", "Government Procurement Regulation art. 33"
+)
+GPREG_43 = LegalRef(
+    "GPREG_43", "《政府采购法实施条例》第四十三条", "Government Procurement Regulation art. 43"
+)
+GPREG_53 = LegalRef(
+    "GPREG_53",
+    "《政府采购法》第五十二条、《政府采购法实施条例》第五十三条",
+    "Government Procurement Law art. 52; Government Procurement Regulation art. 53",
 )
 MOF74_29 = LegalRef(
     "MOF74_29",
@@ -192,7 +228,8 @@ class Procedure:
       (government procurement);
     * ``publicity_start_within`` — the publicity must start within this period after the
       evaluation report is received (招标投标法实施条例 第五十四条);
-    * ``refund_after_contract`` — deadline for refunding the (winner's) deposit after the contract.
+    * ``refund_after_contract`` — deadline for refunding the (winner's) deposit after the contract;
+    * ``after_report`` — the periods from the report to the contract (:class:`AwardPeriods`).
 
     Behaviour (one field per thing the two domains' laws make differ):
 
@@ -219,6 +256,7 @@ class Procedure:
     publicity: Period | None
     publicity_start_within: Period | None
     refund_after_contract: Period | None
+    after_report: AwardPeriods
     committee_min_members: int | None  # odd, experts ≥ 2/3 wherever a committee applies
     committee_ref: LegalRef | None
     evaluation_methods: frozenset[EvaluationMethod]
@@ -237,6 +275,23 @@ _TWO_PERCENT = Decimal("0.02")
 _SCORED = frozenset({EvaluationMethod.COMPREHENSIVE, EvaluationMethod.LOWEST_EVALUATED_PRICE})
 
 
+#: Engineering awards after its candidates publicity; objections are answered within 3 日 (条例 54)
+#: and the contract is signed within 30 日 of the 中标通知书 (法 46).
+_ENGINEERING_AWARD = AwardPeriods(
+    decision=None, notice=None, challenge=None, answer=Period(3, _CAL, REG_54),
+    refund_unsuccessful=None, contract=Period(30, _CAL, LAW_46))
+#: 政采条例 43 covers 中标 and 成交 alike, so every government method: decision within 5 个工作日
+#: of the report (87号令 68, 74号令 36, 214号 28 repeat it: else the first is deemed chosen),
+#: notice and result notice within 2 个工作日 of the decision; 质疑 until 7 个工作日 after the
+#: result notice ends (政府采购法 52, 政采条例 53(三)), answered in 7 个工作日 (政府采购法 53);
+#: the unsuccessful deposits 5 个工作日 after the notice (政采条例 33); contract 30 日
+#: (政府采购法 46).
+_PROCUREMENT_AWARD = AwardPeriods(
+    decision=Period(5, _WORK, GPREG_43), notice=Period(2, _WORK, GPREG_43),
+    challenge=Period(7, _WORK, GPREG_53), answer=Period(7, _WORK, GPL_53),
+    refund_unsuccessful=Period(5, _WORK, GPREG_33), contract=Period(30, _CAL, GPL_46))
+
+
 class _Behaviour(TypedDict):
     """The behaviour fields a domain's procedures share."""
 
@@ -253,11 +308,11 @@ _ENGINEERING_BEHAVIOUR = _Behaviour(
     award_in_rank=False,  # only where the round is state funded (条例 55)
     result_lists_experts=False, retender_basis_zh="《中华人民共和国招标投标法》第二十八条")
 _CONSULTATION_BEHAVIOUR = _Behaviour(  # 214号 25: ties by the last offer, then 技术指标
-    flow="tendering", tie_breaks=CONSULTATION_TIE_BREAKS, price_criterion_required=True,
+    flow="gov_procurement", tie_breaks=CONSULTATION_TIE_BREAKS, price_criterion_required=True,
     award_in_rank=True, result_lists_experts=True,
     retender_basis_zh="《中华人民共和国政府采购法》第三十六条")
 _PROCUREMENT_BEHAVIOUR = _Behaviour(
-    flow="tendering",  # issue 12 gives 政府采购 its own (the result notice with the award)
+    flow="gov_procurement",  # the purchaser's decision, then the result notice with the award
     tie_breaks=GOV_PROCUREMENT_TIE_BREAKS, price_criterion_required=True, award_in_rank=True,
     result_lists_experts=True, retender_basis_zh="《中华人民共和国政府采购法》第三十六条")
 
@@ -278,6 +333,7 @@ def _engineering(code: str, key: str, name_zh: str, name_en: str) -> Procedure:
         publicity=Period(3, _CAL, REG_54),
         publicity_start_within=Period(3, _CAL, REG_54),
         refund_after_contract=Period(5, _CAL, REG_57),
+        after_report=_ENGINEERING_AWARD,
         committee_min_members=5,
         committee_ref=LAW_37,
         evaluation_methods=_SCORED,  # 招标投标法 第四十一条
@@ -301,6 +357,7 @@ def _gov_tender(code: str, name_zh: str, name_en: str) -> Procedure:
         publicity=Period(1, _WORK, MOF87),
         publicity_start_within=None,
         refund_after_contract=Period(5, _WORK, GPREG_33),
+        after_report=_PROCUREMENT_AWARD,
         committee_min_members=5,
         committee_ref=MOF87,
         evaluation_methods=_SCORED,  # 政府采购法实施条例 第三十四条
@@ -324,6 +381,7 @@ def _non_tender(code: str, name_zh: str, name_en: str, period_ref: LegalRef) -> 
         publicity=Period(1, _WORK, MOF135),
         publicity_start_within=None,
         refund_after_contract=Period(5, _WORK, GPREG_33),
+        after_report=_PROCUREMENT_AWARD,
         committee_min_members=3,
         committee_ref=MOF74,
         evaluation_methods=frozenset({EvaluationMethod.LOWEST_PRICE}),  # 政府采购法 第38、40条
@@ -353,6 +411,7 @@ _ALL: tuple[Procedure, ...] = (
         publicity=Period(1, _WORK, MOF135),
         publicity_start_within=None,
         refund_after_contract=Period(5, _WORK, MOF214),
+        after_report=_PROCUREMENT_AWARD,
         committee_min_members=3,
         committee_ref=MOF214,
         evaluation_methods=frozenset({EvaluationMethod.COMPREHENSIVE}),
@@ -373,6 +432,7 @@ _ALL: tuple[Procedure, ...] = (
         publicity=Period(1, _WORK, MOF135),
         publicity_start_within=None,
         refund_after_contract=None,
+        after_report=_PROCUREMENT_AWARD,
         committee_min_members=None,  # 协商 by the purchaser's staff, no evaluation committee
         committee_ref=None,
         evaluation_methods=frozenset(),

@@ -30,9 +30,10 @@ from core.event_payloads import DeadlineMovedPayload
 from core.events import DomainEvent, EventType, project_ordering_key
 from core.model.calendar import LegalDeadline
 from core.model.project import Section
-from core.model.tendering import Award, Publicity, Registration, Round
+from core.model.tendering import Award, Bid, Publicity, Registration, Round
 from core.rules.calendar import DayCount, HolidayCalendar, LegalDay, Reading, beijing_date
 from core.rules.procedures import Period
+from core.services.tendering.procedure import procedure_of
 from core.uow import UnitOfWork
 
 
@@ -40,11 +41,17 @@ class Rule(StrEnum):
     BIDDING_PERIOD = "bidding_period"  # 法 24 and its government counterparts
     CLARIFICATION_NOTICE = "clarification_notice"  # 法 23
     PUBLICITY_PERIOD = "publicity_period"  # 条例 54, result notices
-    REFUND_DUE = "refund_due"  # 条例 57, 政采条例 33
+    REFUND_DUE = "refund_due"  # 条例 57, 政采条例 33: after the contract
+    AWARD_NOTICE_DUE = "award_notice_due"  # 政采条例 43: 2 个工作日 after the decision
+    CHALLENGE_PERIOD = "challenge_period"  # 政采条例 53: 7 个工作日 after the result notice
+    UNSUCCESSFUL_REFUND_DUE = "unsuccessful_refund_due"  # 政采条例 33: after the award notice
+    CONTRACT_DUE = "contract_due"  # 法 46, 政府采购法 46: 30 日 after the award notice
 
 
 BOUND = {Rule.BIDDING_PERIOD: "min", Rule.CLARIFICATION_NOTICE: "min",
-         Rule.PUBLICITY_PERIOD: "min", Rule.REFUND_DUE: "due"}
+         Rule.PUBLICITY_PERIOD: "min", Rule.REFUND_DUE: "due",
+         Rule.AWARD_NOTICE_DUE: "due", Rule.CHALLENGE_PERIOD: "min",
+         Rule.UNSUCCESSFUL_REFUND_DUE: "due", Rule.CONTRACT_DUE: "due"}
 
 
 def _round_key(r: Round) -> str:
@@ -121,6 +128,34 @@ CHOSEN: dict[Rule, Callable[[UnitOfWork, Round], datetime | None]] = {
 }
 
 
+def paid_deposits(uow: UnitOfWork, r: Round, *, winner: bool | None = None,
+                  winning_bid_id: int | None = None) -> list[Registration]:
+    """The round's paid deposits, locked: all of them, only the winner's (``winner=True``) or
+    only the unsuccessful bidders' (``False``) — 政府采购 refunds the two on different days.
+    The winner is the award's, or ``winning_bid_id``'s while the award is being made."""
+    query = (select(Registration).where(Registration.round_id == r.id,
+                                        Registration.deposit_status == "paid")
+             .order_by(Registration.id).with_for_update(of=Registration))
+    award = uow.session.get(Award, r.id)
+    bid_id = winning_bid_id if winning_bid_id is not None else award.bid_id if award else None
+    if winner is not None:
+        if bid_id is None:
+            raise ValueError("the winner is not known yet")
+        won = select(Bid.party_id).where(Bid.id == bid_id).scalar_subquery()
+        query = query.where(Registration.party_id == won if winner
+                            else Registration.party_id != won)
+    return list(uow.session.scalars(query))
+
+
+def set_refund_due(uow: UnitOfWork, r: Round, registrations: list[Registration],
+                   moment: datetime, actor: str) -> None:
+    for reg in registrations:
+        before = snapshot(reg)
+        reg.deposit_refund_due_at = moment
+        uow.record(actor, "deposit.refund_due", "registration", f"{_round_key(r)}/{reg.party_id}",
+                   before, snapshot(reg))
+
+
 def _apply_refund_due(uow: UnitOfWork, r: Round, due: LegalDay, actor: str) -> None:
     moment = due.ends_at.astimezone(UTC)
     award = uow.session.get(Award, r.id)
@@ -128,17 +163,31 @@ def _apply_refund_due(uow: UnitOfWork, r: Round, due: LegalDay, actor: str) -> N
         before = snapshot(award)
         award.refund_due_at = moment
         uow.record(actor, "award.refund_due", "award", _round_key(r), before, snapshot(award))
-    for reg in uow.session.scalars(select(Registration).where(
-            Registration.round_id == r.id, Registration.deposit_status == "paid")):
-        before = snapshot(reg)
-        reg.deposit_refund_due_at = moment
-        uow.record(actor, "deposit.refund_due", "registration", f"{_round_key(r)}/{reg.party_id}",
-                   before, snapshot(reg))
+    split = procedure_of(r).after_report.refund_unsuccessful is not None
+    set_refund_due(uow, r, paid_deposits(uow, r, winner=True if split else None), moment, actor)
 
 
-#: For a ``due`` rule: write the moved date onto the subject.
+def _apply_unsuccessful_refund_due(uow: UnitOfWork, r: Round, due: LegalDay,
+                                   actor: str) -> None:
+    set_refund_due(uow, r, paid_deposits(uow, r, winner=False), due.ends_at.astimezone(UTC),
+                   actor)
+
+
+def _apply_challenge_end(uow: UnitOfWork, r: Round, last: LegalDay, actor: str) -> None:
+    award = uow.session.get(Award, r.id)
+    if award is not None:
+        before = snapshot(award)
+        award.challenge_ends_at = last.ends_at.astimezone(UTC)
+        uow.record(actor, "award.challenge_period", "award", _round_key(r), before,
+                   snapshot(award))
+
+
+#: For a ``due`` rule (and the 质疑 period, kept on the award): write the moved date onto the
+#: subject.
 APPLY: dict[Rule, Callable[[UnitOfWork, Round, LegalDay, str], None]] = {
     Rule.REFUND_DUE: _apply_refund_due,
+    Rule.UNSUCCESSFUL_REFUND_DUE: _apply_unsuccessful_refund_due,
+    Rule.CHALLENGE_PERIOD: _apply_challenge_end,
 }
 
 

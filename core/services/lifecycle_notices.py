@@ -158,7 +158,9 @@ def candidates(uow: UnitOfWork, r: Round, publicity: Publicity, views: Iterable[
     return _publish(uow, r, "candidates", lines, actor, account_id)
 
 
-def _experts(uow: UnitOfWork, r: Round) -> list[str]:
+def expert_names(uow: UnitOfWork, r: Round) -> list[str]:
+    """The 评审专家 by name, in the order they were assigned (政采条例 43 lists them in the
+    result notice)."""
     return list(uow.session.scalars(
         select(Account.display_name).join(CommitteeMember, CommitteeMember.account_id == Account.id)
         .where(CommitteeMember.round_id == r.id,
@@ -171,7 +173,12 @@ def result(uow: UnitOfWork, r: Round, award: Award, winner: Any, actor: str,
     lines = [f"中标人：{winner.bidder_name}", f"中标价格：{yuan(winner.price)}",
              f"中标通知书发出时间：{beijing(award.notice_issued_at)}"]
     if procedure_of(r).result_lists_experts:  # 政采条例 43: secret until now
-        lines.append(f"评审专家名单：{'、'.join(_experts(uow, r)) or '—'}")
+        lines.append(f"评审专家名单：{'、'.join(expert_names(uow, r)) or '—'}")
+    if award.result_notice_ends_at is not None:  # 政采条例 43: 1 个工作日
+        lines.append(f"公告期限：至{beijing(award.result_notice_ends_at)}")
+    if award.challenge_ends_at is not None:  # 政采条例 53(三)
+        lines.append("供应商认为中标（成交）结果使自己的权益受到损害的，可以在公告期限届满之日起7个"
+                     f"工作日内（至{beijing(award.challenge_ends_at)}）以书面形式提出质疑。")
     return _publish(uow, r, "result", lines, actor, account_id)
 
 

@@ -43,7 +43,7 @@ from core.rules.limits import MemberKind, earliest_deadline, publicity_end
 from core.security.principal import Principal
 from core.services import accounts, parties, project_queries, projects
 from core.services.calendar import calendar_of
-from core.services.tendering import award, bids, evaluation, opening, rounds
+from core.services.tendering import award, bids, deposits, evaluation, opening, rounds
 from core.services.tendering.lifecycle import opening_ends
 from core.services.tendering.procedure import procedure_of, section_procedure
 from core.services.tendering.scheduler import run_due
@@ -62,8 +62,8 @@ class Stage(IntEnum):
     OPENED = 5  # deadline passed, every bid opened, the opening record signed
     EVALUATING = 6  # the committee assigned
     REPORTED = 7  # every member scored, the report generated and signed by all
-    PUBLICISED = 8  # the candidates publicity started
-    AWARDED = 9  # the publicity ended and the award notice issued
+    PUBLICISED = 8  # the candidates publicity started (政府采购: the purchaser's decision)
+    AWARDED = 9  # the publicity ended and the award notice issued (政府采购: with the result)
     CONTRACTED = 10  # the contract on record
 
 
@@ -116,12 +116,14 @@ class TenderBuilder:
     def __init__(self, container: Container, clock: MovableClock, *,
                  kind: Domain = ENGINEERING, prices: Sequence[str] = (
                      "40180000.00", "39650000.00", "40920000.00"),
-                 tag: str = "TB") -> None:
-        """``tag`` (two letters) keeps the codes of two builders in one database apart."""
+                 tag: str = "TB", deposit: str | None = None) -> None:
+        """``tag`` (two letters) keeps the codes of two builders in one database apart;
+        ``deposit``: the round asks for one, and every bidder's arrives when it registers."""
         self.c = container
         self.clock = clock
         self.kind = kind
         self.prices = [Decimal(p) for p in prices]
+        self.deposit = None if deposit is None else Decimal(deposit)
         self.tag = tag.upper()[:2]
         self.stage = 0
         self.work = Path(mkdtemp(prefix="ggzy-builder-"))  # sealed bids; gone with the builder
@@ -202,7 +204,7 @@ class TenderBuilder:
             deadline = max(now + timedelta(days=30), start_of_day(earliest.day)
                            + timedelta(hours=10) if earliest else now)
             rounds.configure_round(uow, self.agency, self.section_code, rounds.RoundSettings(
-                bid_deadline=deadline, threshold=2,
+                bid_deadline=deadline, threshold=2, deposit=self.deposit,
                 keyholders=tuple(rounds.Keyholder(f"开标密钥持有人{i + 1}", pem(k))
                                  for i, k in enumerate(self.keyholders))))
 
@@ -234,6 +236,10 @@ class TenderBuilder:
         plain.unlink()
         with self.unit() as uow:
             bids.register(uow, principal, self.section_code)
+        if self.deposit is not None:
+            assert principal.party_id is not None
+            with self.unit() as uow:
+                deposits.confirm_payment(uow, self.staff, self.section_code, principal.party_id)
         with self.unit() as uow, (bidder.sealed / "bid.sealed").open("rb") as blob:
             bids.submit_bid(uow, principal, self.c.bid_store, self.c.signer, self.section_code,
                             (bidder.sealed / "envelope.json").read_bytes(), blob)
@@ -292,7 +298,16 @@ class TenderBuilder:
             with self.unit() as uow:
                 evaluation.sign_report(uow, expert, self.section_code, True)
 
+    @property
+    def decides(self) -> bool:
+        """政府采购: the purchaser decides after the report; there is no candidates publicity."""
+        return self.kind.domain == "gov_procurement"
+
     def _publicise(self) -> None:
+        if self.decides:
+            with self.unit() as uow:
+                award.decide(uow, self.agency, self.section_code)
+            return
         with self.c.uow() as uow:
             self.publicity_ends = publicity_end(procedure_of(self.round(uow)), calendar_of(uow),
                                                 self.clock.now()).ends_at
@@ -307,7 +322,8 @@ class TenderBuilder:
         return self
 
     def _award(self) -> None:
-        self.end_publicity()
+        if not self.decides:
+            self.end_publicity()
         with self.unit() as uow:
             award.issue_award(uow, self.agency, self.section_code)
 

@@ -27,8 +27,7 @@ def test_an_engineering_owner_may_choose_among_the_candidates(container: Contain
 
 def test_government_procurement_awards_in_rank(container: Container,
                                                clock: MovableClock) -> None:
-    t = TenderBuilder(container, clock, kind=GOV_PROCUREMENT).at(Stage.PUBLICISED)
-    t.end_publicity()
+    t = TenderBuilder(container, clock, kind=GOV_PROCUREMENT).at(Stage.REPORTED)
     with pytest.raises(DomainError) as err, t.c.uow() as uow:
         award.issue_award(uow, t.agency, t.section_code, rank=2)
     assert err.value.code == "AWARD_NOT_FIRST_RANKED_REG_55"

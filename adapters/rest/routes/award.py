@@ -1,5 +1,6 @@
-"""After the evaluation over REST: candidates publicity, objections, award notice and result,
-contract (owner or agency; objections by the round's bidders), and deposits (centre staff).
+"""After the evaluation over REST: candidates publicity (engineering) or the purchaser's
+decision (政府采购), objections and 质疑, award notice and result, contract (owner or agency;
+objections by the round's bidders), and deposits (centre staff).
 
 Every refusal is a problem with a stable code and changes nothing; e.g. a publicity shorter than
 the legal minimum is ``PUBLICITY_TOO_SHORT_REG_54``.
@@ -93,16 +94,20 @@ class ObjectionOut(Out):
     raised_at: datetime
     answer: str | None
     answered_at: datetime | None
+    answer_due_at: datetime | None = Field(
+        description="answer due by (条例 54: 3 日; 政府采购法 53: 7 个工作日)")
 
 
 def objection_out(o: Objection) -> ObjectionOut:
     return ObjectionOut(id=o.id, party_id=o.party_id, text=o.text, raised_at=o.raised_at,
-                        answer=o.answer, answered_at=o.answered_at)
+                        answer=o.answer, answered_at=o.answered_at,
+                        answer_due_at=o.answer_due_at)
 
 
 @router.post("/sections/{code}/objections", response_model=ObjectionOut, status_code=201)
 def raise_objection(code: PathCode, body: ObjectionIn, uow: UoW, caller: Caller) -> ObjectionOut:
-    """A bidder of the round objects during the publicity; the publicity stands suspended."""
+    """A bidder of the round objects: during the publicity (engineering; it stands suspended),
+    or raises a 质疑 within 7 个工作日 after the result notice (政府采购; nothing is suspended)."""
     return objection_out(award.raise_objection(uow, caller, code, body.text))
 
 
@@ -118,6 +123,36 @@ def answer_objection(code: PathCode, objection_id: PathId, body: AnswerIn, uow: 
     """The owner's answer; with none left open the publicity runs again, extended by the time
     it stood suspended."""
     return objection_out(award.answer_objection(uow, caller, code, objection_id, body.answer))
+
+
+class DecisionIn(Strict):
+    declined_ranks: list[Rank] = Field(
+        default_factory=list, max_length=MAX_RANK,
+        description="candidates who gave up or cannot perform")
+    disqualified_ranks: list[Rank] = Field(
+        default_factory=list, max_length=MAX_RANK,
+        description="candidates found to have broken the law")
+
+
+class DecisionOut(Out):
+    section_code: str
+    rank: int = Field(description="the chosen candidate's rank: the first still in the running")
+    bid_id: int
+    decided_at: datetime
+    deemed: bool = Field(description="the purchaser let 5 个工作日 pass: the first was deemed "
+                                     "chosen (87号令 68)")
+    notice_due_at: datetime = Field(description="the award and result notices due by "
+                                                "(政采条例 43: 2 个工作日)")
+
+
+@router.post("/sections/{code}/decision", response_model=DecisionOut, status_code=201)
+def decide(code: PathCode, body: DecisionIn, uow: UoW, caller: Caller) -> DecisionOut:
+    """政府采购: the purchaser (or its agency) chooses the supplier in rank order within 5 个工作日
+    of the report (政采条例 43); the notices follow."""
+    d = award.decide(uow, caller, code, declined_ranks=body.declined_ranks,
+                     disqualified_ranks=body.disqualified_ranks)
+    return DecisionOut(section_code=code, rank=d.rank, bid_id=d.bid_id, decided_at=d.decided_at,
+                       deemed=d.deemed, notice_due_at=d.notice_due_at)
 
 
 class AwardIn(Strict):
@@ -139,19 +174,28 @@ class AwardOut(Out):
     notice_issued_at: datetime
     contract_amount: str | None
     contract_signed_at: datetime | None
-    refund_due_at: datetime | None = Field(description="deposits due back by (条例 57)")
+    refund_due_at: datetime | None = Field(
+        description="deposits due back by after the contract (条例 57; 政府采购: the winner's)")
+    result_notice_ends_at: datetime | None = Field(
+        description="政府采购: the result notice published with the award ends (1 个工作日)")
+    challenge_ends_at: datetime | None = Field(
+        description="政府采购: 质疑 against the result until (政采条例 53: 7 个工作日)")
 
 
 def award_out(r: Round, a: Award, winner: CandidateView) -> AwardOut:
     return AwardOut(section_code=r.section.code, round_no=r.round_no, round_status=r.status,
                     winner=candidate_out(winner), notice_issued_at=a.notice_issued_at,
                     contract_amount=None if a.contract_amount is None else str(a.contract_amount),
-                    contract_signed_at=a.contract_signed_at, refund_due_at=a.refund_due_at)
+                    contract_signed_at=a.contract_signed_at, refund_due_at=a.refund_due_at,
+                    result_notice_ends_at=a.result_notice_ends_at,
+                    challenge_ends_at=a.challenge_ends_at)
 
 
 @router.post("/sections/{code}/award", response_model=AwardOut, status_code=201)
 def issue_award(code: PathCode, body: AwardIn, uow: UoW, caller: Caller) -> AwardOut:
-    """中标通知书 and the result announcement, once the publicity has ended."""
+    """中标通知书 and the result announcement: engineering once the publicity has ended;
+    政府采购 after the purchaser's decision (made now from the ranks given when none is on
+    record), with the result notice."""
     award.issue_award(uow, caller, code, declined_ranks=body.declined_ranks,
                       disqualified_ranks=body.disqualified_ranks, rank=body.rank)
     return award_out(*award.get_award(uow, caller, code))

@@ -6,9 +6,16 @@ notice with its award and 质疑 after it, auctions and listings (拍卖、挂�
 flow here, not a new branch in a use case. The time rules of the stages are the procedure's
 periods (``core.rules.procedures``); ``lifecycle.next_check_due`` reads the dates they produce.
 
-Today every procedure runs the tendering flow below: documents, bidding, the online opening,
-evaluation, the candidates publicity (条例 54), award, contract, archive, with 流标 after the
-deadline and 终止 before the award.
+Two flows today:
+
+* ``tendering`` (招标投标法): documents, bidding, the online opening, evaluation, the candidates
+  publicity (条例 54), award, contract, archive, with 流标 after the deadline and 终止 before the
+  award;
+* ``gov_procurement`` (政府采购法, every method): the same up to the evaluation, then no
+  candidates publicity — the purchaser decides within 5 个工作日 of the report (the first is
+  deemed chosen after it; the decision is a record, the round stays ``evaluating``), and the award
+  notice goes out with the result notice (政采条例 43), after which 质疑 may be raised
+  (政采条例 53).
 """
 
 from __future__ import annotations
@@ -48,7 +55,14 @@ TENDERING = Flow("tendering", MappingProxyType({
     S.TERMINATED: frozenset(),
 }))
 
-FLOWS: Mapping[str, Flow] = MappingProxyType({f.name: f for f in (TENDERING,)})
+GOV_PROCUREMENT = Flow("gov_procurement", MappingProxyType({
+    **TENDERING.moves,
+    S.EVALUATING: frozenset({S.AWARDED, S.TERMINATED}),  # the result notice with the award
+    S.PUBLICITY: frozenset(),  # never entered: no candidates publicity in 政府采购
+}))
+
+FLOWS: Mapping[str, Flow] = MappingProxyType(
+    {f.name: f for f in (TENDERING, GOV_PROCUREMENT)})
 
 
 def flow_of(r: Round) -> Flow:

@@ -25,12 +25,18 @@ from core.model.tendering import (
     Bid,
     BidOpening,
     BidStatus,
+    Decision,
+    Evaluation,
     Publicity,
     PublicityStatus,
     Round,
     RoundStatus,
 )
+from core.rules import award_periods
+from core.services.calendar import calendar_of
 from core.services.tendering.flows import flow_of
+from core.services.tendering.procedure import procedure_of
+from core.services.tendering.report_receipt import signed_report_received_at
 from core.services.tendering.round_events import emit_round
 from core.uow import UnitOfWork
 
@@ -52,6 +58,19 @@ def _keyholders_pending(uow: UnitOfWork, r: Round) -> bool:
         Bid.round_id == r.id, Bid.status == BidStatus.SEALED.value, Bid.id.not_in(opened)))))
 
 
+def _decision_deemed_at(uow: UnitOfWork, r: Round) -> datetime | None:
+    """政府采购 after a signed report without the purchaser's decision: the first moment the
+    first candidate may be deemed chosen (政采条例 43, 87号令 68)."""
+    procedure = procedure_of(r)
+    if procedure.after_report.decision is None or uow.session.get(Decision, r.id) is not None:
+        return None
+    received = signed_report_received_at(uow.session.get(Evaluation, r.id))
+    if received is None:
+        return None
+    due = award_periods.decision_due(procedure, calendar_of(uow), received)
+    return due.ends_at + timedelta(seconds=1)
+
+
 def next_check_due(uow: UnitOfWork, r: Round) -> datetime | None:
     """When time next moves the round, from its state alone; ``None`` when only a person can.
 
@@ -65,6 +84,8 @@ def next_check_due(uow: UnitOfWork, r: Round) -> datetime | None:
         if uow.clock.now() >= ends and _keyholders_pending(uow, r):
             return None
         return ends
+    if status is S.EVALUATING:
+        return _decision_deemed_at(uow, r)
     if status is S.PUBLICITY:
         uow.session.flush()  # a publicity just started is read back below
         p = uow.session.get(Publicity, r.id)

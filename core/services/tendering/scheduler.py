@@ -20,7 +20,7 @@ from core.ports import ReceiptSigner
 from core.rules import limits
 from core.security.principal import SYSTEM_ACTOR
 from core.services import lifecycle_notices
-from core.services.tendering.award import publicity_due
+from core.services.tendering.award import decision_due, publicity_due
 from core.services.tendering.lifecycle import next_check_due, reschedule, transition
 from core.services.tendering.opening import window_ended
 from core.services.tendering.procedure import procedure_of
@@ -63,6 +63,8 @@ def advance(uow: UnitOfWork, round_id: int, signer: ReceiptSigner | None = None)
                        event=EventType.ROUND_OPENING_STARTED)
     elif r.status == RoundStatus.PUBLICITY:
         return publicity_due(uow, r)  # ends a running publicity; never a suspended one
+    elif r.status == RoundStatus.EVALUATING:
+        return decision_due(uow, r)  # 政府采购: the first candidate deemed chosen
     elif r.status == RoundStatus.OPENING and signer is not None:
         window_ended(uow, signer, r)
         return r.status

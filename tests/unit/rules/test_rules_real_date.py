@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.rules import limits
+from core.rules import award_periods, limits
 from core.rules.calendar import Reading, beijing_date, end_of_day
 from core.rules.packaged_calendar import packaged_calendar
 from core.rules.procedures import PROCEDURES, Procedure
@@ -42,6 +42,28 @@ def test_every_period_of_every_procedure_can_be_reckoned_from_today_on(
         if procedure.refund_after_contract is not None:
             due = limits.refund_due(procedure, CAL, now)
             assert due.day > beijing_date(now) and due.reading is Reading.EARLIEST
+        _after_report(procedure, now)
+
+
+def _after_report(procedure: Procedure, now: datetime) -> None:
+    """The periods from the report to the contract (core/rules/award_periods.py)."""
+    periods = procedure.after_report
+    today = beijing_date(now)
+    assert award_periods.answer_due(procedure, CAL, now).day > today
+    assert award_periods.contract_due(procedure, CAL, now).day > today + timedelta(days=29)
+    if periods.decision is not None:
+        decided = award_periods.decision_due(procedure, CAL, now)
+        assert decided.day > today and decided.reading is Reading.LATEST
+        award_periods.check_decision_period_over(procedure, CAL, now,
+                                                 decided.ends_at + timedelta(seconds=1))
+        assert award_periods.notice_due(procedure, CAL, decided.ends_at).day > decided.day
+    if periods.challenge is not None:
+        challenge = award_periods.challenge_ends(procedure, CAL, end_of_day(today))
+        assert challenge.day > today
+        award_periods.check_challenge_in_time(procedure, CAL, end_of_day(today),
+                                              challenge.ends_at)
+    if periods.refund_unsuccessful is not None:
+        assert award_periods.unsuccessful_refund_due(procedure, CAL, now).day > today
 
 
 def test_a_deadline_in_a_year_without_its_notice_is_decided_and_says_provisional() -> None:

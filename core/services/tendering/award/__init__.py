@@ -1,10 +1,23 @@
 """After the evaluation: candidates publicity, objections, the award notice, the result and the
 contract (招标投标法实施条例 第五十四条至第五十七条).
 
-The flow of a round (``Round.status``)::
+The flow of a round (``Round.status``), engineering::
 
     evaluating --start_publicity--> publicity --(scheduler at ends_at)--> publicity (ended)
                --issue_award--> awarded --record_contract--> contracted
+
+政府采购 (``flows.GOV_PROCUREMENT``; the periods are the procedure's ``AwardPeriods``)::
+
+    evaluating --decide (or deemed by the scheduler after 5 个工作日)--> evaluating (decided)
+               --issue_award (with the result notice)--> awarded --record_contract--> contracted
+
+* **Decision (政采条例 43, 87号令 68).** ``decide`` records the purchaser's choice in rank; the
+  scheduler deems the first remaining candidate chosen once the period has ended under every
+  plausible calendar (:mod:`.decision`). The notices are then due within 2 个工作日.
+* **Result notice (政采条例 43, 53, 33).** ``issue_award`` issues the 中标(成交)通知书 and the
+  result notice together (1 个工作日, listing the 评审专家), opens the 质疑 period (until 7 个工作日
+  after the notice ends; a 质疑 suspends nothing) and makes the unsuccessful bidders' deposits due
+  5 个工作日 after the notice (:mod:`.result_notice`); the winner's fall due after the contract.
 
 * **Publicity (条例 54).** The owner or its agency publishes the ranked candidates with an end
   time; :func:`core.rules.limits.check_publicity` refuses one shorter than the procedure's minimum
@@ -28,8 +41,10 @@ The flow of a round (``Round.status``)::
   deposit of the round (:func:`core.rules.limits.refund_due`: 5 日 after signing, engineering).
 
 Every step is audited and emits its event in the same transaction (docs/events.md). One module
-per step (``publicity``, ``objections``, ``notice``, ``contract``), with ``candidates`` (the
-published candidates) and ``rows`` (what every step reads) beside them.
+per step (``publicity``, ``objections``, ``decision``, ``notice``, ``result_notice``,
+``contract``), with ``choice`` (who may be awarded), ``issuing`` (the notice and result both
+flows send), ``candidates`` (the published candidates) and ``rows`` (what every step reads)
+beside them.
 """
 
 from core.services.tendering.award.candidates import (
@@ -41,6 +56,7 @@ from core.services.tendering.award.candidates import (
     winner_view,
 )
 from core.services.tendering.award.contract import record_contract
+from core.services.tendering.award.decision import decide, decision_due
 from core.services.tendering.award.notice import get_award, issue_award
 from core.services.tendering.award.objections import (
     answer_objection,
@@ -51,6 +67,7 @@ from core.services.tendering.award.publicity import get_publicity, publicity_due
 from core.services.tendering.award.rows import suspension_started
 
 __all__ = ["MAX_TEXT", "CandidateStatus", "CandidateView", "answer_objection", "candidate_views",
-           "get_award", "get_publicity", "issue_award", "list_objections", "payload",
+           "decide", "decision_due", "get_award", "get_publicity", "issue_award",
+           "list_objections", "payload",
            "publicity_due", "raise_objection", "record_contract", "start_publicity",
            "suspension_started", "winner_view"]

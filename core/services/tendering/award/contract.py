@@ -1,17 +1,17 @@
-"""条例 57: the signed contract on record; every paid deposit of the round falls due for refund."""
+"""The signed contract on record and the deposits it makes due: every paid deposit of an
+engineering round (条例 57), the winner's alone in 政府采购 (政采条例 33: the others fell due
+after the award notice)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
-
 from core.audit import snapshot
 from core.errors import DomainError, ErrorKind
 from core.event_payloads import ContractDeposit
 from core.events import EventType
-from core.model.tendering import Award, Registration, RoundStatus
+from core.model.tendering import Award, RoundStatus
 from core.rules import limits
 from core.rules.calendar import require_aware
 from core.security.principal import Principal
@@ -28,8 +28,9 @@ from core.uow import UnitOfWork
 
 def record_contract(uow: UnitOfWork, principal: Principal, section_code: str,
                     contract_amount: Decimal | str, signed_at: datetime) -> Award:
-    """The signed contract on record; every paid deposit of the round falls due for refund
-    (5 日 after signing for engineering, 条例 57; 5 个工作日 in government procurement)."""
+    """The signed contract on record; the paid deposits it makes due fall due for refund
+    (5 日 after signing for engineering, 条例 57; the winner's 5 个工作日 after it in government
+    procurement). The contract notice is published at once (政采条例 50 allows 2 个工作日)."""
     r = actor_round(uow, principal, section_code)
     if r.status != RoundStatus.AWARDED:
         raise DomainError("ROUND_NOT_AWARDED", "只有发出中标通知书后才能登记合同",
@@ -61,16 +62,14 @@ def record_contract(uow: UnitOfWork, principal: Principal, section_code: str,
     award.refund_due_at = due
     uow.record(principal.actor, "award.contract", "award", round_key(r), before_award,
                snapshot(award))
-    deposits: list[ContractDeposit] = []
-    for reg in uow.session.scalars(select(Registration).where(
-            Registration.round_id == r.id, Registration.deposit_status == "paid")
-            .order_by(Registration.id).with_for_update(of=Registration)):
-        before_reg = snapshot(reg)
-        reg.deposit_refund_due_at = due
-        uow.record(principal.actor, "deposit.refund_due", "registration",
-                   f"{round_key(r)}/{reg.party_id}", before_reg, snapshot(reg))
-        deposits.append({"party_id": reg.party_id, "party_identifier": reg.party.identifier,
-                         "deposit_status": reg.deposit_status, "refund_due_at": due})
+    split = procedure.after_report.refund_unsuccessful is not None
+    due_now = deadlines.paid_deposits(uow, r, winner=True if split else None)
+    if due is not None:
+        deadlines.set_refund_due(uow, r, due_now, due, principal.actor)
+    deposits: list[ContractDeposit] = [
+        {"party_id": reg.party_id, "party_identifier": reg.party.identifier,
+         "deposit_status": reg.deposit_status, "refund_due_at": reg.deposit_refund_due_at}
+        for reg in due_now]
     transition(uow, r, RoundStatus.CONTRACTED, principal.actor, "round.contract",
                before=before_round)
     if refund is not None and procedure.refund_after_contract is not None:

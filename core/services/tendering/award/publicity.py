@@ -37,29 +37,11 @@ from core.services.tendering.award.rows import (
 )
 from core.services.tendering.lifecycle import reschedule, transition
 from core.services.tendering.procedure import procedure_of
+from core.services.tendering.report_receipt import report_received_at
 from core.services.tendering.round_events import emit_round
 from core.services.tendering.rounds import get_round
 from core.services.tendering.supervision import ensure_not_suspended
 from core.uow import UnitOfWork
-
-
-def _report_received_at(evaluation: Evaluation | None) -> datetime | None:
-    """When the tenderer received the evaluation report: when its signatures were closed (the
-    report is handed over then), else when it was generated. ``None`` without an evaluation on
-    record (the publicity's start is then not checked against the report)."""
-    if evaluation is None:
-        return None
-    if evaluation.status != "signed" or evaluation.reported_at is None:
-        raise DomainError("EVALUATION_NOT_SIGNED_OFF", "评标报告尚未签署完成，不能公示中标候选人",
-                          "the evaluation report is not signed off yet", ErrorKind.CONFLICT)
-    signatures = (evaluation.result or {}).get("signatures")
-    closed = signatures.get("closed_at") if isinstance(signatures, dict) else None
-    if isinstance(closed, str):
-        try:
-            return datetime.fromisoformat(closed)
-        except ValueError:
-            pass
-    return evaluation.reported_at
 
 
 def start_publicity(uow: UnitOfWork, principal: Principal, section_code: str,
@@ -71,7 +53,7 @@ def start_publicity(uow: UnitOfWork, principal: Principal, section_code: str,
         raise DomainError("ROUND_NOT_EVALUATING", "只有评标结束、尚未公示的轮次可以公示中标候选人",
                           "candidates can be published only after the evaluation, once",
                           ErrorKind.CONFLICT)
-    received = _report_received_at(uow.session.get(Evaluation, r.id))
+    received = report_received_at(uow.session.get(Evaluation, r.id))
     candidates = uow.session.scalars(select(Candidate).where(Candidate.round_id == r.id)).all()
     limits.check_candidates(len(candidates))
     if not candidates:

@@ -54,6 +54,7 @@ from core.services.tendering.evaluation.forms import (
     EvaluationView,
 )
 from core.services.tendering.evaluation.reading import view_of
+from core.services.tendering.lifecycle import reschedule
 from core.services.tendering.round_events import emit_round
 from core.services.tendering.rounds import get_round
 from core.services.validation import required_text
@@ -207,6 +208,7 @@ def _close(uow: UnitOfWork, principal: Principal, r: Round, e: Evaluation,
         "closed_at": uow.clock.now().isoformat(),
     }
     e.result = result
+    reschedule(uow, r)  # 政府采购: the purchaser's decision period runs from the handover
     uow.record(principal.actor, "evaluation.signed", "evaluation", round_ref(r), before,
                snapshot(e))
     candidates: list[ReportedCandidate] = []
