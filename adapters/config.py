@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from core.platform import PlatformIdentity
+from core.rules.limits import OpenTenderThresholds
 
 # The GB 32100 standard's own published example, used only as the embedded sample operator.
 SAMPLE_PLATFORM_USCC = "91350100M000100Y43"
@@ -72,6 +74,34 @@ def _token_hours(env: dict[str, str]) -> int:
     if value > 720:
         raise SystemExit(f"GGZY_TOKEN_TTL_HOURS must be at most 720 (30 days), got {value}")
     return value
+
+
+_MAX_YUAN = Decimal(10) ** 18  # what a Money column holds (20 digits, 2 of them decimals)
+
+
+def _yuan(env: dict[str, str], name: str, default: Decimal) -> Decimal:
+    """A positive amount in 元 with at most two decimals (分), as a Money column holds it."""
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation as err:
+        raise SystemExit(f"{name} must be an amount in yuan, got {raw!r}") from err
+    if not (value.is_finite() and 0 < value < _MAX_YUAN
+            and int(value.as_tuple().exponent) >= -2):
+        raise SystemExit(f"{name} must be a positive amount in yuan (at most 2 decimals), "
+                         f"got {raw!r}")
+    return value
+
+
+def load_open_tender_thresholds(env: dict[str, str]) -> OpenTenderThresholds:
+    """The 公开招标数额标准 of the centre's government (74号令 第七条 sizes 谈判/询价 小组 by it);
+    the defaults are the central ones (core.rules.limits.OpenTenderThresholds)."""
+    d = OpenTenderThresholds()
+    return OpenTenderThresholds(
+        goods_services=_yuan(env, "GGZY_OPEN_TENDER_THRESHOLD_GOODS_SERVICES", d.goods_services),
+        works=_yuan(env, "GGZY_OPEN_TENDER_THRESHOLD_WORKS", d.works))
 
 
 def _choice(env: dict[str, str], name: str, allowed: tuple[str, ...]) -> str:
@@ -168,6 +198,8 @@ class Settings:
     strict_event_payloads: bool = False
     limits: Limits = field(default_factory=Limits)
     centre: Centre = field(default_factory=Centre)  # the portal's name and contacts
+    # 公开招标数额标准 (74号令 7 sizes a 谈判/询价 小组 by it): the centre's government sets them
+    open_tender_thresholds: OpenTenderThresholds = field(default_factory=OpenTenderThresholds)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -220,6 +252,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             and env.get("GGZY_TRANSPORT", "inprocess") == "inprocess"),
         limits=load_limits(env),
         centre=load_centre(env),
+        open_tender_thresholds=load_open_tender_thresholds(env),
     )
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -53,6 +54,10 @@ class Round(Base):
     procedure: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(16), index=True)
     state_funded: Mapped[bool] = mapped_column(Boolean, default=False)
+    # declared by the purchaser or its agency: 87号令 47 wants 7 members for either, 214号 14 a
+    # 法律专家 for a 技术复杂、专业性强 磋商 (core.rules.limits.CommitteeCase)
+    technically_complex: Mapped[bool] = mapped_column(default=False, server_default=false())
+    large_social_impact: Mapped[bool] = mapped_column(default=False, server_default=false())
     documents_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     bid_deadline: Mapped[datetime] = mapped_column(UTCDateTime())
     opening_window_minutes: Mapped[int] = mapped_column(Integer, default=60)
@@ -190,6 +195,8 @@ class CommitteeMember(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     kind: Mapped[str] = mapped_column(String(32))  # technical_economic_expert | tenderer_rep…
     is_chair: Mapped[bool] = mapped_column(Boolean, default=False)
+    # declared at assignment: the expert sits as the 法律专家 (214号 14)
+    legal_expert: Mapped[bool] = mapped_column(default=False, server_default=false())
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -22,6 +22,11 @@ Open legal questions (decisions taken here, to confirm with the centre's legal s
 4. A bid received exactly at the deadline instant is accepted (the law refuses bids "after" it).
 5. The articles marked [unverified] in :mod:`core.rules.procedures` (财政部令第74号/第87号, 财库
    〔2014〕214号, 财库〔2015〕135号).
+6. Government committees (:func:`core.rules.limits.committee_floor`): a section without a budget
+   is sized without the budget cases (87号令 47's 1000万元, 74号令 7's threshold) rather than
+   refused; 74号令 7's 公开招标数额标准 defaults to the central one (200万元; 工程 400万元) and is
+   the centre's to set; a 政府采购 tender project with a 招标项目类型 is taken as 政府采购工程;
+   214号 14's 技术复杂、专业性强 is the same round declaration as 87号令 47's 技术复杂.
 """
 
 from core.rules.calendar import (

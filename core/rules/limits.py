@@ -72,6 +72,9 @@ BIDDING_PERIOD_TOO_SHORT = "BIDDING_PERIOD_TOO_SHORT"
 DEPOSIT_OVER_LIMIT = "DEPOSIT_OVER_LIMIT"
 TOO_FEW_BIDS = "TOO_FEW_BIDS"
 COMMITTEE_INVALID = "COMMITTEE_INVALID"
+COMMITTEE_AGENCY_STAFF = "COMMITTEE_AGENCY_STAFF"
+COMMITTEE_REPRESENTATIVE_NOT_PURCHASER = "COMMITTEE_REPRESENTATIVE_NOT_PURCHASER"
+COMMITTEE_NO_LEGAL_EXPERT = "COMMITTEE_NO_LEGAL_EXPERT"
 PUBLICITY_TOO_SHORT = "PUBLICITY_TOO_SHORT"
 PUBLICITY_STARTED_LATE = "PUBLICITY_STARTED_LATE"
 
@@ -340,7 +343,7 @@ def check_enough_bids(procedure: Procedure, count: int) -> None:
         )
 
 
-# -- 招标投标法 第三十七条: the evaluation committee -----------------------------------------------
+# -- 招标投标法 第三十七条; 87号令 47, 74号令 7, 214号 14: the evaluation committee --------------
 
 
 class MemberKind(StrEnum):
@@ -350,8 +353,95 @@ class MemberKind(StrEnum):
 
 @dataclass(frozen=True)
 class CommitteeMember:
+    """A member as the rules see it: ``party_id`` is the party its account acts for (``None``: an
+    account of no party, e.g. a pool expert); ``legal_expert`` is declared by whoever assigns the
+    committee (the expert records hold no specialty the rules could read, see
+    :func:`check_legal_expert`)."""
+
     member_id: str
     kind: MemberKind
+    party_id: int | None = None
+    legal_expert: bool = False
+
+
+@dataclass(frozen=True)
+class OpenTenderThresholds:
+    """The 公开招标数额标准 that 74号令 第七条 measures a 谈判/询价 budget against, in 元.
+
+    Configuration, not law: the State Council sets the central one and each province its own
+    (many provinces use 400 万元 for goods and services). Defaults: 中央预算单位 goods or
+    services 200 万元 (国办发〔2019〕55号 四: "政府采购货物或服务项目，单项采购金额达到200万元以上
+    的，必须采用公开招标方式"); works — whose threshold 55号 leaves to "国务院有关规定" — at the
+    招标规模标准 of 必须招标的工程项目规定 (发改委令第16号) 第五条, 施工单项合同估算价 400 万元.
+    """
+
+    goods_services: Decimal = Decimal("2000000.00")
+    works: Decimal = Decimal("4000000.00")
+
+
+#: The central thresholds (国办发〔2019〕55号; 发改委令第16号).
+CENTRAL_THRESHOLDS = OpenTenderThresholds()
+
+
+@dataclass(frozen=True)
+class CommitteeCase:
+    """What a committee's size and make-up depend on besides its members.
+
+    ``budget`` is the 采购预算金额 in 元 (``None``: not known — the budget cases then do not apply);
+    ``works`` says the procurement is of 工程 (74号令 7 measures it against the 招标规模标准);
+    ``technically_complex`` and ``large_social_impact`` are declared on the round by the
+    purchaser or its agency (87号令 47 (二)(三); 214号 14 reads the first as 技术复杂、专业性强).
+    """
+
+    budget: Decimal | None = None
+    works: bool = False
+    technically_complex: bool = False
+    large_social_impact: bool = False
+
+
+@dataclass(frozen=True)
+class CommitteeFloor:
+    """The smallest lawful committee and why it is that large (empty ``because``: the base)."""
+
+    min_members: int
+    because: tuple[str, ...] = ()
+
+
+def committee_floor(procedure: Procedure, case: CommitteeCase,
+                    thresholds: OpenTenderThresholds = CENTRAL_THRESHOLDS) -> CommitteeFloor | None:
+    """The committee size a round needs: the procedure's base, or its larger number when a case
+    of its :class:`~core.rules.procedures.CommitteeRules` holds (``None``: no committee).
+
+    财政部令第87号 第四十七条: 5 人以上单数; "采购预算金额在1000万元以上"、"技术复杂"、"社会影响
+    较大" 的 7 人以上单数 — reasons ``budget``, ``technically_complex``, ``large_social_impact``.
+    财政部令第74号 第七条: 3 人以上单数; "达到公开招标数额标准的货物或者服务采购项目，或者达到招标规
+    模标准的政府采购工程" 5 人以上单数 — reason ``open_tender_threshold``. Amounts compare exactly
+    (Decimal) and inclusively ("以上"/"达到" include the amount, 民法典 第一千二百五十九条): a
+    budget of 10,000,000.00 needs 7, 9,999,999.99 does not. Engineering (法 37) and 磋商 (214号
+    14) have no larger number.
+    """
+    base = procedure.committee_min_members
+    if base is None:
+        return None
+    rules = procedure.committee_rules
+    if rules is None or rules.larger_min_members is None:
+        return CommitteeFloor(base)
+    budget = None if case.budget is None else _decimal(case.budget, "budget")
+    because: list[str] = []
+    if rules.larger_from_budget is not None and budget is not None \
+            and budget >= rules.larger_from_budget:
+        because.append("budget")
+    if rules.larger_when_declared:
+        because += [name for name, declared in (("technically_complex", case.technically_complex),
+                                                ("large_social_impact", case.large_social_impact))
+                    if declared]
+    if rules.larger_at_open_tender_threshold and budget is not None:
+        threshold = thresholds.works if case.works else thresholds.goods_services
+        if budget >= threshold:
+            because.append("open_tender_threshold")
+    if not because:
+        return CommitteeFloor(base)
+    return CommitteeFloor(max(base, rules.larger_min_members), tuple(because))
 
 
 def check_committee(
@@ -359,6 +449,8 @@ def check_committee(
     procedure: Procedure | None = None,
     *,
     min_members: int | None = None,
+    case: CommitteeCase | None = None,
+    thresholds: OpenTenderThresholds = CENTRAL_THRESHOLDS,
 ) -> None:
     """Refuse a committee that is too small, even, short of experts, or lists someone twice.
 
@@ -366,18 +458,25 @@ def check_committee(
     的专家组成，成员人数为五人以上单数，其中技术、经济等方面的专家不得少于成员总数的三分之二。"
 
     Without ``procedure`` this is the engineering rule. With one, its ``committee_min_members`` and
-    reference apply (government tender: 5; 谈判/询价/磋商 小组: 3 — odd and ≥ 2/3 experts
-    everywhere). ``min_members`` raises the floor where a rule asks for more (e.g. 7 for large
-    government tenders, 财政部令第87号 **[unverified]**). The error's ``failed`` detail lists every
-    condition that failed: ``too_few``, ``even``, ``experts_below_two_thirds``,
-    ``duplicate_member``. A procedure without a committee (单一来源) accepts any list.
+    reference apply (government tender: 5, 87号令 47; 谈判/询价 小组: 3, 74号令 7; 磋商小组: 3,
+    214号 14 — odd and ≥ 2/3 experts everywhere). Given the round's ``case``, the larger number of
+    :func:`committee_floor` applies (87号令 47: 7; 74号令 7: 5) and the error's ``because`` detail
+    says why. ``min_members`` raises the floor further where a caller knows of more. The error's
+    ``failed`` detail lists every condition that failed: ``too_few``, ``even``,
+    ``experts_below_two_thirds``, ``duplicate_member``. A procedure without a committee (单一来源)
+    accepts any list.
     """
+    because: tuple[str, ...] = ()
     if procedure is None:
         floor, ref = 5, LAW_37
     elif procedure.committee_min_members is None or procedure.committee_ref is None:
         return
     else:
         floor, ref = procedure.committee_min_members, procedure.committee_ref
+        if case is not None:
+            larger = committee_floor(procedure, case, thresholds)
+            if larger is not None:
+                floor, because = larger.min_members, larger.because
     if min_members is not None:
         floor = max(floor, min_members)
     size = len(members)
@@ -392,17 +491,103 @@ def check_committee(
     if len({m.member_id for m in members}) != size:
         failed.append("duplicate_member")
     if failed:
+        why_zh = f"（因{'、'.join(_BECAUSE_ZH[b] for b in because)}）" if because else ""
+        why_en = f" (because of: {', '.join(because)})" if because else ""
         raise _rule_error(
             COMMITTEE_INVALID,
             ref,
             f"评标委员会（评审小组）组成不合法：{size} 人，其中专家 {experts} 人；"
-            f"应为 {floor} 人以上单数，专家不少于三分之二（未满足：{'、'.join(failed)}）",
+            f"应为 {floor} 人以上单数{why_zh}，专家不少于三分之二（未满足：{'、'.join(failed)}）",
             f"Invalid committee: {size} members of whom {experts} experts; it needs an odd number "
-            f"of at least {floor}, at least two thirds experts (failed: {', '.join(failed)})",
+            f"of at least {floor}{why_en}, at least two thirds experts "
+            f"(failed: {', '.join(failed)})",
             failed=failed,
             size=size,
             experts=experts,
             minimum=floor,
+            because=list(because),
+        )
+
+
+_BECAUSE_ZH = {
+    "budget": "采购预算金额在1000万元以上",
+    "technically_complex": "技术复杂",
+    "large_social_impact": "社会影响较大",
+    "open_tender_threshold": "达到公开招标数额标准（招标规模标准）",
+}
+
+
+def check_committee_parties(
+    procedure: Procedure,
+    members: Sequence[CommitteeMember],
+    *,
+    owner_party_id: int,
+    agency_party_id: int | None,
+) -> None:
+    """Refuse, in 政府采购, a member from the project's 采购代理机构 and a 采购人代表 who is not
+    the purchaser's.
+
+    财政部令第87号 第四十七条: "采购代理机构工作人员不得参加由本机构代理的政府采购项目的评标。"
+    财政部令第74号 第七条: "采购代理机构人员不得参加本机构代理的采购项目的评审。" 财库〔2014〕214号
+    第十四条: "采购代理机构工作人员不得参加由本机构代理的政府采购项目的评审。" A member whose
+    account acts for ``agency_party_id`` — as a representative or as an expert — is
+    ``COMMITTEE_AGENCY_STAFF_<tag>``. The committee is made of "采购人代表和评审专家" (same
+    articles), so a representative must act for ``owner_party_id``:
+    ``COMMITTEE_REPRESENTATIVE_NOT_PURCHASER_<tag>`` otherwise. Engineering keeps 法 37, where the
+    tenderer's agency may still act for it; a procedure without
+    :attr:`~core.rules.procedures.Procedure.committee_rules` accepts any parties.
+    """
+    ref = procedure.committee_ref
+    if procedure.committee_rules is None or ref is None:
+        return
+    if agency_party_id is not None:
+        staff = [m.member_id for m in members if m.party_id == agency_party_id]
+        if staff:
+            raise _rule_error(
+                COMMITTEE_AGENCY_STAFF,
+                ref,
+                "采购代理机构工作人员不得参加由本机构代理的政府采购项目的评审",
+                "Staff of the procurement agency may not sit on the committee of a procurement "
+                "their agency runs",
+                members=staff,
+            )
+    outsiders = [m.member_id for m in members
+                 if m.kind is MemberKind.TENDERER_REPRESENTATIVE and m.party_id != owner_party_id]
+    if outsiders:
+        raise _rule_error(
+            COMMITTEE_REPRESENTATIVE_NOT_PURCHASER,
+            ref,
+            "采购人代表应当是采购人的人员",
+            "The purchaser's representative must act for the purchaser",
+            members=outsiders,
+        )
+
+
+def check_legal_expert(procedure: Procedure, members: Sequence[CommitteeMember],
+                       case: CommitteeCase) -> None:
+    """Refuse a 磋商小组 of a 技术复杂、专业性强 round without a 法律专家 among its experts.
+
+    财库〔2014〕214号 第十四条: "技术复杂、专业性强的竞争性磋商采购项目，评审专家中应当包含1名法律
+    专家。" **[unverified]** (the legal review's reading [M]; not found in a searched source).
+    Which expert is the 法律专家 is declared on the member (:attr:`CommitteeMember.legal_expert`):
+    the pool's expert records (data set 212) carry 参评专业 codes whose table is not known, and
+    they are not linked to accounts, so nothing the rules could read says who is a lawyer. A
+    representative declared a 法律专家 does not count ("评审专家中"). The round's
+    ``technically_complex`` declaration stands for 技术复杂、专业性强.
+    """
+    rules, ref = procedure.committee_rules, procedure.committee_ref
+    if rules is None or ref is None or not rules.legal_expert_when_complex:
+        return
+    if not case.technically_complex:
+        return
+    if not any(m.legal_expert and m.kind is MemberKind.TECHNICAL_ECONOMIC_EXPERT
+               for m in members):
+        raise _rule_error(
+            COMMITTEE_NO_LEGAL_EXPERT,
+            ref,
+            "技术复杂、专业性强的采购项目，评审专家中应当包含1名法律专家",
+            "A technically complex, specialised procurement needs a legal expert among the "
+            "experts",
         )
 
 
@@ -641,6 +826,11 @@ def _refs() -> Iterator[tuple[str, LegalRef]]:
         yield TOO_FEW_BIDS, p.min_bids_ref
         if p.committee_ref:
             yield COMMITTEE_INVALID, p.committee_ref
+        if p.committee_ref and p.committee_rules:
+            yield COMMITTEE_AGENCY_STAFF, p.committee_ref
+            yield COMMITTEE_REPRESENTATIVE_NOT_PURCHASER, p.committee_ref
+            if p.committee_rules.legal_expert_when_complex:
+                yield COMMITTEE_NO_LEGAL_EXPERT, p.committee_ref
         if p.publicity:
             yield PUBLICITY_TOO_SHORT, p.publicity.ref
         if p.publicity_start_within:

@@ -29,19 +29,34 @@ never gets frozen into a stable error code.
   **[unverified]**
 * 财库〔2014〕214号 第十条 (磋商: ≥10 日; 澄清修改 ≥5 日前，不足的顺延) — corroborated.
   **[unverified]**
-* 财政部令第74号: 邀请不少于3家供应商; 谈判小组/询价小组 3 人以上单数、专家 ≥ 2/3, 达到公开招标数额
-  标准的 5 人以上 (第七条?). **[unverified]**
-* 财库〔2014〕214号: 磋商保证金 ≤ 预算 2 %, 磋商小组 3 人以上单数, 综合评分法; 财库〔2015〕124号
-  allows 2 suppliers in some 磋商 cases. **[unverified]**
-* 财政部令第87号 第四十七条 (评标委员会 5 人以上单数, 专家 ≥ 2/3; 预算 ≥1000 万元等 7 人以上)
-  and 第六十九条 (中标公告期限为1个工作日); 财库〔2015〕135号 (成交结果公告期限为1个工作日).
+* 财政部令第74号: 邀请不少于3家供应商. **[unverified]**
+* 财政部令第74号 第七条 (谈判小组/询价小组由采购人代表和评审专家共 3 人以上单数组成, 专家 ≥ 2/3;
+  采购代理机构人员不得参加本机构代理的采购项目的评审; 达到公开招标数额标准的货物或者服务采购项目,
+  或者达到招标规模标准的政府采购工程, 5 人以上单数): the wording found in a secondary summary
+  (wanglu.net, without the article number); the number is the legal review's ([H]) only.
   **[unverified]**
+* 财库〔2014〕214号: 磋商保证金 ≤ 预算 2 %, 综合评分法; 财库〔2015〕124号 allows 2 suppliers in
+  some 磋商 cases. **[unverified]**
+* 财库〔2014〕214号 第十四条 (磋商小组 3 人以上单数, 专家 ≥ 2/3 — article and wording quoted by
+  caigou2003.com; 代理机构工作人员不得参加本机构代理项目的评审 — a secondary summary; 技术复杂、
+  专业性强的项目评审专家中应当包含1名法律专家 — from the legal review [M], not found in any source
+  searched). **[unverified]**
+* 财政部令第87号 第四十七条 (评标委员会由采购人代表和评审专家组成, 5 人以上单数, 专家 ≥ 2/3 —
+  article and wording quoted by caigou2003.com; 采购预算金额在1000万元以上、技术复杂、社会影响较大
+  的 7 人以上单数 — quoted alike by two further sources; 采购代理机构工作人员不得参加由本机构代理的
+  政府采购项目的评标 — quoted alike by two sources): verified on secondary sources that agree, the
+  official text itself was not read.
+* 财政部令第87号 第六十九条 (中标公告期限为1个工作日); 财库〔2015〕135号 (成交结果公告期限为1个
+  工作日). **[unverified]**
+* 公开招标数额标准 (74号令 7's threshold, configuration in :mod:`core.rules.limits`): 中央预算单位
+  政府采购货物或服务项目 200 万元 (国办发〔2019〕55号 四, read on jcgov.gov.cn and others); 政府采购
+  工程 "按照国务院有关规定执行", i.e. 必须招标的工程项目规定 (发改委令第16号) 第五条: 施工 400 万元.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
@@ -201,11 +216,28 @@ MOF214 = LegalRef(
     "Competitive Consultation Measures (Caiku [2014] 214)",
     verified=False,
 )
+MOF74_7 = LegalRef(
+    "MOF74_7",
+    "《政府采购非招标采购方式管理办法》（财政部令第74号）第七条",
+    "MOF Order 74 art. 7",
+    verified=False,
+)
+MOF214_14 = LegalRef(
+    "MOF214_14",
+    "《政府采购竞争性磋商采购方式管理暂行办法》（财库〔2014〕214号）第十四条",
+    "Competitive Consultation Measures (Caiku [2014] 214) art. 14",
+    verified=False,
+)
 MOF87 = LegalRef(
     "MOF87",
     "《政府采购货物和服务招标投标管理办法》（财政部令第87号）",
     "MOF Order 87",
     verified=False,
+)
+MOF87_47 = LegalRef(
+    "MOF87_47",
+    "《政府采购货物和服务招标投标管理办法》（财政部令第87号）第四十七条",
+    "MOF Order 87 art. 47",
 )
 MOF135 = LegalRef(
     "MOF135",
@@ -213,6 +245,31 @@ MOF135 = LegalRef(
     "Caiku [2015] 135 (procurement information disclosure)",
     verified=False,
 )
+
+
+@dataclass(frozen=True)
+class CommitteeRules:
+    """What 政府采购 adds to the committee (评标委员会 / 谈判小组 / 询价小组 / 磋商小组): the people
+    of the project's 采购代理机构 never sit on it and the 采购人代表 is the purchaser's own
+    (87号令 47, 74号令 7, 214号 14), and in some cases it must be larger or hold a 法律专家.
+
+    * ``larger_min_members`` — the floor that replaces ``committee_min_members`` when one of the
+      ``larger_*`` cases holds (87号令 47: 7; 74号令 7: 5);
+    * ``larger_from_budget`` — a 采购预算金额 (元) at or above which it holds (87号令 47:
+      1000万元以上, "以上" including the amount, 民法典 第一千二百五十九条);
+    * ``larger_at_open_tender_threshold`` — it holds when the budget reaches the 公开招标数额标准
+      (货物、服务) or the 招标规模标准 (工程), which are configuration (74号令 7);
+    * ``larger_when_declared`` — it holds when the round is declared 技术复杂 or 社会影响较大
+      (87号令 47);
+    * ``legal_expert_when_complex`` — a round declared 技术复杂、专业性强 needs a 法律专家 among the
+      experts (214号 14).
+    """
+
+    larger_min_members: int | None = None
+    larger_from_budget: Decimal | None = None
+    larger_at_open_tender_threshold: bool = False
+    larger_when_declared: bool = False
+    legal_expert_when_complex: bool = False
 
 
 @dataclass(frozen=True)
@@ -230,6 +287,10 @@ class Procedure:
       evaluation report is received (招标投标法实施条例 第五十四条);
     * ``refund_after_contract`` — deadline for refunding the (winner's) deposit after the contract;
     * ``after_report`` — the periods from the report to the contract (:class:`AwardPeriods`).
+
+    Committee: ``committee_min_members`` under ``committee_ref`` (the article in its error codes),
+    and for 政府采购 ``committee_rules`` (:class:`CommitteeRules`: the larger number, the agency
+    staff, the 法律专家).
 
     Behaviour (one field per thing the two domains' laws make differ):
 
@@ -259,6 +320,8 @@ class Procedure:
     after_report: AwardPeriods
     committee_min_members: int | None  # odd, experts ≥ 2/3 wherever a committee applies
     committee_ref: LegalRef | None
+    # 政府采购's further committee rules (None: engineering, 法 37 only; 单一来源: no committee)
+    committee_rules: CommitteeRules | None = field(default=None, kw_only=True)
     evaluation_methods: frozenset[EvaluationMethod]
     # -- what the procedure does, not only its numbers: the use cases ask these, never the domain
     tie_breaks: tuple[TieBreak, ...]  # equal evaluated results, settled in this order
@@ -273,6 +336,10 @@ _CAL = DayCount.CALENDAR
 _WORK = DayCount.WORKING
 _TWO_PERCENT = Decimal("0.02")
 _SCORED = frozenset({EvaluationMethod.COMPREHENSIVE, EvaluationMethod.LOWEST_EVALUATED_PRICE})
+_MOF87_47_COMMITTEE = CommitteeRules(larger_min_members=7, larger_from_budget=Decimal("10000000"),
+                                     larger_when_declared=True)
+_MOF74_7_COMMITTEE = CommitteeRules(larger_min_members=5, larger_at_open_tender_threshold=True)
+_MOF214_14_COMMITTEE = CommitteeRules(legal_expert_when_complex=True)
 
 
 #: Engineering awards after its candidates publicity; objections are answered within 3 日 (条例 54)
@@ -359,7 +426,8 @@ def _gov_tender(code: str, name_zh: str, name_en: str) -> Procedure:
         refund_after_contract=Period(5, _WORK, GPREG_33),
         after_report=_PROCUREMENT_AWARD,
         committee_min_members=5,
-        committee_ref=MOF87,
+        committee_ref=MOF87_47,
+        committee_rules=_MOF87_47_COMMITTEE,
         evaluation_methods=_SCORED,  # 政府采购法实施条例 第三十四条
         **_PROCUREMENT_BEHAVIOUR,
     )
@@ -383,7 +451,8 @@ def _non_tender(code: str, name_zh: str, name_en: str, period_ref: LegalRef) -> 
         refund_after_contract=Period(5, _WORK, GPREG_33),
         after_report=_PROCUREMENT_AWARD,
         committee_min_members=3,
-        committee_ref=MOF74,
+        committee_ref=MOF74_7,
+        committee_rules=_MOF74_7_COMMITTEE,
         evaluation_methods=frozenset({EvaluationMethod.LOWEST_PRICE}),  # 政府采购法 第38、40条
         **_PROCUREMENT_BEHAVIOUR,
     )
@@ -413,7 +482,8 @@ _ALL: tuple[Procedure, ...] = (
         refund_after_contract=Period(5, _WORK, MOF214),
         after_report=_PROCUREMENT_AWARD,
         committee_min_members=3,
-        committee_ref=MOF214,
+        committee_ref=MOF214_14,
+        committee_rules=_MOF214_14_COMMITTEE,
         evaluation_methods=frozenset({EvaluationMethod.COMPREHENSIVE}),
         **_CONSULTATION_BEHAVIOUR,
     ),

@@ -23,6 +23,7 @@ from core.model.tendering import (
     Bid,
     BidOpening,
     Candidate,
+    CommitteeMember,
     Evaluation,
     OpeningOutcome,
     Round,
@@ -52,16 +53,30 @@ class Opened:
 
     def __init__(self, api: Api, domain: str = "engineering",
                  bids: dict[str, str] | None = None, experts: int = 7,
-                 revoked: tuple[str, ...] = ()) -> None:
+                 revoked: tuple[str, ...] = (), *, mode: str | None = None,
+                 budget: str | None = None, agency: bool = False,
+                 declared: tuple[str, ...] = ()) -> None:
+        """A government section has a budget of 120万元 unless ``budget`` says otherwise (an
+        engineering one 4120万元); ``agency``: an agency runs the project for the owner;
+        ``declared``: the round's flags (technically_complex, large_social_impact)."""
         self.api = api
+        self.declared = declared
         gov = domain == "gov_procurement"
-        _, self.owner = api.register("owner", "MA2Y0001", ["purchaser" if gov else "tenderer"])
-        project = api.project(self.owner, **({"name": "设备采购项目", "domain": domain,
-                                               "industry_code": "F51"} if gov else {}))
-        tp = api.tender_project(self.owner, project["code"], **(
-            {"name": "设备采购", "tender_mode": "public_tender", "tender_project_type": None}
-            if gov else {}))
-        self.section = api.section(self.owner, tp["code"])["code"]
+        owner_id, self.owner = api.register("owner", "MA2Y0001",
+                                            ["purchaser" if gov else "tenderer"])
+        runner = self.owner
+        if agency:
+            _, runner = api.register("agency", "MA2Y0002",
+                                     ["procurement_agency" if gov else "tender_agency"])
+        project = api.project(runner, **({"name": "设备采购项目", "domain": domain,
+                                           "industry_code": "F51"} if gov else {}),
+                              **({"owner_party_id": owner_id} if agency else {}))
+        self.mode = mode or ("public_tender" if gov else "1")
+        tp = api.tender_project(runner, project["code"], **(
+            {"name": "设备采购", "tender_mode": self.mode, "tender_project_type": None}
+            if gov else {"tender_mode": self.mode}))
+        self.section = api.section(runner, tp["code"], price=budget or (
+            "1200000.00" if gov else "41200000.00"))["code"]
         self.base = f"/api/v1/sections/{self.section}/evaluation"
         self.staff = api.account("staff", AccountKind.CENTRE_STAFF)
         self.supervisor = api.account("supervisor", AccountKind.SUPERVISOR)
@@ -82,8 +97,10 @@ class Opened:
         ids = {}
         with self.api.container.session_factory() as s:
             section = s.scalars(select(Section).where(Section.code == self.section)).one()
-            r = Round(section=section, round_no=1, procedure="public_tender" if gov else "1",
+            r = Round(section=section, round_no=1, procedure=self.mode,
                       status=RoundStatus.OPENED.value, state_funded=True,
+                      technically_complex="technically_complex" in self.declared,
+                      large_social_impact="large_social_impact" in self.declared,
                       documents_issued_at=now - timedelta(days=22),
                       bid_deadline=now - timedelta(hours=2), opening_window_minutes=60,
                       committee_fallback=True, committee=committee.to_json().decode(),
@@ -221,6 +238,101 @@ def test_only_centre_staff_assign_the_committee(api: Api) -> None:
         s.commit()
     api.unchanged_after("POST", f"{t.base}/committee", 409, "ROUND_NOT_OPENED", json=body,
                         headers=t.staff)
+
+
+def _committee(t: Opened, members: list[dict[str, Any]], method: str = "comprehensive",
+               criteria: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    return {"members": members, "method": method,
+            "criteria": GOV_CRITERIA if criteria is None else criteria}
+
+
+def _assigned(t: Opened) -> int:
+    with t.api.container.session_factory() as s:
+        return len(s.scalars(select(Evaluation)).all())
+
+
+def test_mof87_47_agency_staff_are_refused_on_a_government_committee(api: Api) -> None:
+    t = Opened(api, domain="gov_procurement", agency=True)
+    url = f"{t.base}/committee"
+    agent = t.members(5, reps=1)
+    agent[4]["account_id"] = t.account_id("agency")  # the agency's own user as 采购人代表
+    problem = api.unchanged_after("POST", url, 422, "COMMITTEE_AGENCY_STAFF_MOF87_47",
+                                  json=_committee(t, agent), headers=t.staff)
+    assert "第四十七条" in problem["message_zh"] and "采购代理机构" in problem["message_zh"]
+    assert _assigned(t) == 0
+    out = t.assign(members=t.members(5, reps=1))  # the purchaser's own representative
+    assert [m["kind"] for m in out["members"]].count("tenderer_representative") == 1
+
+
+def test_mof87_47_a_budget_of_1000_wan_needs_seven_members(api: Api) -> None:
+    t = Opened(api, domain="gov_procurement", budget="10000000.00")
+    url = f"{t.base}/committee"
+    for members in (t.members(5), t.members(5, reps=1)):
+        problem = api.unchanged_after("POST", url, 422, "COMMITTEE_INVALID_MOF87_47",
+                                      json=_committee(t, members), headers=t.staff)
+        assert "7 人以上" in problem["message_zh"] and "1000万元以上" in problem["message_zh"]
+    out = t.assign(members=t.members(7, reps=1))  # 6 experts and the purchaser's representative
+    assert len(out["members"]) == 7 and out["round_status"] == "evaluating"
+
+
+def test_mof87_47_a_round_declared_technically_complex_needs_seven(api: Api) -> None:
+    t = Opened(api, domain="gov_procurement", declared=("technically_complex",))  # 120万元
+    problem = api.unchanged_after("POST", f"{t.base}/committee", 422,
+                                  "COMMITTEE_INVALID_MOF87_47",
+                                  json=_committee(t, t.members(5)), headers=t.staff)
+    assert "技术复杂" in problem["message_zh"]
+    assert len(t.assign(members=t.members(7))["members"]) == 7
+
+
+def test_mof74_7_a_negotiation_at_the_open_tender_threshold_needs_five(api: Api) -> None:
+    t = Opened(api, domain="gov_procurement", mode="competitive_negotiation",
+               budget="2000000.00")  # 国办发〔2019〕55号: 200万元, reached
+    url = f"{t.base}/committee"
+    problem = api.unchanged_after("POST", url, 422, "COMMITTEE_INVALID_MOF74_7", headers=t.staff,
+                                  json=_committee(t, t.members(3, reps=1), "lowest_price", []))
+    assert "公开招标数额标准" in problem["message_zh"]
+    out = t.assign("lowest_price", [], t.members(5, reps=1))
+    assert len(out["members"]) == 5 and out["method"] == "lowest_price"
+
+
+def test_mof74_7_below_the_threshold_three_members_are_enough(api: Api) -> None:
+    t = Opened(api, domain="gov_procurement", mode="inquiry", budget="1999999.99",
+               declared=("technically_complex", "large_social_impact"))  # 87号令 only
+    assert len(t.assign("lowest_price", [], t.members(3, reps=1))["members"]) == 3
+
+
+def test_mof214_14_a_complex_consultation_needs_a_declared_legal_expert(api: Api) -> None:
+    t = Opened(api, domain="gov_procurement", mode="competitive_consultation",
+               budget="50000000.00", agency=True, declared=("technically_complex",))
+    url = f"{t.base}/committee"
+    panel = t.members(3, reps=1)
+    api.unchanged_after("POST", url, 422, "COMMITTEE_NO_LEGAL_EXPERT_MOF214_14",
+                        json=_committee(t, panel), headers=t.staff)
+    lawyer_rep = t.members(3, reps=1)
+    lawyer_rep[2]["legal_expert"] = True  # the representative is no 评审专家
+    api.unchanged_after("POST", url, 422, "COMMITTEE_LEGAL_EXPERT_NOT_EXPERT",
+                        json=_committee(t, lawyer_rep), headers=t.staff)
+    agent = t.members(3, reps=1)
+    agent[1]["legal_expert"] = True
+    agent[2]["account_id"] = t.account_id("agency")
+    api.unchanged_after("POST", url, 422, "COMMITTEE_AGENCY_STAFF_MOF214_14",
+                        json=_committee(t, agent), headers=t.staff)
+    panel[1]["legal_expert"] = True
+    out = t.assign(members=panel)  # 3 members at 5000万元: 214号 has no larger number
+    assert [m["legal_expert"] for m in out["members"]] == [False, True, False]
+    with api.container.session_factory() as s:  # kept with the member, not only in the answer
+        assert [m.legal_expert for m in s.scalars(
+            select(CommitteeMember).order_by(CommitteeMember.id))] == [False, True, False]
+
+
+def test_engineering_committees_keep_law_37(api: Api) -> None:
+    """法 37: 5 members at 4120万元 on a round declared complex, the agency's user acting for the
+    tenderer — none of the 政府采购 rules applies."""
+    t = Opened(api, agency=True, declared=("technically_complex", "large_social_impact"))
+    members = t.members(5, reps=1)
+    members[4]["account_id"] = t.account_id("agency")
+    out = t.assign(members=members)
+    assert len(out["members"]) == 5 and out["round_status"] == "evaluating"
 
 
 def test_scores_come_from_committee_members_only(api: Api) -> None:

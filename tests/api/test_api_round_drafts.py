@@ -119,3 +119,21 @@ def test_the_same_deadline_reads_the_same_in_a_draft_and_once_issued(api: Api) -
     token = api.client.post("/api/v1/auth/token", json={"username": "owner",
                                                         "password": "correct horse battery"})
     assert token.json()["expires_at"].endswith("+08:00")
+
+
+def test_mof87_47_the_round_declares_a_complex_or_high_impact_project(api: Api) -> None:
+    """技术复杂 / 社会影响较大 are the owner's or agency's judgment, declared when the round is
+    configured (87号令 47 then wants 7 members, 214号 14 a 法律专家): off unless said."""
+    t = Tender(api, days=25)
+    assert t.configure.status_code == 201, t.configure.text
+    created = t.configure.json()
+    assert created["technically_complex"] is False and created["large_social_impact"] is False
+    url = f"/api/v1/sections/{t.section}/rounds/current"
+    r = api.client.put(url, headers=t.owner, json=_body(t, 30, technically_complex=True,
+                                                        large_social_impact=True))
+    assert r.status_code == 200, r.text
+    assert r.json()["technically_complex"] is True and r.json()["large_social_impact"] is True
+    read = api.client.get(url, headers=t.owner).json()
+    assert read["technically_complex"] is True and read["large_social_impact"] is True
+    api.unchanged_after("PUT", url, 422, "VALIDATION_FAILED", headers=t.owner,
+                        json=_body(t, 30, technically_complex="很复杂"))

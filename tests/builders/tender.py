@@ -39,7 +39,13 @@ from core.model.account import AccountKind
 from core.model.party import PartyKind
 from core.model.tendering import Award, Round
 from core.rules.calendar import start_of_day
-from core.rules.limits import MemberKind, earliest_deadline, publicity_end
+from core.rules.limits import (
+    CommitteeCase,
+    MemberKind,
+    committee_floor,
+    earliest_deadline,
+    publicity_end,
+)
 from core.security.principal import Principal
 from core.services import accounts, parties, project_queries, projects
 from core.services.calendar import calendar_of
@@ -260,7 +266,12 @@ class TenderBuilder:
             opening.close_opening(uow, self.c.signer, self.section_code, self.staff)
 
     def _assign(self, method: EvaluationMethod = EvaluationMethod.COMPREHENSIVE) -> None:
-        self.experts = [self._account(f"expert-{i}", AccountKind.EXPERT) for i in range(1, 6)]
+        with self.c.uow() as uow:  # 5 experts, or the larger committee the budget asks for
+            r = self.round(uow)  # (87号令 47: 7 for a government tender of 1000万元 or more)
+            floor = committee_floor(procedure_of(r), CommitteeCase(r.section.estimated_price))
+        size = max(5, floor.min_members if floor else 5)
+        self.experts = [self._account(f"expert-{i}", AccountKind.EXPERT)
+                        for i in range(1, size + 1)]
         setup = evaluation.EvaluationSetup(
             members=tuple(evaluation.MemberIn(e.account_id, MemberKind.TECHNICAL_ECONOMIC_EXPERT,
                                               is_chair=(n == 0))

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from fastapi import APIRouter
 from pydantic import Field
 
-from adapters.rest.deps import Caller, UoW
+from adapters.rest.deps import Caller, Deps, UoW
 from adapters.rest.fields import Code, Id, Name, PathCode, PathId, ScoreText, Text
 from adapters.rest.schemas import Out, Strict
 from core.model.tendering import Score
@@ -30,8 +30,13 @@ class MemberIn(Strict):
     account_id: Id
     kind: Literal["technical_economic_expert", "tenderer_representative"] = Field(
         description="技术、经济等方面的专家 (an expert account) or 招标人代表 (an account of the "
-                    "project's owner or agency)")
+                    "project's owner or agency; in 政府采购 the purchaser's only, never the "
+                    "agency's, 财政部令第87号 第四十七条)")
     is_chair: bool = False
+    legal_expert: bool = Field(
+        False, description="an expert sitting as the 法律专家 a 技术复杂、专业性强 磋商 needs (财库"
+                           "〔2014〕214号 第十四条); declared here, the expert records carry no "
+                           "specialty to read it from")
 
 
 class CriterionIn(Strict):
@@ -80,6 +85,7 @@ class MemberOut(Out):
     display_name: str
     kind: str
     is_chair: bool
+    legal_expert: bool
     signature: SignatureOut | None
 
 
@@ -121,6 +127,7 @@ def evaluation_out(view: ev.EvaluationView) -> EvaluationOut:
                                objective=bool(c["objective"])) for c in e.criteria],
         members=[MemberOut(id=m.id, account_id=m.account_id, username=m.username,
                            display_name=m.display_name, kind=m.kind, is_chair=m.is_chair,
+                           legal_expert=m.legal_expert,
                            signature=None if m.signature is None else SignatureOut(
                                agrees=m.signature.agrees, dissent=m.signature.dissent,
                                signed_at=m.signature.signed_at)) for m in view.members],
@@ -157,14 +164,18 @@ def score_out(s: Score) -> ScoreOut:
 
 @router.post("/sections/{code}/evaluation/committee", response_model=EvaluationOut,
              status_code=201)
-def assign_committee(code: PathCode, body: CommitteeIn, uow: UoW, caller: Caller) -> EvaluationOut:
-    """Centre staff assign the committee (法 37), the method and the criteria."""
+def assign_committee(code: PathCode, body: CommitteeIn, uow: UoW, caller: Caller,
+                     c: Deps) -> EvaluationOut:
+    """Centre staff assign the committee (法 37; 政府采购 87号令 47, 74号令 7, 214号 14), the
+    method and the criteria."""
     setup = ev.EvaluationSetup(
-        members=tuple(ev.MemberIn(m.account_id, m.kind, m.is_chair) for m in body.members),
+        members=tuple(ev.MemberIn(m.account_id, m.kind, m.is_chair, m.legal_expert)
+                      for m in body.members),
         method=body.method,
         criteria=tuple(ev.CriterionIn(c.code, c.name_zh, Decimal(c.weight), c.category)
                        for c in body.criteria))
-    return evaluation_out(ev.assign_committee(uow, caller, code, setup))
+    return evaluation_out(ev.assign_committee(uow, caller, code, setup,
+                                              c.settings.open_tender_thresholds))
 
 
 @router.get("/sections/{code}/evaluation", response_model=EvaluationOut)

@@ -44,6 +44,12 @@ class RoundIn(Strict):
     opening_window_minutes: int = Field(60, ge=5, le=24 * 60,
                                         description="the bidders' decryption window")
     committee_fallback: bool = True
+    technically_complex: bool = Field(
+        False, description="技术复杂 (技术复杂、专业性强 for 磋商): a government committee of 7 or "
+                           "more (财政部令第87号 第四十七条); a 磋商小组 with a 法律专家 (财库"
+                           "〔2014〕214号 第十四条)")
+    large_social_impact: bool = Field(False, description="社会影响较大: a government tender's "
+                                      "committee of 7 or more (财政部令第87号 第四十七条)")
 
 
 class DeadlineOut(Out):
@@ -66,6 +72,8 @@ class RoundOut(Out):
     deposit: str | None
     opening_window_minutes: int
     committee_fallback: bool
+    technically_complex: bool
+    large_social_impact: bool
     committee_public_key_pem: str
     committee_key_fingerprint: str
     threshold: int
@@ -83,6 +91,7 @@ def round_out(session: Session, r: Round) -> RoundOut:
         status=r.status, bid_deadline=r.bid_deadline, documents_issued_at=r.documents_issued_at,
         deposit=None if r.deposit is None else str(r.deposit),
         opening_window_minutes=r.opening_window_minutes, committee_fallback=r.committee_fallback,
+        technically_complex=r.technically_complex, large_social_impact=r.large_social_impact,
         committee_public_key_pem=pem.decode(),
         committee_key_fingerprint=key_fingerprint(committee.public_key).hex(),
         threshold=committee.k, keyholders=[s.keyholder for s in committee.shares],
@@ -98,7 +107,8 @@ def _settings(body: RoundIn) -> rounds.RoundSettings:
         keyholders=tuple(rounds.Keyholder(k.name, k.public_key_pem) for k in body.keyholders),
         threshold=body.threshold, deposit=amount(body.deposit, "deposit"),
         state_funded=body.state_funded, opening_window_minutes=body.opening_window_minutes,
-        committee_fallback=body.committee_fallback)
+        committee_fallback=body.committee_fallback, technically_complex=body.technically_complex,
+        large_social_impact=body.large_social_impact)
 
 
 @router.post("/sections/{code}/rounds", response_model=RoundOut, status_code=201)

@@ -3,6 +3,11 @@
 A round is configured by the project's owner or agency with its deadline, deposit and opening
 committee (k of n named keyholders, each with a public key); issuing the documents opens bidding,
 and from then on the legal limits of the round's procedure apply.
+
+The owner or agency also declares here what the law leaves to its judgment and the evaluation
+committee depends on: a 技术复杂 or 社会影响较大 project needs a government committee of 7 or more
+(财政部令第87号 第四十七条), and a 技术复杂、专业性强 磋商 a 法律专家 (财库〔2014〕214号 第十四条);
+:func:`core.services.tendering.evaluation.assign_committee` applies them.
 """
 
 from __future__ import annotations
@@ -51,6 +56,8 @@ class RoundSettings:
     state_funded: bool = False
     opening_window_minutes: int = 60
     committee_fallback: bool = True  # the tender documents let k keyholders open a failed bid
+    technically_complex: bool = False  # 技术复杂 (87号令 47), 技术复杂、专业性强 (214号 14)
+    large_social_impact: bool = False  # 社会影响较大 (87号令 47)
 
 
 def _public_key(holder: Keyholder) -> ec.EllipticCurvePublicKey:
@@ -93,6 +100,8 @@ def _checked(uow: UnitOfWork, section: Section, s: RoundSettings) -> dict[str, A
     return {"procedure": procedure.code, "state_funded": s.state_funded,
             "bid_deadline": s.bid_deadline, "opening_window_minutes": s.opening_window_minutes,
             "deposit": deposit, "committee_fallback": s.committee_fallback,
+            "technically_complex": s.technically_complex,
+            "large_social_impact": s.large_social_impact,
             "committee": committee.to_json().decode()}
 
 

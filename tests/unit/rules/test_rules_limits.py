@@ -20,17 +20,23 @@ from core.evaluation.methods import EvaluationMethod
 from core.rules import limits
 from core.rules.calendar import DATETIME_NOT_AWARE, Reading, beijing_date, end_of_day
 from core.rules.limits import (
+    CommitteeCase,
+    CommitteeFloor,
     CommitteeMember,
     MemberKind,
+    OpenTenderThresholds,
     award_choice,
     check_bidding_period,
     check_candidates,
     check_committee,
+    check_committee_parties,
     check_deposit,
     check_enough_bids,
     check_evaluation_method,
     check_late_bid,
+    check_legal_expert,
     check_publicity,
+    committee_floor,
     deadline_after_clarification,
     earliest_deadline,
     publicity_end,
@@ -44,6 +50,7 @@ CAL = packaged_calendar()  # the official years chinese-calendar carries
 OPEN = procedure_for("engineering", "1")
 INVITED = procedure_for("engineering", "2")
 GOV_TENDER = procedure_for("gov_procurement", "public_tender")
+GOV_INVITED = procedure_for("gov_procurement", "invited_tender")
 NEGOTIATION = procedure_for("gov_procurement", "competitive_negotiation")
 INQUIRY = procedure_for("gov_procurement", "inquiry")
 CONSULTATION = procedure_for("gov_procurement", "competitive_consultation")
@@ -380,10 +387,131 @@ def test_law_37_fewer_than_five_and_several_failures_are_all_listed() -> None:
 def test_government_panels_have_their_own_minimum() -> None:
     check_committee(committee(experts=2, owners=1), NEGOTIATION)  # 3 members, 2/3 experts
     err = refused(check_committee, committee(experts=2, owners=1), GOV_TENDER)
-    assert err.code == "COMMITTEE_INVALID_MOF87"
+    assert err.code == "COMMITTEE_INVALID_MOF87_47"
     err = refused(check_committee, committee(experts=5, owners=0), GOV_TENDER, min_members=7)
     assert err.details["failed"] == ["too_few"]
     check_committee([], SINGLE)  # 单一来源: no committee rule
+
+
+# -- 财政部令第87号 第四十七条, 第74号 第七条, 财库〔2014〕214号 第十四条 --------------------------
+
+PURCHASER, AGENCY = 11, 12
+
+
+def wan(amount: str) -> Decimal:
+    """An amount in 万元, as 元."""
+    return Decimal(amount) * 10000
+
+
+def test_mof87_47_seven_members_from_a_budget_of_1000_wan() -> None:
+    # "采购预算金额在1000万元以上": 以上 includes the amount (民法典 第一千二百五十九条)
+    assert committee_floor(GOV_TENDER, CommitteeCase(Decimal("9999999.99"))) == CommitteeFloor(5)
+    assert committee_floor(GOV_TENDER, CommitteeCase(wan("1000"))) == CommitteeFloor(7, ("budget",))
+    assert committee_floor(GOV_INVITED, CommitteeCase(wan("1000"))) == CommitteeFloor(
+        7, ("budget",))
+    big = CommitteeCase(wan("4120"))
+    check_committee(committee(experts=5, owners=0), GOV_TENDER,
+                    case=CommitteeCase(Decimal("9999999.99")))
+    err = refused(check_committee, committee(experts=5, owners=0), GOV_TENDER, case=big)
+    assert err.code == "COMMITTEE_INVALID_MOF87_47"
+    assert err.details["failed"] == ["too_few"] and err.details["minimum"] == 7
+    assert err.details["because"] == ["budget"]
+    assert "第四十七条" in err.message_zh and "1000万元以上" in err.message_zh
+    assert "［待核实］" not in err.message_zh  # checked against sources (core.rules.procedures)
+    check_committee(committee(experts=5, owners=2), GOV_TENDER, case=big)  # 7, 5/7 experts
+    refused(check_committee, committee(experts=6, owners=2), GOV_TENDER, case=big)  # even
+    # engineering keeps 法 37 whatever the amount
+    check_committee(committee(experts=5, owners=0), OPEN, case=big)
+    assert committee_floor(OPEN, big) == CommitteeFloor(5)
+    assert committee_floor(SINGLE, big) is None
+    with pytest.raises(TypeError):
+        committee_floor(GOV_TENDER, CommitteeCase(10_000_000))  # type: ignore[arg-type]
+
+
+def test_mof87_47_seven_members_when_technically_complex_or_of_large_social_impact() -> None:
+    complex_ = CommitteeCase(Decimal("1200000.00"), technically_complex=True)
+    impact = CommitteeCase(None, large_social_impact=True)  # no budget known: the flags still count
+    both = CommitteeCase(wan("1000"), technically_complex=True, large_social_impact=True)
+    assert committee_floor(GOV_TENDER, complex_) == CommitteeFloor(7, ("technically_complex",))
+    assert committee_floor(GOV_TENDER, impact) == CommitteeFloor(7, ("large_social_impact",))
+    assert committee_floor(GOV_TENDER, both) == CommitteeFloor(
+        7, ("budget", "technically_complex", "large_social_impact"))
+    assert committee_floor(GOV_TENDER, CommitteeCase(None)) == CommitteeFloor(5)
+    err = refused(check_committee, committee(experts=4, owners=1), GOV_TENDER, case=complex_)
+    assert err.details["because"] == ["technically_complex"] and "技术复杂" in err.message_zh
+    # 74号令 and 214号 do not enlarge a panel for these declarations
+    assert committee_floor(NEGOTIATION, complex_) == CommitteeFloor(3)
+    assert committee_floor(CONSULTATION, both) == CommitteeFloor(3)
+
+
+def test_mof87_47_agency_staff_never_sit_on_a_government_committee() -> None:
+    owners = CommitteeMember("owner", OWNER, PURCHASER)
+    experts = [CommitteeMember(f"e{i}", EXPERT) for i in range(4)]
+    check_committee_parties(GOV_TENDER, [*experts, owners], owner_party_id=PURCHASER,
+                            agency_party_id=AGENCY)
+    for staff in (CommitteeMember("agent", OWNER, AGENCY),  # as the purchaser's representative
+                  CommitteeMember("agent", EXPERT, AGENCY)):  # or as an expert
+        err = refused(check_committee_parties, GOV_TENDER, [*experts, staff],
+                      owner_party_id=PURCHASER, agency_party_id=AGENCY)
+        assert err.code == "COMMITTEE_AGENCY_STAFF_MOF87_47"
+        assert err.details["members"] == ["agent"] and "采购代理机构" in err.message_zh
+    # the committee is 采购人代表 and 评审专家: a representative acts for the purchaser
+    err = refused(check_committee_parties, GOV_TENDER, [*experts, CommitteeMember("x", OWNER)],
+                  owner_party_id=PURCHASER, agency_party_id=None)
+    assert err.code == "COMMITTEE_REPRESENTATIVE_NOT_PURCHASER_MOF87_47"
+    # engineering (法 37): the tenderer's agency may still act for it
+    check_committee_parties(OPEN, [*experts, CommitteeMember("agent", OWNER, AGENCY)],
+                            owner_party_id=PURCHASER, agency_party_id=AGENCY)
+    check_committee_parties(SINGLE, [CommitteeMember("agent", OWNER, AGENCY)],
+                            owner_party_id=PURCHASER, agency_party_id=AGENCY)
+
+
+def test_mof74_7_five_members_once_the_budget_reaches_the_open_tender_threshold() -> None:
+    for p in (NEGOTIATION, INQUIRY):
+        assert committee_floor(p, CommitteeCase(Decimal("1999999.99"))) == CommitteeFloor(3)
+        assert committee_floor(p, CommitteeCase(wan("200"))) == CommitteeFloor(
+            5, ("open_tender_threshold",))
+        # 政府采购工程: the 招标规模标准 (施工 400万元)
+        assert committee_floor(p, CommitteeCase(wan("399.9999"), works=True)) == CommitteeFloor(3)
+        assert committee_floor(p, CommitteeCase(wan("400"), works=True)) == CommitteeFloor(
+            5, ("open_tender_threshold",))
+    assert committee_floor(NEGOTIATION, CommitteeCase(None)) == CommitteeFloor(3)
+    # the threshold is the centre's government's: a province at 400万元
+    province = OpenTenderThresholds(goods_services=wan("400"), works=wan("400"))
+    assert committee_floor(NEGOTIATION, CommitteeCase(wan("200")), province) == CommitteeFloor(3)
+    err = refused(check_committee, committee(experts=2, owners=1), NEGOTIATION,
+                  case=CommitteeCase(wan("200")))
+    assert err.code == "COMMITTEE_INVALID_MOF74_7"
+    assert err.details["minimum"] == 5 and err.details["because"] == ["open_tender_threshold"]
+    assert "第七条" in err.message_zh and "［待核实］" in err.message_zh
+    check_committee(committee(experts=2, owners=1), NEGOTIATION, case=CommitteeCase(wan("200")),
+                    thresholds=province)
+    check_committee(committee(experts=4, owners=1), INQUIRY, case=CommitteeCase(wan("200")))
+    err = refused(check_committee_parties, INQUIRY, [CommitteeMember("agent", OWNER, AGENCY)],
+                  owner_party_id=PURCHASER, agency_party_id=AGENCY)
+    assert err.code == "COMMITTEE_AGENCY_STAFF_MOF74_7"
+
+
+def test_mof214_14_a_complex_consultation_needs_a_legal_expert() -> None:
+    complex_ = CommitteeCase(wan("5000"), technically_complex=True)
+    panel = [CommitteeMember("e0", EXPERT), CommitteeMember("e1", EXPERT),
+             CommitteeMember("o", OWNER, PURCHASER)]
+    assert committee_floor(CONSULTATION, complex_) == CommitteeFloor(3)  # no larger number
+    check_committee(panel, CONSULTATION, case=complex_)
+    check_legal_expert(CONSULTATION, panel, CommitteeCase(wan("5000")))  # not complex
+    err = refused(check_legal_expert, CONSULTATION, panel, complex_)
+    assert err.code == "COMMITTEE_NO_LEGAL_EXPERT_MOF214_14"
+    assert "法律专家" in err.message_zh and "第十四条" in err.message_zh
+    # "评审专家中": a representative declared a lawyer does not count
+    lawyer_rep = [*panel[:2], CommitteeMember("o", OWNER, PURCHASER, legal_expert=True)]
+    refused(check_legal_expert, CONSULTATION, lawyer_rep, complex_)
+    lawyer = [CommitteeMember("e0", EXPERT, legal_expert=True), *panel[1:]]
+    check_legal_expert(CONSULTATION, lawyer, complex_)
+    check_legal_expert(GOV_TENDER, panel, complex_)  # 87号令 asks for none
+    err = refused(check_committee_parties, CONSULTATION,
+                  [*panel[:2], CommitteeMember("agent", EXPERT, AGENCY)],
+                  owner_party_id=PURCHASER, agency_party_id=AGENCY)
+    assert err.code == "COMMITTEE_AGENCY_STAFF_MOF214_14"
 
 
 @given(st.integers(min_value=0, max_value=15), st.integers(min_value=0, max_value=15))

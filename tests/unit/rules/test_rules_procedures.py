@@ -198,3 +198,25 @@ def test_unverified_references_are_marked_in_their_citations() -> None:
         assert ("[unverified]" in ref.cite_en) == (not ref.verified)
     verified = {r.tag for r in refs if r.verified}
     assert {"LAW_24", "LAW_23", "LAW_28", "REG_54", "REG_57", "GPL_35", "GPREG_31"} <= verified
+
+
+def test_government_committees_carry_their_articles_and_rules() -> None:
+    """87号令 47 (7 from 1000万元 or when declared), 74号令 7 (5 at the 公开招标数额标准), 214号 14
+    (a 法律专家 when complex); engineering keeps 法 37 alone, 单一来源 has no committee."""
+    expected = {
+        (GOV, "public_tender"): ("MOF87_47", 7, Decimal("10000000"), False, True, False),
+        (GOV, "invited_tender"): ("MOF87_47", 7, Decimal("10000000"), False, True, False),
+        (GOV, "competitive_negotiation"): ("MOF74_7", 5, None, True, False, False),
+        (GOV, "inquiry"): ("MOF74_7", 5, None, True, False, False),
+        (GOV, "competitive_consultation"): ("MOF214_14", None, None, False, False, True),
+    }
+    for key, p in PROCEDURES.items():
+        rules = p.committee_rules
+        if key not in expected:
+            assert rules is None
+            continue
+        assert rules is not None and p.committee_ref is not None
+        assert (p.committee_ref.tag, rules.larger_min_members, rules.larger_from_budget,
+                rules.larger_at_open_tender_threshold, rules.larger_when_declared,
+                rules.legal_expert_when_complex) == expected[key]
+        assert ("待核实" in p.committee_ref.cite_zh) == (not p.committee_ref.verified)

@@ -1,9 +1,23 @@
 """Centre staff assign the committee, the method and the criteria the tender documents fixed;
-the round is then ``evaluating``."""
+the round is then ``evaluating``.
+
+The committee's rules are the procedure's (:mod:`core.rules.limits`): 法 37 for engineering; for
+政府采购 87号令 47 (评标委员会 5, or 7 at a 采购预算金额 of 1000万元 or more or on a round
+declared 技术复杂 or 社会影响较大), 74号令 7 (谈判/询价 小组 3, or 5 once the budget reaches the
+公开招标数额标准 — configuration, ``Settings.open_tender_thresholds``) and 214号 14 (磋商小组 3,
+a declared 法律专家 on a 技术复杂、专业性强 round); in all three nobody of the project's
+采购代理机构 sits on it and the 采购人代表 acts for the purchaser.
+
+The budget is the section's 估算价 (``Section.estimated_price``, in 元 or 万元 by its
+``price_unit``); a section without one is sized without the budget cases. A government
+procurement whose tender project names a 招标项目类型 (code table ``tender_project_type``, the
+works types) is read as 政府采购工程, measured against the works threshold.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -13,7 +27,7 @@ from core.evaluation import Criterion, CriterionCategory, EvaluationMethod, chec
 from core.model.account import Account, AccountKind
 from core.model.tendering import Bid, CommitteeMember, Evaluation, Round, RoundStatus
 from core.rules import limits
-from core.rules.limits import MemberKind
+from core.rules.limits import CENTRAL_THRESHOLDS, MemberKind, OpenTenderThresholds
 from core.security.access import require_kind
 from core.security.principal import Principal
 from core.services.tendering.evaluation.access import criterion_json, round_ref
@@ -81,8 +95,8 @@ def _checked_criteria(r: Round, method: EvaluationMethod,
     return criteria
 
 
-def _member_kinds(members: Sequence[MemberIn]) -> list[limits.CommitteeMember]:
-    checked = []
+def _member_kinds(members: Sequence[MemberIn]) -> list[MemberKind]:
+    kinds = []
     for m in members:
         try:
             kind = MemberKind(m.kind)
@@ -91,15 +105,36 @@ def _member_kinds(members: Sequence[MemberIn]) -> list[limits.CommitteeMember]:
                               f"未知的评标委员会成员类别：{m.kind}",
                               f"unknown committee member kind: {m.kind}",
                               field="members") from err
-        checked.append(limits.CommitteeMember(str(m.account_id), kind))
-    return checked
+        if m.legal_expert and kind is not MemberKind.TECHNICAL_ECONOMIC_EXPERT:
+            raise DomainError("COMMITTEE_LEGAL_EXPERT_NOT_EXPERT",
+                              "只有评审专家可以作为法律专家",
+                              "only an expert member can be the legal expert", field="members")
+        kinds.append(kind)
+    return kinds
 
 
-def _check_accounts(uow: UnitOfWork, r: Round, members: Sequence[MemberIn]) -> None:
+def _budget(r: Round) -> Decimal | None:
+    """The 采购预算金额 in 元: the section's 估算价, times 10,000 when given in 万元."""
+    section = r.section
+    if section.estimated_price is None:
+        return None
+    return section.estimated_price * (10000 if section.price_unit == "1" else 1)
+
+
+def _case(r: Round) -> limits.CommitteeCase:
+    return limits.CommitteeCase(
+        budget=_budget(r), works=r.section.tender_project.tender_project_type is not None,
+        technically_complex=r.technically_complex, large_social_impact=r.large_social_impact)
+
+
+def _check_accounts(uow: UnitOfWork, r: Round,
+                    members: Sequence[MemberIn]) -> dict[int, int | None]:
     """Experts are expert accounts; the tenderer's representatives act for the project; nobody
-    is tied to a bidder (实施条例 第四十六条: 与投标人有利害关系的人不得进入评标委员会)."""
+    is tied to a bidder (实施条例 第四十六条: 与投标人有利害关系的人不得进入评标委员会). Returns
+    the party each member's account acts for (``None``: none)."""
     project = r.section.tender_project.project
     bidders = set(uow.session.scalars(select(Bid.party_id).where(Bid.round_id == r.id)))
+    parties: dict[int, int | None] = {}
     for m in members:
         account = uow.session.get(Account, m.account_id)
         if account is None or not account.is_active:
@@ -124,14 +159,21 @@ def _check_accounts(uow: UnitOfWork, r: Round, members: Sequence[MemberIn]) -> N
                               f"账号 {account.username} 不代表本项目的招标人（采购人）",
                               f"account {account.username} does not act for the project's owner",
                               field="members")
+        parties[m.account_id] = account.party_id
+    return parties
 
 
 def assign_committee(uow: UnitOfWork, principal: Principal, section_code: str,
-                     setup: EvaluationSetup) -> EvaluationView:
+                     setup: EvaluationSetup,
+                     thresholds: OpenTenderThresholds = CENTRAL_THRESHOLDS) -> EvaluationView:
     """Centre staff assign the committee, the method and the criteria; the round is evaluating.
 
     招标投标法 第三十七条 (via :func:`core.rules.limits.check_committee`): five or more, an odd
-    number, at least two thirds technical or economic experts; exactly one chair.
+    number, at least two thirds technical or economic experts; exactly one chair. 政府采购: the
+    size of 87号令 47 / 74号令 7 for the round's budget and declarations (``thresholds`` being the
+    公开招标数额标准), then, once the accounts are known, no agency staff and the purchaser's own
+    representatives (:func:`~core.rules.limits.check_committee_parties`) and, for 磋商, the
+    法律专家 (:func:`~core.rules.limits.check_legal_expert`).
     """
     require_kind(principal, AccountKind.CENTRE_STAFF)
     r = get_round(uow, principal, section_code)
@@ -143,25 +185,39 @@ def assign_committee(uow: UnitOfWork, principal: Principal, section_code: str,
     method = _method(setup.method)
     limits.check_evaluation_method(procedure, method)
     criteria = _checked_criteria(r, method, setup.criteria)
-    limits.check_committee(_member_kinds(setup.members), procedure)
+    kinds = _member_kinds(setup.members)
+    case = _case(r)
+    limits.check_committee([limits.CommitteeMember(str(m.account_id), kind)
+                            for m, kind in zip(setup.members, kinds, strict=True)],
+                           procedure, case=case, thresholds=thresholds)
     chairs = [m for m in setup.members if m.is_chair]
     if len(chairs) != 1:
         raise DomainError("COMMITTEE_CHAIR_INVALID", "评标委员会须有且只有一名主任",
                           "the committee needs exactly one chair", field="members")
-    _check_accounts(uow, r, setup.members)
+    parties = _check_accounts(uow, r, setup.members)
+    members = [limits.CommitteeMember(str(m.account_id), kind, parties[m.account_id],
+                                      m.legal_expert)
+               for m, kind in zip(setup.members, kinds, strict=True)]
+    project = r.section.tender_project.project
+    limits.check_committee_parties(procedure, members, owner_party_id=project.owner_party_id,
+                                   agency_party_id=project.agency_party_id)
+    limits.check_legal_expert(procedure, members, case)
 
     now = uow.clock.now()
     before = snapshot(r)
     for m in setup.members:
         uow.session.add(CommitteeMember(round_id=r.id, account_id=m.account_id, kind=m.kind,
-                                        is_chair=m.is_chair, assigned_at=now))
+                                        is_chair=m.is_chair, legal_expert=m.legal_expert,
+                                        assigned_at=now))
     e = Evaluation(round_id=r.id, method=method.value,
                    criteria=[criterion_json(c) for c in criteria], rejections={},
                    result=None, status=EvaluationStatus.SCORING.value)
     uow.session.add(e)
     uow.record(principal.actor, "evaluation.assign_committee", "evaluation", round_ref(r), None,
                {**snapshot(e), "members": [{"account_id": m.account_id, "kind": m.kind,
-                                            "is_chair": m.is_chair} for m in setup.members]})
+                                            "is_chair": m.is_chair,
+                                            "legal_expert": m.legal_expert}
+                                           for m in setup.members]})
     transition(uow, r, RoundStatus.EVALUATING, principal.actor, "round.evaluating",
                before=before)
     return view_of(uow, r, e)

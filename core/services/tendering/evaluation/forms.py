@@ -34,6 +34,7 @@ class MemberIn:
     account_id: int
     kind: str  # a MemberKind value
     is_chair: bool = False
+    legal_expert: bool = False  # an expert sitting as the 法律专家 (214号 14), as declared
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class MemberView:
     kind: str
     is_chair: bool
     signature: ReportSignature | None
+    legal_expert: bool = False
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,8 @@ def view_of(uow: UnitOfWork, r: Round, e: Evaluation) -> EvaluationView:
         account = uow.session.get(Account, m.account_id)
         assert account is not None
         members.append(MemberView(m.id, m.account_id, account.username, account.display_name,
-                                  m.kind, m.is_chair, signatures.get(m.id)))
+                                  m.kind, m.is_chair, signatures.get(m.id),
+                                  legal_expert=m.legal_expert))
     candidates = tuple(uow.session.scalars(select(Candidate).where(
         Candidate.round_id == r.id).order_by(Candidate.rank)))
     return EvaluationView(r, e, tuple(members), candidates)
