@@ -1,5 +1,6 @@
-"""After the evaluation over REST: candidates publicity, objections, award notice and result,
-contract (owner or agency; objections by the round's bidders), and deposits (centre staff).
+"""After the evaluation over REST: settling a 并列 among the candidates, candidates publicity,
+objections, award notice and result, contract (owner or agency; objections by the round's
+bidders), and deposits (centre staff).
 
 Every refusal is a problem with a stable code and changes nothing; e.g. a publicity shorter than
 the legal minimum is ``PUBLICITY_TOO_SHORT_REG_54``.
@@ -35,12 +36,64 @@ class CandidateOut(Out):
     bidder_identifier: str = Field(description="统一社会信用代码; a person's 身份证 number "
                                                "without its birth date")
     price: str | None = Field(description="the price read out at the opening")
+    tied: bool = Field(description="in a 并列 not settled yet; the rank is shared")
 
 
 def candidate_out(c: CandidateView) -> CandidateOut:
     return CandidateOut(rank=c.rank, status=c.status, bid_id=c.bid_id, party_id=c.party_id,
                         bidder_name=c.bidder_name, bidder_identifier=c.public_identifier,
-                        price=None if c.price is None else str(c.price))
+                        price=None if c.price is None else str(c.price), tied=c.tied)
+
+
+BidId = Annotated[int, Field(ge=1, le=MAX_INT)]
+MAX_TIED = 1000  # bids tied at one rank: far more than any tender has
+
+
+class TieIn(Strict):
+    rank: Rank = Field(description="the rank the tied candidates share")
+    method: award.TieMethod = Field(description="documents: the order the tender documents "
+                                                "give; draw: a random draw (随机抽取, 87号令 68)")
+    order: list[BidId] | None = Field(
+        None, max_length=MAX_TIED,
+        description="documents: every tied bid id once, the higher rank first; not with draw")
+    reason: Text | None = Field(None, max_length=award.MAX_TEXT,
+                                description="documents: the clause of the documents, cited "
+                                            "(required); draw: optional")
+
+
+class TieDrawOut(Out):
+    algorithm: str = Field(description="sha256-sort-v1: bids by sha256(seed + ':' + bid id)")
+    bids: list[int] = Field(description="the tied bids, ascending")
+    bids_sha256: str = Field(description="SHA-256 of the bids joined by commas")
+    seed_sha256: str = Field(description="the commitment: SHA-256 of the seed")
+    seed: str = Field(description="32 random bytes from the secrets module, hex")
+    order: list[int]
+
+
+class TieSettlementOut(Out):
+    section_code: str
+    round_no: int
+    shared_rank: int
+    method: str = Field(description="documents | draw")
+    order: list[int] = Field(description="bid ids, the higher rank first")
+    dropped: list[int] = Field(description="tied bids put past the third place (条例 53)")
+    reason: str | None
+    draw: TieDrawOut | None = Field(description="what reproduces the draw's order")
+    settled_at: datetime
+    candidates: list[CandidateOut]
+
+
+@router.post("/sections/{code}/ties", response_model=TieSettlementOut, status_code=201)
+def settle_tie(code: PathCode, body: TieIn, uow: UoW, caller: Caller) -> TieSettlementOut:
+    """The owner or its agency settles a 并列 among the candidates, by the documents or by a
+    draw (87号令 68), before the publicity; until then publicity and award are refused."""
+    s = award.settle_tie(uow, caller, code, rank=body.rank, method=body.method,
+                         order=body.order, reason=body.reason)
+    return TieSettlementOut(
+        section_code=s.section_code, round_no=s.round_no, shared_rank=s.shared_rank,
+        method=s.method.value, order=list(s.order), dropped=list(s.dropped), reason=s.reason,
+        draw=None if s.draw is None else TieDrawOut(**s.draw.as_json()),
+        settled_at=s.settled_at, candidates=[candidate_out(c) for c in s.candidates])
 
 
 class PublicityIn(Strict):

@@ -3,9 +3,14 @@ contract (招标投标法实施条例 第五十四条至第五十七条).
 
 The flow of a round (``Round.status``)::
 
-    evaluating --start_publicity--> publicity --(scheduler at ends_at)--> publicity (ended)
+    evaluating (--settle_by_documents / settle_by_draw, while candidates are tied)
+               --start_publicity--> publicity --(scheduler at ends_at)--> publicity (ended)
                --issue_award--> awarded --record_contract--> contracted
 
+* **Ties (87号令 68; engineering: the documents).** A 并列 the evaluation reported is settled
+  first, by the owner or its agency: the documents' order with the clause cited, or an audited
+  random draw (``ties``). Until then :func:`ties.require_ties_settled` refuses the publicity and
+  the award (``CANDIDATE_TIE_UNSETTLED_MOF87_68``).
 * **Publicity (条例 54).** The owner or its agency publishes the ranked candidates with an end
   time; :func:`core.rules.limits.check_publicity` refuses one shorter than the procedure's minimum
   (engineering: 3 日, ``PUBLICITY_TOO_SHORT_REG_54``) and, if the evaluation report's receipt is
@@ -28,8 +33,8 @@ The flow of a round (``Round.status``)::
   deposit of the round (:func:`core.rules.limits.refund_due`: 5 日 after signing, engineering).
 
 Every step is audited and emits its event in the same transaction (docs/events.md). One module
-per step (``publicity``, ``objections``, ``notice``, ``contract``), with ``candidates`` (the
-published candidates) and ``rows`` (what every step reads) beside them.
+per step (``ties``, ``publicity``, ``objections``, ``notice``, ``contract``), with
+``candidates`` (the published candidates) and ``rows`` (what every step reads) beside them.
 """
 
 from core.services.tendering.award.candidates import (
@@ -49,8 +54,17 @@ from core.services.tendering.award.objections import (
 )
 from core.services.tendering.award.publicity import get_publicity, publicity_due, start_publicity
 from core.services.tendering.award.rows import suspension_started
+from core.services.tendering.award.ties import (
+    TieMethod,
+    TieSettlement,
+    require_ties_settled,
+    settle_by_documents,
+    settle_by_draw,
+    settle_tie,
+)
 
-__all__ = ["MAX_TEXT", "CandidateStatus", "CandidateView", "answer_objection", "candidate_views",
-           "get_award", "get_publicity", "issue_award", "list_objections", "payload",
-           "publicity_due", "raise_objection", "record_contract", "start_publicity",
-           "suspension_started", "winner_view"]
+__all__ = ["MAX_TEXT", "CandidateStatus", "CandidateView", "TieMethod", "TieSettlement",
+           "answer_objection", "candidate_views", "get_award", "get_publicity", "issue_award",
+           "list_objections", "payload", "publicity_due", "raise_objection", "record_contract",
+           "require_ties_settled", "settle_by_documents", "settle_by_draw", "settle_tie",
+           "start_publicity", "suspension_started", "winner_view"]

@@ -23,6 +23,7 @@ from core.services.tendering.award.candidates import (
     winner_view,
 )
 from core.services.tendering.award.rows import actor_round, publicity_of, round_key
+from core.services.tendering.award.ties import require_ties_settled
 from core.services.tendering.lifecycle import transition
 from core.services.tendering.procedure import procedure_of
 from core.services.tendering.round_events import emit_round
@@ -52,6 +53,7 @@ def issue_award(uow: UnitOfWork, principal: Principal, section_code: str, *,
     ``NO_CANDIDATE_LEFT_REG_55`` and nothing changes — the section is tendered again.
     """
     r = actor_round(uow, principal, section_code)
+    require_ties_settled(uow, r)
     ensure_not_suspended(r)
     if r.status != RoundStatus.PUBLICITY:
         raise DomainError("ROUND_NOT_IN_PUBLICITY", "只有中标候选人公示结束后才能确定中标人",

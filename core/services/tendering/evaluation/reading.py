@@ -42,7 +42,7 @@ def view_of(uow: UnitOfWork, r: Round, e: Evaluation) -> EvaluationView:
         members.append(MemberView(m.id, m.account_id, account.username, account.display_name,
                                   m.kind, m.is_chair, signatures.get(m.id)))
     candidates = tuple(uow.session.scalars(select(Candidate).where(
-        Candidate.round_id == r.id).order_by(Candidate.rank)))
+        Candidate.round_id == r.id).order_by(Candidate.rank, Candidate.bid_id)))
     return EvaluationView(r, e, tuple(members), candidates)
 
 
