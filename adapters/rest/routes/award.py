@@ -17,7 +17,14 @@ from pydantic import Field
 from adapters.rest.deps import Caller, UoW
 from adapters.rest.fields import MAX_INT, AmountText, Moment, PathCode, PathId, RoundNo, Text
 from adapters.rest.schemas import Out, Strict
-from core.model.tendering import Award, Objection, Publicity, Registration, Round
+from core.model.tendering import (
+    Award,
+    Objection,
+    Publicity,
+    Registration,
+    Round,
+    TieSettlementRecord,
+)
 from core.services.tendering import award, deposits
 from core.services.tendering.award import CandidateView
 
@@ -62,7 +69,7 @@ class TieIn(Strict):
 
 
 class TieDrawOut(Out):
-    algorithm: str = Field(description="sha256-sort-v1: bids by sha256(seed + ':' + bid id)")
+    algorithm: str = Field(description="sha256-sort-v1: the bids by sha256(seed + ':' + bid id)")
     bids: list[int] = Field(description="the tied bids, ascending")
     bids_sha256: str = Field(description="SHA-256 of the bids joined by commas")
     seed_sha256: str = Field(description="the commitment: SHA-256 of the seed")
@@ -70,30 +77,54 @@ class TieDrawOut(Out):
     order: list[int]
 
 
-class TieSettlementOut(Out):
-    section_code: str
-    round_no: int
+class SettlementOut(Out):
     shared_rank: int
     method: str = Field(description="documents | draw")
+    bids: list[int] = Field(description="the tied bids, ascending")
     order: list[int] = Field(description="bid ids, the higher rank first")
     dropped: list[int] = Field(description="tied bids put past the third place (条例 53)")
-    reason: str | None
+    reason: str | None = Field(description="documents: the clause cited")
     draw: TieDrawOut | None = Field(description="what reproduces the draw's order")
+    settled_by: str
     settled_at: datetime
-    candidates: list[CandidateOut]
 
 
-@router.post("/sections/{code}/ties", response_model=TieSettlementOut, status_code=201)
-def settle_tie(code: PathCode, body: TieIn, uow: UoW, caller: Caller) -> TieSettlementOut:
-    """The owner or its agency settles a 并列 among the candidates, by the documents or by a
-    draw (87号令 68), before the publicity; until then publicity and award are refused."""
-    s = award.settle_tie(uow, caller, code, rank=body.rank, method=body.method,
-                         order=body.order, reason=body.reason)
-    return TieSettlementOut(
-        section_code=s.section_code, round_no=s.round_no, shared_rank=s.shared_rank,
-        method=s.method.value, order=list(s.order), dropped=list(s.dropped), reason=s.reason,
-        draw=None if s.draw is None else TieDrawOut(**s.draw.as_json()),
-        settled_at=s.settled_at, candidates=[candidate_out(c) for c in s.candidates])
+class TiesOut(Out):
+    section_code: str
+    round_no: int
+    round_status: str
+    candidates: list[CandidateOut] = Field(description="tied ones share their rank")
+    settlements: list[SettlementOut]
+
+
+def ties_out(r: Round, candidates: list[CandidateView],
+             settlements: list[TieSettlementRecord]) -> TiesOut:
+    return TiesOut(
+        section_code=r.section.code, round_no=r.round_no, round_status=r.status,
+        candidates=[candidate_out(c) for c in candidates],
+        settlements=[SettlementOut(
+            shared_rank=s.shared_rank, method=s.method, bids=list(s.bids), order=list(s.order),
+            dropped=list(s.dropped), reason=s.reason,
+            draw=None if s.draw is None else TieDrawOut.model_validate(s.draw),
+            settled_by=s.settled_by, settled_at=s.settled_at) for s in settlements])
+
+
+@router.post("/sections/{code}/ties", response_model=TiesOut, status_code=201)
+def settle_tie(code: PathCode, body: TieIn, uow: UoW, caller: Caller) -> TiesOut:
+    """The owner or its agency settles the 并列 at one rank among the candidates, by the
+    documents (the clause cited) or by a random draw (87号令 68), after the report is signed and
+    before the publicity; until every tie is settled the publicity and the award are refused
+    (``CANDIDATE_TIE_UNSETTLED_MOF87_68``)."""
+    award.settle_tie(uow, caller, code, rank=body.rank, method=body.method, order=body.order,
+                     reason=body.reason)
+    return ties_out(*award.get_ties(uow, caller, code))
+
+
+@router.get("/sections/{code}/ties", response_model=TiesOut)
+def get_ties(code: PathCode, uow: UoW, caller: Caller) -> TiesOut:
+    """The candidates with any tie and every settlement, draws with the record that reproduces
+    them: the owner, its agency and oversight."""
+    return ties_out(*award.get_ties(uow, caller, code))
 
 
 class PublicityIn(Strict):

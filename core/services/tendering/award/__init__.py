@@ -57,6 +57,7 @@ from core.services.tendering.award.rows import suspension_started
 from core.services.tendering.award.ties import (
     TieMethod,
     TieSettlement,
+    get_ties,
     require_ties_settled,
     settle_by_documents,
     settle_by_draw,
@@ -64,7 +65,7 @@ from core.services.tendering.award.ties import (
 )
 
 __all__ = ["MAX_TEXT", "CandidateStatus", "CandidateView", "TieMethod", "TieSettlement",
-           "answer_objection", "candidate_views", "get_award", "get_publicity", "issue_award",
-           "list_objections", "payload", "publicity_due", "raise_objection", "record_contract",
-           "require_ties_settled", "settle_by_documents", "settle_by_draw", "settle_tie",
-           "start_publicity", "suspension_started", "winner_view"]
+           "answer_objection", "candidate_views", "get_award", "get_publicity", "get_ties",
+           "issue_award", "list_objections", "payload", "publicity_due", "raise_objection",
+           "record_contract", "require_ties_settled", "settle_by_documents", "settle_by_draw",
+           "settle_tie", "start_publicity", "suspension_started", "winner_view"]

@@ -38,7 +38,7 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from core.audit import snapshot
-from core.errors import DomainError, ErrorKind
+from core.errors import DomainError, ErrorKind, forbidden
 from core.evaluation import MAX_CANDIDATES
 from core.evaluation.draw import DrawRecord, draw
 from core.events import EventType
@@ -50,6 +50,7 @@ from core.model.tendering import (
     TieSettlementRecord,
 )
 from core.rules import limits
+from core.security.access import can_read_project
 from core.security.principal import Principal
 from core.services.tendering.award.candidates import (
     MAX_TEXT,
@@ -60,6 +61,7 @@ from core.services.tendering.award.candidates import (
 from core.services.tendering.award.rows import actor_round, round_key
 from core.services.tendering.procedure import procedure_of
 from core.services.tendering.round_events import emit_round
+from core.services.tendering.rounds import get_round
 from core.services.tendering.supervision import ensure_not_suspended
 from core.services.validation import optional_text, required_text
 from core.uow import UnitOfWork
@@ -89,6 +91,17 @@ class TieSettlement:
 def settlements_of(uow: UnitOfWork, r: Round) -> list[TieSettlementRecord]:
     return list(uow.session.scalars(select(TieSettlementRecord).where(
         TieSettlementRecord.round_id == r.id).order_by(TieSettlementRecord.shared_rank)))
+
+
+def get_ties(uow: UnitOfWork, principal: Principal, section_code: str
+             ) -> tuple[Round, list[CandidateView], list[TieSettlementRecord]]:
+    """The candidates (tied or not) and how each tie was settled, draws with their seeds: the
+    owner, its agency and oversight — the candidates are published only by the publicity."""
+    r = get_round(uow, principal, section_code)
+    if not can_read_project(principal, r.section.tender_project.project):
+        raise forbidden("只有招标人（采购人）、其代理机构和监督人员可以查看候选人的并列及其确定",
+                        "only the owner, its agency and oversight see the candidates' ties")
+    return r, candidate_views(uow, r), settlements_of(uow, r)
 
 
 def tie_groups(uow: UnitOfWork, r: Round) -> dict[int, list[Candidate]]:
