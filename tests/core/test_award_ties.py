@@ -133,6 +133,12 @@ def test_not_before_the_report_is_signed_off(container: Container, clock: Movabl
     t = tied(container, clock, sign=False)
     refused(container, lambda uow: award.settle_by_draw(uow, t.agency, t.section_code, rank=1),
             "EVALUATION_NOT_SIGNED_OFF")
+    # nor does the owner read the candidates before the report is handed over (条例 53)
+    refused(container, lambda uow: award.get_ties(uow, t.owner, t.section_code), "FORBIDDEN",
+            ErrorKind.FORBIDDEN)
+    with t.c.uow() as uow:
+        _, listed, _ = award.get_ties(uow, t.staff, t.section_code)  # oversight does
+        assert [c.tied for c in listed] == [True, True, False]
 
 
 def test_by_draw_the_record_reproduces_the_order(container: Container,

@@ -95,10 +95,14 @@ def settlements_of(uow: UnitOfWork, r: Round) -> list[TieSettlementRecord]:
 
 def get_ties(uow: UnitOfWork, principal: Principal, section_code: str
              ) -> tuple[Round, list[CandidateView], list[TieSettlementRecord]]:
-    """The candidates (tied or not) and how each tie was settled, draws with their seeds: the
-    owner, its agency and oversight — the candidates are published only by the publicity."""
+    """The candidates (tied or not) and how each tie was settled, draws with their seeds:
+    oversight, and the owner and its agency once the report is signed and handed over (as
+    ``evaluation.get_evaluation``) — the candidates are published only by the publicity."""
     r = get_round(uow, principal, section_code)
-    if not can_read_project(principal, r.section.tender_project.project):
+    e = uow.session.get(Evaluation, r.id)
+    handed_over = e is None or e.status == "signed"
+    if not (principal.has_oversight or (
+            handed_over and can_read_project(principal, r.section.tender_project.project))):
         raise forbidden("只有招标人（采购人）、其代理机构和监督人员可以查看候选人的并列及其确定",
                         "only the owner, its agency and oversight see the candidates' ties")
     return r, candidate_views(uow, r), settlements_of(uow, r)
