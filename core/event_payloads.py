@@ -262,6 +262,34 @@ class CandidateBrief(TypedDict):
     declared: dict[str, Any] | None
 
 
+class TieDraw(TypedDict):
+    """The random draw that settled a 并列 (87号令 68): what reproduces its order
+    (``core.evaluation.draw``: the bids ascending, their SHA-256, the seed's SHA-256, the seed,
+    and the order it draws)."""
+
+    algorithm: str
+    bids: list[int]
+    bids_sha256: str
+    seed_sha256: str
+    seed: str
+    order: list[int]
+
+
+class TieSettledPayload(RoundPayload):
+    """round.candidates_tie_settled: the tied bids of one shared rank put in order, by the
+    documents' clause (``reason``) or by a draw (``draw``), and the candidates as they now stand;
+    ``dropped`` are the tied bids the order put past the last candidate place (条例 53)."""
+
+    shared_rank: int
+    method: str  # documents | draw
+    order: list[int]  # bid ids, the higher rank first
+    dropped: list[int]
+    reason: str | None
+    draw: TieDraw | None
+    settled_at: datetime
+    candidates: list[CandidateBrief]
+
+
 class PublicityFields(TypedDict):
     """Where the 中标候选人公示 stands."""
 
@@ -470,6 +498,7 @@ PAYLOADS: dict[EventType, type] = {
     EventType.ROUND_RESUMED: ResumptionPayload,
     EventType.ROUND_ARCHIVED: RoundPayload,
     EventType.EVALUATION_REPORTED: EvaluationReportedPayload,
+    EventType.CANDIDATES_TIE_SETTLED: TieSettledPayload,
     EventType.CANDIDATES_PUBLISHED: CandidatesPublishedPayload,
     EventType.OBJECTION_RAISED: ObjectionPayload,
     EventType.OBJECTION_ANSWERED: ObjectionPayload,
@@ -498,6 +527,7 @@ BASES: dict[type, tuple[type, ...]] = {
     SuspensionPayload: (RoundPayload,),
     ResumptionPayload: (SuspensionPayload,),
     EvaluationReportedPayload: (RoundPayload,),
+    TieSettledPayload: (RoundPayload,),
     PublicityPayload: (RoundPayload, PublicityFields),
     CandidatesPublishedPayload: (PublicityPayload,),
     ObjectionPayload: (PublicityPayload,),

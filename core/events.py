@@ -42,6 +42,9 @@ class EventType(StrEnum):
     ROUND_RESUMED = "round.resumed"
     ROUND_ARCHIVED = "round.archived"
     EVALUATION_REPORTED = "round.evaluation_reported"
+    # A 并列 among the candidates settled by the tenderer (purchaser): the documents' way or a
+    # random draw (87号令 68), before the publicity.
+    CANDIDATES_TIE_SETTLED = "round.candidates_tie_settled"
     # After the evaluation (条例 54–57): publicity, objections, award, result, contract.
     CANDIDATES_PUBLISHED = "round.candidates_published"
     OBJECTION_RAISED = "round.objection_raised"

@@ -9,42 +9,54 @@ Order
 * ``lowest_evaluated_price`` (经评审的最低投标价法/最低评标价法) and ``lowest_price`` (谈判、询价):
   lower ``evaluated_price`` first (the bid price when no evaluated price is given).
 
-Tie-breaks, applied in the order given (default :data:`DEFAULT_TIE_BREAKS`):
+Tie-breaks, applied in the order the procedure gives (``Procedure.tie_breaks``):
 
-1. ``higher_technical_score`` — higher ``technical_score``; a bid without one comes after bids with
-   one;
-2. ``lower_price`` — lower bid ``price`` (投标报价);
-3. ``earlier_submission`` — earlier ``submitted_at`` (the platform's receipt time).
+* ``lower_price`` — lower bid ``price`` (投标报价, as read out; 磋商: the last offer);
+* ``lower_evaluated_price`` — lower :attr:`EvaluatedBid.price_for_ranking` (the price after any
+  policy deduction, 价格扣除; the bid price when none is given);
+* ``higher_technical_score`` — higher ``technical_score``; a bid without one comes after bids with
+  one.
+
+Which rules, and the readings taken
+-----------------------------------
+* **Engineering** (:data:`DEFAULT_TIE_BREAKS` = ``(lower_price,)``). 标准施工招标文件（2007）第三章
+  评标办法 **[unverified: the research review's [M] reading; the text was not at hand]**:
+  "综合评分相等时，以投标报价低的优先；投标报价也相等的，由招标人自行确定" (and, under 经评审的最低
+  投标价法, "经评审的投标价相等时，投标报价低的优先" — the same clause on the raw bid price). What
+  remains equal is the tenderer's to decide as its documents say:
+  :mod:`core.services.tendering.award.ties`. The platform invents nothing further: the receipt
+  time of a bid decides no tie.
+* **Government procurement** (:data:`GOV_PROCUREMENT_TIE_BREAKS` = ``(lower_evaluated_price,)``).
+  财政部令第87号 **[quoted from secondary sources — exam and sample-document sites quoting the
+  order; the official text was not at hand]**: 第五十六条 最低评标价法 "评标结果按投标报价由低
+  到高顺序排列。投标报价相同的并列"; 第五十七条 综合评分法 "评标结果按评审后得分由高到低顺序排列。
+  得分相同的，按投标报价由低到高顺序排列。得分且投标报价相同的并列". Our reading: the
+  投标报价 that 87号令 ranks by is the price as evaluated — after the arithmetic correction
+  and the policy deduction 87号令 lets the committee make. So under 56 equal *evaluated* prices
+  tie (并列) and the raw price does **not** break them; under 57 equal scores go to the lower
+  evaluated price, then 并列. 第六十八条 settles a 并列: "按照招标文件规定的方式确定…招标文件
+  未规定的，采取随机抽取的方式确定" **[the research review's [H] reading; our search did not
+  find the text]** — the settlement use case.
+* **磋商** (:data:`CONSULTATION_TIE_BREAKS`): see the constant.
 
 Bids still equal after every tie-break share a rank (并列: ranks 1, 1, 3) and list each other in
 ``tied_with``; they are listed by ``bid_id`` only so that output is stable — that order means
-nothing. :func:`top_candidates` refuses to name candidates while such a tie touches the candidate
-list (``CANDIDATE_TIE_UNRESOLVED``): the tender documents say how to settle it (often by drawing
-lots).
-
-The rules differ by domain, so the tie-breaks are a parameter. 财政部令第87号
-第五十六条、第五十七条 **[unverified: quoted from secondary sources]**: 最低评标价法
-"投标报价相同的并列"; 综合评分法 "得分相同的，按投标报价由低到高顺序排列。得分且投标报价相同的并列"
-— that is :data:`GOV_PROCUREMENT_TIE_BREAKS`. The national standard construction tender documents
-say "综合评分相等时，以投标报价低的优先；投标报价也相等的，由招标人自行确定" **[unverified]**, which
-is also ``(lower_price,)``.
+nothing. A 并列 does not stop the report: :func:`top_candidates` names the tied bids with their
+shared rank, and the tenderer (purchaser) settles the order afterwards.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from core.errors import ErrorKind
 from core.evaluation._numbers import require_decimal
 from core.evaluation.errors import (
     BID_DUPLICATE,
     BID_SCORE_MISSING,
-    CANDIDATE_TIE_UNRESOLVED,
     PRICE_NOT_POSITIVE,
     TOO_MANY_CANDIDATES,
     evaluation_error,
@@ -57,16 +69,14 @@ MAX_CANDIDATES = 3  # 招标投标法实施条例 第五十三条: 中标候选�
 
 class TieBreak(StrEnum):
     HIGHER_TECHNICAL_SCORE = "higher_technical_score"
-    LOWER_PRICE = "lower_price"
-    EARLIER_SUBMISSION = "earlier_submission"
+    LOWER_PRICE = "lower_price"  # the bid price as read out (投标报价; 磋商: 最后报价)
+    LOWER_EVALUATED_PRICE = "lower_evaluated_price"  # EvaluatedBid.price_for_ranking
 
 
-DEFAULT_TIE_BREAKS: tuple[TieBreak, ...] = (
-    TieBreak.HIGHER_TECHNICAL_SCORE,
-    TieBreak.LOWER_PRICE,
-    TieBreak.EARLIER_SUBMISSION,
-)
-GOV_PROCUREMENT_TIE_BREAKS: tuple[TieBreak, ...] = (TieBreak.LOWER_PRICE,)
+# Engineering (标准施工招标文件 [unverified]): the lower bid price, then the tenderer decides.
+DEFAULT_TIE_BREAKS: tuple[TieBreak, ...] = (TieBreak.LOWER_PRICE,)
+# 87号令 56/57: the lower (evaluated) price, then 并列 — under 56 a no-op after the ranking price.
+GOV_PROCUREMENT_TIE_BREAKS: tuple[TieBreak, ...] = (TieBreak.LOWER_EVALUATED_PRICE,)
 # 竞争性磋商, 财库〔2014〕214号 第二十五条 [unverified: the research review's reading, [M]; the
 # text was not at hand]: equal scores by the last offer, lower first; equal scores and offers by
 # the technical criteria (技术指标优劣), which we read as the higher technical score.
@@ -78,7 +88,6 @@ CONSULTATION_TIE_BREAKS: tuple[TieBreak, ...] = (TieBreak.LOWER_PRICE,
 class EvaluatedBid:
     bid_id: str
     price: Decimal  # 投标报价
-    submitted_at: datetime  # aware; the platform's receipt time
     score: Decimal | None = None  # total of 综合评分 (comprehensive method)
     technical_score: Decimal | None = None
     evaluated_price: Decimal | None = None  # 经评审的投标价; the bid price when None
@@ -109,8 +118,6 @@ class Ranking:
 
 
 def _check_bid(bid: EvaluatedBid, method: EvaluationMethod) -> None:
-    if bid.submitted_at.tzinfo is None or bid.submitted_at.utcoffset() is None:
-        raise ValueError(f"submitted_at of bid {bid.bid_id} must be an aware datetime")
     amounts = [("price", bid.price)]
     if bid.evaluated_price is not None:
         amounts.append(("evaluated_price", bid.evaluated_price))
@@ -152,7 +159,7 @@ def _key(
         elif tie_break is TieBreak.LOWER_PRICE:
             parts.append(bid.price)
         else:
-            parts.append(bid.submitted_at)
+            parts.append(bid.price_for_ranking)
     return tuple(parts)
 
 
@@ -188,13 +195,18 @@ def rank_bids(
 
 
 def top_candidates(ranking: Ranking, n: int = MAX_CANDIDATES) -> tuple[RankedBid, ...]:
-    """The first ``n`` (at most 3) ranked bids: the candidate list, in rank order.
+    """The candidate list, in rank order: the first ``n`` (at most 3) ranked bids, and every bid
+    tied with the ``n``-th.
 
     招标投标法实施条例 第五十三条: "中标候选人应当不超过3个，并标明排序" — ``n`` > 3 is
     ``TOO_MANY_CANDIDATES``. Fewer responsive bids than ``n`` give a shorter list (possibly empty:
-    whether too few remain to go on is the procedure's rule, e.g. 政府采购法 第三十六条). A tie that
-    leaves the order of the list undefined (inside it or across its end) is
-    ``CANDIDATE_TIE_UNRESOLVED``.
+    whether too few remain to go on is the procedure's rule, e.g. 政府采购法 第三十六条).
+
+    Tied bids stay on the list with their shared rank and ``tied_with`` (87号令 第五十七条: "并列").
+    A tie across the cut-off (ranks 1, 2, 2, 2 for three places) brings every bid of the tie in,
+    so the list can be longer than ``n`` until the tie is settled: the settlement orders them and
+    keeps the first ``n`` (:mod:`core.services.tendering.award.ties`). Choosing among equal bids
+    here, by anything else, would be a rule the law does not give.
     """
     if n < 1:
         raise ValueError("at least one candidate must be asked for")
@@ -205,14 +217,8 @@ def top_candidates(ranking: Ranking, n: int = MAX_CANDIDATES) -> tuple[RankedBid
             f"At most 3 candidates may be named (Tendering Regulation art. 53); {n} requested",
             requested=n,
         )
-    chosen = ranking.ranked[:n]
-    tied = [c for c in chosen if c.tied_with]
-    if tied:
-        raise evaluation_error(
-            CANDIDATE_TIE_UNRESOLVED,
-            "候选人排序存在并列，须按招标文件规定的方法确定先后后再推荐",
-            "Candidates are tied; settle the order as the tender documents say before naming them",
-            ErrorKind.CONFLICT,
-            tied=sorted({c.bid.bid_id for c in tied} | {o for c in tied for o in c.tied_with}),
-        )
-    return chosen
+    chosen = list(ranking.ranked[:n])
+    if len(chosen) == n:
+        last = chosen[-1].rank
+        chosen.extend(r for r in ranking.ranked[n:] if r.rank == last)
+    return tuple(chosen)

@@ -37,6 +37,7 @@ from core.model.tendering import (
     RoundStatus,
     Score,
     SupervisionInstruction,
+    TieSettlementRecord,
 )
 
 __all__ = [
@@ -86,5 +87,6 @@ __all__ = [
     "SupervisionInstruction",
     "TenderDocument",
     "TenderProject",
+    "TieSettlementRecord",
     "UsedNonce",
 ]

@@ -17,11 +17,13 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -244,16 +246,48 @@ class ReportSignature(Base):
 
 
 class Candidate(Base):
-    """A ranked 中标候选人 (at most three per round)."""
+    """A ranked 中标候选人 (at most three per round once every tie is settled).
+
+    A 并列 the evaluation leaves (87号令 57) is stored as it is: the tied candidates share their
+    ``rank`` and have ``tied`` set, and a tie across the cut-off brings every tied bid in. The
+    settlement (``core.services.tendering.award.ties``) gives them distinct ranks, clears
+    ``tied`` and removes those it puts past the third place. So a rank is unique among the
+    settled candidates of a round only — the partial unique index.
+    """
 
     __tablename__ = "tender_candidates"
-    __table_args__ = (UniqueConstraint("round_id", "rank"),)
+    __table_args__ = (
+        Index("uq_tender_candidates_settled_rank", "round_id", "rank", unique=True,
+              postgresql_where=text("NOT tied"), sqlite_where=text("NOT tied")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("tender_rounds.id"), index=True)
     bid_id: Mapped[int] = mapped_column(ForeignKey("tender_bids.id"))
-    rank: Mapped[int] = mapped_column(Integer)
+    rank: Mapped[int] = mapped_column(Integer)  # while tied: the shared rank (1, 1, 3)
     status: Mapped[str] = mapped_column(String(16))  # ranked | declined | disqualified | awarded
+    tied: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class TieSettlementRecord(Base):
+    """How one 并列 was settled, kept whole (the audit log holds its digest): the order and
+    either the documents' clause (``reason``) or the draw that reproduces it (``draw``:
+    ``core.evaluation.draw.DrawRecord.as_json``)."""
+
+    __tablename__ = "tender_tie_settlements"
+    __table_args__ = (UniqueConstraint("round_id", "shared_rank"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("tender_rounds.id"), index=True)
+    shared_rank: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(16))  # documents | draw
+    bids: Mapped[list[int]] = mapped_column(JSON)  # the tied bids, ascending
+    order: Mapped[list[int]] = mapped_column(JSON)  # the higher rank first
+    dropped: Mapped[list[int]] = mapped_column(JSON)  # put past the third place
+    reason: Mapped[str | None] = mapped_column(Text)
+    draw: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    settled_by: Mapped[str] = mapped_column(String(100))
+    settled_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class PublicityStatus(StrEnum):

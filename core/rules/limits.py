@@ -42,9 +42,11 @@ from core.rules.calendar import (
 from core.rules.procedures import (
     LAW_28,
     LAW_37,
+    MOF87,
     PROCEDURES,
     REG_53,
     REG_55,
+    Domain,
     LegalRef,
     Period,
     Procedure,
@@ -66,6 +68,7 @@ ESTIMATED_PRICE_NOT_POSITIVE = "ESTIMATED_PRICE_NOT_POSITIVE"
 AMOUNT_NOT_FINITE = "AMOUNT_NOT_FINITE"
 RULE_NOT_APPLICABLE = "RULE_NOT_APPLICABLE"
 EVALUATION_METHOD_NOT_ALLOWED = "EVALUATION_METHOD_NOT_ALLOWED"
+CANDIDATE_TIE_UNSETTLED_MOF87_68 = "CANDIDATE_TIE_UNSETTLED_MOF87_68"
 
 # Prefixes completed by the rule's tag.
 BIDDING_PERIOD_TOO_SHORT = "BIDDING_PERIOD_TOO_SHORT"
@@ -613,6 +616,33 @@ def check_candidates(n: int) -> None:
         )
 
 
+def check_ties_settled(procedure: Procedure, tied_bids: Collection[int]) -> None:
+    """Refuse to publish or award while candidates are tied (并列).
+
+    财政部令第87号 第六十八条 [the research review's [H] reading]: "中标候选人并列的，由采购人或者
+    采购人委托评标委员会按照招标文件规定的方式确定中标人；招标文件未规定的，采取随机抽取的方式确定".
+    Engineering: 标准施工招标文件 [unverified] "投标报价也相等的，由招标人自行确定", and
+    条例 55 awards in the order of the list — so the order must be settled first. One code
+    for both domains (the article that names the settlement); each message cites its own basis.
+    """
+    if not tied_bids:
+        return
+    tied = sorted(tied_bids)
+    if procedure.domain is Domain.GOV_PROCUREMENT:
+        zh = (f"中标候选人并列，须先由采购人按照招标文件规定的方式确定排序，招标文件未规定的，"
+              f"采取随机抽取的方式确定（{MOF87.cite_zh}第六十八条）")
+        en = ("Candidates are tied (并列): the purchaser must first settle their order the way "
+              f"the procurement documents say, else by a random draw ({MOF87.cite_en} art. 68)")
+    else:
+        zh = ("中标候选人并列，须先由招标人按照招标文件的规定确定排序，再按排序公示和确定中标人"
+              f"（{REG_55.cite_zh}）")
+        en = ("Candidates are tied (并列): the tenderer must first settle their order as the "
+              "tender documents say; the publicity and the award follow that order "
+              f"({REG_55.cite_en})")
+    raise DomainError(CANDIDATE_TIE_UNSETTLED_MOF87_68, zh, en, ErrorKind.CONFLICT,
+                      rule="MOF87_68", tied_bids=tied)
+
+
 # -- 实施条例 第五十四条: publicity of candidates --------------------------------------------------
 
 
@@ -854,6 +884,7 @@ ERROR_CODES: frozenset[str] = frozenset(
         AMOUNT_NOT_FINITE,
         RULE_NOT_APPLICABLE,
         EVALUATION_METHOD_NOT_ALLOWED,
+        CANDIDATE_TIE_UNSETTLED_MOF87_68,
     }
     | {f"{prefix}_{ref.tag}" for prefix, ref in _refs()}
 )

@@ -395,7 +395,8 @@ def test_comprehensive_evaluation_with_five_experts_ranks_and_names_candidates(
     assert out["status"] == "reported" and out["round_status"] == "evaluating"
     result = out["result"]
     assert result["method"] == "comprehensive"
-    assert result["tie_breaks"] == ["lower_price"]  # 政府采购: 得分相同的按投标报价由低到高
+    # 政府采购 (87号令 57): 得分相同的按投标报价 (as evaluated) 由低到高, then 并列
+    assert result["tie_breaks"] == ["lower_evaluated_price"]
     assert result["lowest_valid_price"] == "950000.00"
     ids = {v: k for k, v in t.bid_ids.items()}
     price = {ids[int(b)]: next(c["score"] for c in s["criteria"] if c["criterion"] == "price")
@@ -453,8 +454,7 @@ def test_lowest_evaluated_price_ranks_by_price(api: Api) -> None:
     assert [(ids[x["bid_id"]], x["rank"], x["price"]) for x in result["ranking"]] == [
         ("B", 1, "39800000.00"), ("D", 2, "39900000.00"), ("C", 3, "40500000.00"),
         ("A", 4, "41000000.00")]
-    assert result["tie_breaks"] == ["higher_technical_score", "lower_price",
-                                    "earlier_submission"]
+    assert result["tie_breaks"] == ["lower_price"]  # 标准施工招标文件, then the tenderer decides
     assert [ids[c["bid_id"]] for c in out["candidates"]] == ["B", "D", "C"]
 
 

@@ -65,14 +65,25 @@ def test_government_procurement_needs_a_price_criterion(container: Container,
             "PRICE_CRITERION_MISSING")
 
 
-def test_equal_scores_and_prices_leave_a_procurement_tie_unresolved(
+def test_mof87_57_equal_scores_and_prices_are_reported_as_tied(
         container: Container, clock: MovableClock) -> None:
+    """The review's case 2: two bids at the same score and price -> a 并列 in the report, kept as
+    tied candidates for the purchaser to settle (87号令 57, 68); the report is not refused."""
     same = "39650000.00"
     t = TenderBuilder(container, clock, kind=GOV_PROCUREMENT,
                       prices=(same, same, "40920000.00")).at(Stage.EVALUATING)
     t.score(lambda member, bid: {"technical": Decimal(35), "commercial": Decimal(15)})
-    refused(t, lambda uow: evaluation.generate_report(uow, t.experts[0], t.section_code),
-            "CANDIDATE_TIE_UNRESOLVED")
+    with t.unit() as uow:
+        evaluation.generate_report(uow, t.experts[0], t.section_code)
+    first, second, third = t.bid_ids()
+    with t.c.uow() as uow:
+        view = evaluation.get_evaluation(uow, t.experts[0], t.section_code)
+        assert [(c.rank, c.bid_id, c.tied) for c in view.candidates] == [
+            (1, first, True), (1, second, True), (3, third, False)]
+        result = view.evaluation.result
+        assert result is not None
+        assert [(c["rank"], c["tied_with"]) for c in result["candidates"]] == [
+            (1, [second]), (1, [first]), (3, [])]
 
 
 CONSULTATION = dataclasses.replace(GOV_PROCUREMENT, mode="competitive_consultation")

@@ -1,6 +1,7 @@
-"""After the evaluation over REST: candidates publicity (engineering) or the purchaser's
-decision (政府采购), objections and 质疑, award notice and result, contract (owner or agency;
-objections by the round's bidders), and deposits (centre staff).
+"""After the evaluation over REST: settling a 并列 among the candidates, candidates publicity
+(engineering) or the purchaser's decision (政府采购), objections and 质疑, award notice and
+result, contract (owner or agency; objections by the round's bidders), and deposits (centre
+staff).
 
 Every refusal is a problem with a stable code and changes nothing; e.g. a publicity shorter than
 the legal minimum is ``PUBLICITY_TOO_SHORT_REG_54``.
@@ -17,7 +18,14 @@ from pydantic import Field
 from adapters.rest.deps import Caller, UoW
 from adapters.rest.fields import MAX_INT, AmountText, Moment, PathCode, PathId, RoundNo, Text
 from adapters.rest.schemas import Out, Strict
-from core.model.tendering import Award, Objection, Publicity, Registration, Round
+from core.model.tendering import (
+    Award,
+    Objection,
+    Publicity,
+    Registration,
+    Round,
+    TieSettlementRecord,
+)
 from core.services.tendering import award, deposits
 from core.services.tendering.award import CandidateView
 
@@ -36,12 +44,88 @@ class CandidateOut(Out):
     bidder_identifier: str = Field(description="统一社会信用代码; a person's 身份证 number "
                                                "without its birth date")
     price: str | None = Field(description="the price read out at the opening")
+    tied: bool = Field(description="in a 并列 not settled yet; the rank is shared")
 
 
 def candidate_out(c: CandidateView) -> CandidateOut:
     return CandidateOut(rank=c.rank, status=c.status, bid_id=c.bid_id, party_id=c.party_id,
                         bidder_name=c.bidder_name, bidder_identifier=c.public_identifier,
-                        price=None if c.price is None else str(c.price))
+                        price=None if c.price is None else str(c.price), tied=c.tied)
+
+
+BidId = Annotated[int, Field(ge=1, le=MAX_INT)]
+MAX_TIED = 1000  # bids tied at one rank: far more than any tender has
+
+
+class TieIn(Strict):
+    rank: Rank = Field(description="the rank the tied candidates share")
+    method: award.TieMethod = Field(description="documents: the order the tender documents "
+                                                "give; draw: a random draw (随机抽取, 87号令 68)")
+    order: list[BidId] | None = Field(
+        None, max_length=MAX_TIED,
+        description="documents: every tied bid id once, the higher rank first; not with draw")
+    reason: Text | None = Field(None, max_length=award.MAX_TEXT,
+                                description="documents: the clause of the documents, cited "
+                                            "(required); draw: optional")
+
+
+class TieDrawOut(Out):
+    algorithm: str = Field(description="sha256-sort-v1: the bids by sha256(seed + ':' + bid id)")
+    bids: list[int] = Field(description="the tied bids, ascending")
+    bids_sha256: str = Field(description="SHA-256 of the bids joined by commas")
+    seed_sha256: str = Field(description="the commitment: SHA-256 of the seed")
+    seed: str = Field(description="32 random bytes from the secrets module, hex")
+    order: list[int]
+
+
+class SettlementOut(Out):
+    shared_rank: int
+    method: str = Field(description="documents | draw")
+    bids: list[int] = Field(description="the tied bids, ascending")
+    order: list[int] = Field(description="bid ids, the higher rank first")
+    dropped: list[int] = Field(description="tied bids put past the third place (条例 53)")
+    reason: str | None = Field(description="documents: the clause cited")
+    draw: TieDrawOut | None = Field(description="what reproduces the draw's order")
+    settled_by: str
+    settled_at: datetime
+
+
+class TiesOut(Out):
+    section_code: str
+    round_no: int
+    round_status: str
+    candidates: list[CandidateOut] = Field(description="tied ones share their rank")
+    settlements: list[SettlementOut]
+
+
+def ties_out(r: Round, candidates: list[CandidateView],
+             settlements: list[TieSettlementRecord]) -> TiesOut:
+    return TiesOut(
+        section_code=r.section.code, round_no=r.round_no, round_status=r.status,
+        candidates=[candidate_out(c) for c in candidates],
+        settlements=[SettlementOut(
+            shared_rank=s.shared_rank, method=s.method, bids=list(s.bids), order=list(s.order),
+            dropped=list(s.dropped), reason=s.reason,
+            draw=None if s.draw is None else TieDrawOut.model_validate(s.draw),
+            settled_by=s.settled_by, settled_at=s.settled_at) for s in settlements])
+
+
+@router.post("/sections/{code}/ties", response_model=TiesOut, status_code=201)
+def settle_tie(code: PathCode, body: TieIn, uow: UoW, caller: Caller) -> TiesOut:
+    """The owner or its agency settles the 并列 at one rank among the candidates, by the
+    documents (the clause cited) or by a random draw (87号令 68), after the report is signed and
+    before the publicity; until every tie is settled the publicity and the award are refused
+    (``CANDIDATE_TIE_UNSETTLED_MOF87_68``)."""
+    award.settle_tie(uow, caller, code, rank=body.rank, method=body.method, order=body.order,
+                     reason=body.reason)
+    return ties_out(*award.get_ties(uow, caller, code))
+
+
+@router.get("/sections/{code}/ties", response_model=TiesOut)
+def get_ties(code: PathCode, uow: UoW, caller: Caller) -> TiesOut:
+    """The candidates with any tie and every settlement, draws with the record that reproduces
+    them: the owner, its agency and oversight."""
+    return ties_out(*award.get_ties(uow, caller, code))
 
 
 class PublicityIn(Strict):

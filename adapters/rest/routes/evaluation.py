@@ -90,9 +90,10 @@ class MemberOut(Out):
 
 
 class CandidateOut(Out):
-    rank: int
+    rank: int = Field(description="shared by tied candidates (并列) until the tie is settled")
     bid_id: int
     status: str
+    tied: bool = Field(description="in a 并列 the tenderer has not settled yet (87号令 68)")
 
 
 class CriterionOut(Out):
@@ -133,7 +134,7 @@ def evaluation_out(view: ev.EvaluationView) -> EvaluationOut:
                                signed_at=m.signature.signed_at)) for m in view.members],
         rejections=dict(e.rejections), result=None if e.result is None else dict(e.result),
         reported_at=e.reported_at,
-        candidates=[CandidateOut(rank=c.rank, bid_id=c.bid_id, status=c.status)
+        candidates=[CandidateOut(rank=c.rank, bid_id=c.bid_id, status=c.status, tied=c.tied)
                     for c in view.candidates])
 
 

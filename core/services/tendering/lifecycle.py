@@ -25,6 +25,7 @@ from core.model.tendering import (
     Bid,
     BidOpening,
     BidStatus,
+    Candidate,
     Decision,
     Evaluation,
     Publicity,
@@ -60,9 +61,14 @@ def _keyholders_pending(uow: UnitOfWork, r: Round) -> bool:
 
 def _decision_deemed_at(uow: UnitOfWork, r: Round) -> datetime | None:
     """政府采购 after a signed report without the purchaser's decision: the first moment the
-    first candidate may be deemed chosen (政采条例 43, 87号令 68)."""
+    first candidate may be deemed chosen (政采条例 43, 87号令 68). Not while candidates are tied:
+    nobody is first until the tie is settled (the settlement reschedules the round)."""
     procedure = procedure_of(r)
     if procedure.after_report.decision is None or uow.session.get(Decision, r.id) is not None:
+        return None
+    uow.session.flush()
+    if uow.session.scalar(select(exists().where(Candidate.round_id == r.id,
+                                                Candidate.tied.is_(True)))):
         return None
     received = signed_report_received_at(uow.session.get(Evaluation, r.id))
     if received is None:

@@ -36,6 +36,7 @@ from core.rules.limits import (
     check_late_bid,
     check_legal_expert,
     check_publicity,
+    check_ties_settled,
     committee_floor,
     deadline_after_clarification,
     earliest_deadline,
@@ -540,6 +541,21 @@ def test_reg_53_at_most_3_candidates() -> None:
     assert "第五十三条" in err.message_zh
     with pytest.raises(ValueError):
         check_candidates(-1)
+
+
+def test_mof87_68_no_publicity_or_award_while_candidates_are_tied() -> None:
+    for procedure in (OPEN, GOV_TENDER, CONSULTATION):
+        check_ties_settled(procedure, [])  # nothing tied: nothing to settle
+    gov = refused(check_ties_settled, GOV_TENDER, [12, 11])
+    assert gov.code == "CANDIDATE_TIE_UNSETTLED_MOF87_68"
+    assert gov.kind is ErrorKind.CONFLICT
+    assert gov.details["tied_bids"] == [11, 12]
+    assert "第六十八条" in gov.message_zh and "随机抽取" in gov.message_zh
+    assert "art. 68" in gov.message_en
+    engineering = refused(check_ties_settled, OPEN, [3, 4])
+    assert engineering.code == "CANDIDATE_TIE_UNSETTLED_MOF87_68"
+    assert "招标文件" in engineering.message_zh and "第五十五条" in engineering.message_zh
+    assert "87" not in engineering.message_zh and "art. 55" in engineering.message_en
 
 
 # -- 实施条例 第五十四条 --------------------------------------------------------------------------

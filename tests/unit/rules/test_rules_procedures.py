@@ -70,8 +70,10 @@ def test_what_a_procedure_does_follows_its_domains_law(key: tuple[Domain, str]) 
     if p.key == "competitive_consultation":  # 214号 25: the last offer, then 技术指标
         assert p.tie_breaks == (TieBreak.LOWER_PRICE, TieBreak.HIGHER_TECHNICAL_SCORE)
     else:
-        assert p.tie_breaks == ((TieBreak.LOWER_PRICE,) if procurement else (
-            TieBreak.HIGHER_TECHNICAL_SCORE, TieBreak.LOWER_PRICE, TieBreak.EARLIER_SUBMISSION))
+        # 87号令 56/57: the evaluated price, then 并列; 标准施工招标文件: the bid price, then the
+        # tenderer decides
+        assert p.tie_breaks == ((TieBreak.LOWER_EVALUATED_PRICE,) if procurement else (
+            TieBreak.LOWER_PRICE,))
     assert p.price_criterion_required is procurement  # 87号令 55
     assert p.award_in_rank is procurement  # engineering: only a state-funded round (条例 55)
     assert p.result_lists_experts is procurement  # 政采条例 43

@@ -3,7 +3,8 @@ contract (招标投标法实施条例 第五十四条至第五十七条).
 
 The flow of a round (``Round.status``), engineering::
 
-    evaluating --start_publicity--> publicity --(scheduler at ends_at)--> publicity (ended)
+    evaluating (--settle_by_documents / settle_by_draw, while candidates are tied)
+               --start_publicity--> publicity --(scheduler at ends_at)--> publicity (ended)
                --issue_award--> awarded --record_contract--> contracted
 
 政府采购 (``flows.GOV_PROCUREMENT``; the periods are the procedure's ``AwardPeriods``)::
@@ -19,6 +20,10 @@ The flow of a round (``Round.status``), engineering::
   after the notice ends; a 质疑 suspends nothing) and makes the unsuccessful bidders' deposits due
   5 个工作日 after the notice (:mod:`.result_notice`); the winner's fall due after the contract.
 
+* **Ties (87号令 68; engineering: the documents).** A 并列 the evaluation reported is settled
+  first, by the owner or its agency: the documents' order with the clause cited, or an audited
+  random draw (``ties``). Until then :func:`ties.require_ties_settled` refuses the publicity and
+  the award (``CANDIDATE_TIE_UNSETTLED_MOF87_68``).
 * **Publicity (条例 54).** The owner or its agency publishes the ranked candidates with an end
   time; :func:`core.rules.limits.check_publicity` refuses one shorter than the procedure's minimum
   (engineering: 3 日, ``PUBLICITY_TOO_SHORT_REG_54``) and, if the evaluation report's receipt is
@@ -41,10 +46,10 @@ The flow of a round (``Round.status``), engineering::
   deposit of the round (:func:`core.rules.limits.refund_due`: 5 日 after signing, engineering).
 
 Every step is audited and emits its event in the same transaction (docs/events.md). One module
-per step (``publicity``, ``objections``, ``decision``, ``notice``, ``result_notice``,
-``contract``), with ``choice`` (who may be awarded), ``issuing`` (the notice and result both
-flows send), ``candidates`` (the published candidates) and ``rows`` (what every step reads)
-beside them.
+per step (``ties``, ``publicity``, ``objections``, ``decision``, ``notice``,
+``result_notice``, ``contract``), with ``choice`` (who may be awarded), ``issuing`` (the notice
+and result both flows send), ``candidates`` (the published candidates) and ``rows`` (what every
+step reads) beside them.
 """
 
 from core.services.tendering.award.candidates import (
@@ -65,9 +70,19 @@ from core.services.tendering.award.objections import (
 )
 from core.services.tendering.award.publicity import get_publicity, publicity_due, start_publicity
 from core.services.tendering.award.rows import suspension_started
+from core.services.tendering.award.ties import (
+    TieMethod,
+    TieSettlement,
+    get_ties,
+    require_ties_settled,
+    settle_by_documents,
+    settle_by_draw,
+    settle_tie,
+)
 
-__all__ = ["MAX_TEXT", "CandidateStatus", "CandidateView", "answer_objection", "candidate_views",
-           "decide", "decision_due", "get_award", "get_publicity", "issue_award",
-           "list_objections", "payload",
-           "publicity_due", "raise_objection", "record_contract", "start_publicity",
+__all__ = ["MAX_TEXT", "CandidateStatus", "CandidateView", "TieMethod", "TieSettlement",
+           "answer_objection", "candidate_views", "decide", "decision_due", "get_award",
+           "get_publicity", "get_ties", "issue_award", "list_objections", "payload",
+           "publicity_due", "raise_objection", "record_contract", "require_ties_settled",
+           "settle_by_documents", "settle_by_draw", "settle_tie", "start_publicity",
            "suspension_started", "winner_view"]

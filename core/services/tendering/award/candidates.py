@@ -42,6 +42,7 @@ class CandidateView:
     price: Decimal | None
     declared: dict[str, Any] | None = None  # the items read out at the opening (public since)
     bidder_is_person: bool = False  # the identifier is a 身份证 number (个人信息)
+    tied: bool = False  # in a 并列 not settled yet (award.ties); never once published
 
 
     @property
@@ -57,7 +58,7 @@ class CandidateView:
 def payload(view: CandidateView) -> CandidateBrief:
     """The candidate as the events carry it to the platforms."""
     out = asdict(view)
-    del out["bidder_is_person"]
+    del out["bidder_is_person"], out["tied"]
     return cast(CandidateBrief, out)
 
 
@@ -68,10 +69,11 @@ def candidate_views(uow: UnitOfWork, r: Round) -> list[CandidateView]:
         .join(Bid, Bid.id == Candidate.bid_id)
         .join(Party, Party.id == Bid.party_id)
         .outerjoin(BidOpening, BidOpening.bid_id == Bid.id)
-        .where(Candidate.round_id == r.id).order_by(Candidate.rank)).all()
+        .where(Candidate.round_id == r.id).order_by(Candidate.rank, Candidate.bid_id)).all()
     return [CandidateView(rank=c.rank, status=c.status, bid_id=c.bid_id, party_id=party_id,
                           bidder_name=name, bidder_identifier=uscc or id_number or "",
-                          price=price, declared=declared, bidder_is_person=uscc is None)
+                          price=price, declared=declared, bidder_is_person=uscc is None,
+                          tied=c.tied)
             for c, party_id, name, uscc, id_number, price, declared in rows]
 
 

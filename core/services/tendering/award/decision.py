@@ -21,6 +21,7 @@ from core.services import deadlines
 from core.services.calendar import calendar_of
 from core.services.tendering.award.choice import choose
 from core.services.tendering.award.rows import actor_round, round_key
+from core.services.tendering.award.ties import require_ties_settled, tie_groups
 from core.services.tendering.lifecycle import reschedule
 from core.services.tendering.procedure import procedure_of
 from core.services.tendering.report_receipt import (
@@ -90,6 +91,7 @@ def decide_round(uow: UnitOfWork, principal: Principal, r: Round, *,
     remaining candidate (``AWARD_NOT_FIRST_RANKED_REG_55``)."""
     _require_undecided(uow, r)
     report_received_at(uow.session.get(Evaluation, r.id))  # refused before the signed report
+    require_ties_settled(uow, r)  # 87号令 68: the documents' rule or a draw settles it first
     winner = choose(uow, principal.actor, r, in_rank=True, declined_ranks=declined_ranks,
                     disqualified_ranks=disqualified_ranks, rank=rank)
     return _record(uow, principal.actor, r, winner, deemed=False)
@@ -104,7 +106,7 @@ def decision_due(uow: UnitOfWork, r: Round) -> str | None:
         reschedule(uow, r)
         return None
     received = signed_report_received_at(uow.session.get(Evaluation, r.id))
-    if received is None:
+    if received is None or tie_groups(uow, r):  # no report yet, or nobody first until settled
         reschedule(uow, r)
         return None
     procedure = procedure_of(r)

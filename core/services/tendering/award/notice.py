@@ -15,6 +15,7 @@ from core.services.tendering.award.decision import requires_decision
 from core.services.tendering.award.issuing import issue
 from core.services.tendering.award.result_notice import issue_after_decision
 from core.services.tendering.award.rows import actor_round, publicity_of
+from core.services.tendering.award.ties import require_ties_settled
 from core.services.tendering.procedure import procedure_of
 from core.services.tendering.rounds import get_round
 from core.services.tendering.supervision import ensure_not_suspended
@@ -35,6 +36,7 @@ def issue_award(uow: UnitOfWork, principal: Principal, section_code: str, *,
     ``NO_CANDIDATE_LEFT_REG_55`` and nothing changes — the section is tendered again.
     """
     r = actor_round(uow, principal, section_code)
+    require_ties_settled(uow, r)
     ensure_not_suspended(r)
     if requires_decision(r):
         if r.status != RoundStatus.EVALUATING:

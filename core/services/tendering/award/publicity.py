@@ -35,6 +35,7 @@ from core.services.tendering.award.rows import (
     publicity_payload,
     round_key,
 )
+from core.services.tendering.award.ties import require_ties_settled
 from core.services.tendering.lifecycle import reschedule, transition
 from core.services.tendering.procedure import procedure_of
 from core.services.tendering.report_receipt import report_received_at
@@ -48,6 +49,7 @@ def start_publicity(uow: UnitOfWork, principal: Principal, section_code: str,
                     ends_at: datetime) -> Publicity:
     """中标候选人公示 from now until ``ends_at``; refused if shorter than the legal minimum."""
     r = actor_round(uow, principal, section_code)
+    require_ties_settled(uow, r)
     ensure_not_suspended(r)
     if r.status != RoundStatus.EVALUATING:
         raise DomainError("ROUND_NOT_EVALUATING", "只有评标结束、尚未公示的轮次可以公示中标候选人",

@@ -43,7 +43,7 @@ def view_of(uow: UnitOfWork, r: Round, e: Evaluation) -> EvaluationView:
                                   m.kind, m.is_chair, signatures.get(m.id),
                                   legal_expert=m.legal_expert))
     candidates = tuple(uow.session.scalars(select(Candidate).where(
-        Candidate.round_id == r.id).order_by(Candidate.rank)))
+        Candidate.round_id == r.id).order_by(Candidate.rank, Candidate.bid_id)))
     return EvaluationView(r, e, tuple(members), candidates)
 
 

@@ -100,8 +100,8 @@ def _scored(uow: UnitOfWork, e: Evaluation, members: Sequence[CommitteeMember],
     for o, total in zip(bids, totals, strict=True):
         assert o.price is not None
         technical = total.subtotal(CriterionCategory.TECHNICAL) if has_technical else None
-        evaluated.append(EvaluatedBid(str(o.bid_id), o.price, o.bid.submitted_at,
-                                      score=total.total, technical_score=technical))
+        evaluated.append(EvaluatedBid(str(o.bid_id), o.price, score=total.total,
+                                      technical_score=technical))
         details[str(o.bid_id)] = {
             "total": str(total.total),
             "criteria": [{"criterion": c.criterion, "score": str(c.score),
@@ -121,8 +121,11 @@ def generate_report(uow: UnitOfWork, principal: Principal, section_code: str) ->
 
     综合评分: the price criterion scores ``lowest valid price ÷ price × weight`` over the bids not
     rejected, every member must have scored every subjective criterion of every such bid, and the
-    bids rank by total. The lowest-price methods rank by the declared price. A tie touching the
-    candidate list is refused (``CANDIDATE_TIE_UNRESOLVED``) until the documents' rule settles it.
+    bids rank by total. The lowest-price methods rank by the declared price. Ties go by the
+    procedure's tie-breaks; what stays equal is a 并列 (87号令 57) and is reported as one: the
+    tied candidates share their rank, list each other in ``tied_with`` and are stored ``tied``
+    — a tie across the third place brings every tied bid in — until the tenderer settles the
+    order (``core.services.tendering.award.ties``), which the publicity and the award wait for.
     """
     r = get_round(uow, principal, section_code)
     require_chair(uow, r, principal)
@@ -135,12 +138,11 @@ def generate_report(uow: UnitOfWork, principal: Principal, section_code: str) ->
     if method is EvaluationMethod.COMPREHENSIVE:
         evaluated, extra = _scored(uow, e, members, bids)
     else:
-        evaluated = [EvaluatedBid(str(o.bid_id), o.price, o.bid.submitted_at)
-                     for o in bids if o.price is not None]
+        evaluated = [EvaluatedBid(str(o.bid_id), o.price) for o in bids if o.price is not None]
     ranking = rank_bids(method, evaluated, tie_breaks=tie_breaks_of(r))
-    chosen = top_candidates(ranking, min(MAX_CANDIDATES, len(ranking.ranked))) \
-        if ranking.ranked else ()
-    limits.check_candidates(len(chosen))
+    places = min(MAX_CANDIDATES, len(ranking.ranked))
+    chosen = top_candidates(ranking, places) if ranking.ranked else ()
+    limits.check_candidates(places)  # more rows only while a tie at the last place is open
 
     parties = {o.bid_id: uow.session.get(Party, o.bid.party_id) for o in openings_of(uow, r)}
 
@@ -163,7 +165,9 @@ def generate_report(uow: UnitOfWork, principal: Principal, section_code: str) ->
                      "tied_with": [int(t) for t in x.tied_with]} for x in ranking.ranked],
         "rejected": [{**bidder(int(k)), **v} for k, v in sorted(
             e.rejections.items(), key=lambda kv: int(kv[0])) if isinstance(v, dict)],
-        "candidates": [{**bidder(int(c.bid.bid_id)), "rank": c.rank} for c in chosen],
+        "candidates": [{**bidder(int(c.bid.bid_id)), "rank": c.rank,
+                        "tied_with": [int(t) for t in c.tied_with]} for c in chosen],
+        "places": places,
         "members": [{"member_id": m.id, "kind": m.kind, "is_chair": m.is_chair}
                     for m in members],
         "generated_by": principal.actor,
@@ -171,7 +175,7 @@ def generate_report(uow: UnitOfWork, principal: Principal, section_code: str) ->
     }
     for c in chosen:
         uow.session.add(Candidate(round_id=r.id, bid_id=int(c.bid.bid_id), rank=c.rank,
-                                  status="ranked"))
+                                  status="ranked", tied=bool(c.tied_with)))
     e.status = EvaluationStatus.REPORTED.value
     e.reported_at = now
     uow.record(principal.actor, "evaluation.report", "evaluation", round_ref(r), before,
