@@ -64,8 +64,8 @@ def advance(uow: UnitOfWork, round_id: int, signer: ReceiptSigner | None = None)
     elif r.status == RoundStatus.PUBLICITY:
         return publicity_due(uow, r)  # ends a running publicity; never a suspended one
     elif r.status == RoundStatus.OPENING and signer is not None:
-        window_ended(uow, signer, r)
-        return r.status
+        # held for the cause of an undecrypted bid (decryption.pending): nothing moved
+        return r.status if window_ended(uow, signer, r) else None
     else:  # nothing moves this status with time
         reschedule(uow, r)
         return None
