@@ -20,6 +20,7 @@ from adapters.bootstrap import Container
 from core.clock import MovableClock
 from core.errors import ErrorKind
 from core.model.account import AccountKind
+from core.model.notice import Notice
 from core.model.outbox import OutboxEvent
 from core.model.tendering import BidOpening, OpeningRecord, Registration, Round
 from core.rules.limits import refund_after_withdrawal
@@ -155,6 +156,12 @@ def test_art_31_a_platform_incident_holds_the_opening_then_retracts_the_bid(
     assert [i["incident_id"] for i in f.record()["incidents"]] == [incident]
     opened = [b for b in f.record()["bids"] if b["bidder_id"] != f.t.bidders[2].uscc]
     assert {(b["outcome"], b["cause"]) for b in opened} == {("opened_by_bidder", None)}
+    with container.uow() as uow:  # the 开标记录 notice says it in words
+        notice = uow.session.scalars(select(Notice).where(
+            Notice.notice_type == "opening_record")).one()
+        assert "因投标人之外的原因未解密，视为撤回" in notice.content
+        assert "未解密原因认定：解密服务中断期间投标人无法提交密钥" in notice.content
+        assert "交易平台：交易平台解密服务不可用" in notice.content
     (event,) = f.events()
     assert event["cause"] == "not_bidder" and event["loss_claim"] is True
     assert event["bid"]["bid_id"] == f.third
