@@ -178,9 +178,23 @@ class RoundPayload(SectionContext):
     failure_reason: str | None
 
 
+class RecordedDetermination(TypedDict):
+    """Centre staff's determination of a cause as the signed opening record carries it (as read
+    back from the record: ``determined_at`` an ISO 8601 string)."""
+
+    determination_id: int
+    reason: str
+    basis: str | None
+    incident_ids: list[int]
+    determined_at: str
+
+
 class OpeningBid(TypedDict):
     """A bid as the signed opening record read it out (``price`` already a decimal string,
-    ``declared`` without personal identifiers), with what a bidder list needs beside it."""
+    ``declared`` without personal identifiers), with what a bidder list needs beside it.
+    ``cause`` is null for a bid opened, else bidder (撤销) or not_bidder (撤回, and then
+    ``loss_claim``: the bidder may claim its direct losses, 电子招标投标办法 31);
+    ``determination`` null where the cause is the rule's presumption."""
 
     bidder_name: str
     bidder_id: str
@@ -188,6 +202,9 @@ class OpeningBid(TypedDict):
     price: str | None
     declared: dict[str, Any]
     failure_code: str | None
+    cause: str | None
+    loss_claim: bool
+    determination: RecordedDetermination | None
     region_code: str | None
     contact_name: str | None
     contact_phone: str | None
@@ -397,6 +414,49 @@ class BidTamperedPayload(RoundPayload):
     detected_at: datetime
 
 
+class IncidentBrief(TypedDict):
+    """A platform incident (交易平台故障记录) as an opening shows it; ``ended_at`` null while
+    it runs."""
+
+    incident_id: int
+    component: str
+    description: str
+    reference: str | None
+    started_at: datetime
+    ended_at: datetime | None
+
+
+class UndecryptedBid(TypedDict):
+    """The bid left undecrypted."""
+
+    bid_id: int
+    party_id: int
+    bidder_name: str | None
+    bidder_identifier: str | None
+
+
+class DecryptionCausePayload(RoundPayload):
+    """bid.decryption_cause_determined: why a bid stayed undecrypted, as centre staff found
+    (电子招标投标办法 31), and what follows: ``outcome`` revoked (撤销, the deposit may be kept)
+    or retracted (撤回: the deposit falls due ``deposit_refund_due_at``, 条例 35, and
+    ``loss_claim``). ``previous_outcome`` null before the opening record; ``published_at`` set
+    when the determination came after it and was published, signed, on its own."""
+
+    bid: UndecryptedBid
+    determination_id: int
+    cause: str
+    outcome: str
+    previous_outcome: str | None
+    reason: str
+    basis: str | None
+    incidents: list[IncidentBrief]
+    loss_claim: bool
+    determined_at: datetime
+    deposit_status: str | None
+    deposit_refund_due_at: datetime | None
+    published_at: datetime | None
+
+
 # --- deposits, calendar, audit ------------------------------------------------------------
 
 
@@ -513,6 +573,7 @@ PAYLOADS: dict[EventType, type] = {
     EventType.CALENDAR_YEAR_APPROVED: CalendarYearApprovedPayload,
     EventType.DEADLINE_MOVED: DeadlineMovedPayload,
     EventType.BID_TAMPERED: BidTamperedPayload,
+    EventType.BID_DECRYPTION_CAUSE_DETERMINED: DecryptionCausePayload,
     EventType.AUDIT_CHECKPOINT: AuditCheckpointPayload,
 }
 
@@ -535,5 +596,6 @@ BASES: dict[type, tuple[type, ...]] = {
     ResultPayload: (RoundPayload,),
     ContractPayload: (RoundPayload,),
     BidTamperedPayload: (RoundPayload,),
+    DecryptionCausePayload: (RoundPayload,),
     CalendarYearApprovedPayload: (CalendarNoticeBrief,),
 }

@@ -65,6 +65,9 @@ class EventType(StrEnum):
     # A sealed bid refused at the opening because its stored ciphertext is not what was sealed
     # and receipted (content address or authentication fails): for the supervisors.
     BID_TAMPERED = "bid.tampered"
+    # Centre staff determined why a bid stayed undecrypted (电子招标投标办法 第三十一条): the
+    # bidder's doing (撤销) or not (撤回, its deposit refunded and its claim for losses noted).
+    BID_DECRYPTION_CAUSE_DETERMINED = "bid.decryption_cause_determined"
     # A signed checkpoint of the audit chain's end, for an external witness (docs/audit.md).
     AUDIT_CHECKPOINT = "audit.checkpoint"
 

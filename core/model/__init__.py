@@ -13,6 +13,7 @@ from core.model.credentials import DigestSecret, UsedNonce
 from core.model.credit import CreditDataSet, CreditRecord
 from core.model.document import DocumentKind, TenderDocument
 from core.model.expert import Expert, ExpertMajor
+from core.model.incident import IncidentComponent, PlatformIncident
 from core.model.notice import Notice, NoticeStatus
 from core.model.notice_search import NoticeSearchEntry
 from core.model.outbox import OutboxEvent
@@ -26,6 +27,8 @@ from core.model.tendering import (
     BidStatus,
     Candidate,
     CommitteeMember,
+    DecryptionCause,
+    DecryptionDetermination,
     Evaluation,
     Objection,
     OpeningOutcome,
@@ -59,11 +62,14 @@ __all__ = [
     "CommitteeMember",
     "CreditDataSet",
     "CreditRecord",
+    "DecryptionCause",
+    "DecryptionDetermination",
     "DigestSecret",
     "DocumentKind",
     "Evaluation",
     "Expert",
     "ExpertMajor",
+    "IncidentComponent",
     "LegalDeadline",
     "Notice",
     "NoticeSearchEntry",
@@ -75,6 +81,7 @@ __all__ = [
     "Party",
     "PartyKind",
     "PartyRole",
+    "PlatformIncident",
     "Project",
     "ProvincialPartyRecord",
     "Publicity",

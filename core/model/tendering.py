@@ -150,8 +150,9 @@ class Bid(Base):
 class OpeningOutcome(StrEnum):
     OPENED_BY_BIDDER = "opened_by_bidder"  # the bidder handed in its key in the window
     OPENED_BY_COMMITTEE = "opened_by_committee"  # k keyholders opened it (documents allow it)
-    REVOKED = "revoked"  # 撤销: the bidder's own failure to decrypt (电子办法 31)
-    RETRACTED = "retracted"  # 撤回: decryption failed for reasons not the bidder's (电子办法 31)
+    # Not decrypted (电子办法 31; the cause: core.services.tendering.decryption):
+    REVOKED = "revoked"  # 视为撤销: the bidder's own doing (its deposit may be kept, 条例 35)
+    RETRACTED = "retracted"  # 视为撤回: not the bidder's doing (its deposit is refunded)
 
 
 class BidOpening(Base):
@@ -173,6 +174,40 @@ class BidOpening(Base):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     bid: Mapped[Bid] = relationship(lazy="joined")
+
+
+class DecryptionCause(StrEnum):
+    """Who caused a bid to stay undecrypted (电子招标投标办法 第三十一条)."""
+
+    BIDDER = "bidder"  # the bidder's own doing: 视为撤销 (the deposit may be kept, 条例 35)
+    NOT_BIDDER = "not_bidder"  # platform, CA, storage…: 视为撤回, the bidder may claim losses
+
+
+class DecryptionDetermination(Base):
+    """Centre staff's determination of why a bid was not decrypted, with its reason and basis.
+
+    Every determination is a row: a later one (before the evaluation starts) supersedes the
+    earlier without erasing it. One made after the opening record was published is signed and
+    published on its own (``body``, ``signature``, ``published_at``), so the signed record stays
+    the bytes it was; one made before the record is part of the record itself.
+    """
+
+    __tablename__ = "tender_decryption_determinations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("tender_rounds.id"), index=True)
+    bid_id: Mapped[int] = mapped_column(ForeignKey("tender_bids.id"), index=True)
+    cause: Mapped[str] = mapped_column(String(16))  # a DecryptionCause value
+    outcome: Mapped[str] = mapped_column(String(24))  # revoked | retracted: what it makes it
+    previous_outcome: Mapped[str | None] = mapped_column(String(24))  # null: before the record
+    reason: Mapped[str] = mapped_column(Text)
+    incident_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    basis: Mapped[str | None] = mapped_column(Text)  # the basis in words, beside or instead
+    determined_by: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    determined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    body: Mapped[str | None] = mapped_column(Text)  # canonical JSON signed, once published
+    signature: Mapped[str | None] = mapped_column(String(200))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class OpeningRecord(Base):

@@ -32,6 +32,7 @@ from core.clock import SHANGHAI
 from core.errors import DomainError, ErrorKind
 from core.evaluation.methods import EvaluationMethod
 from core.rules.calendar import (
+    DayCount,
     HolidayCalendar,
     LegalDay,
     Reading,
@@ -753,6 +754,34 @@ def refund_due(procedure: Procedure, calendar: HolidayCalendar,
         raise _not_applicable(procedure, "保证金退还期限", "deposit refund period")
     return _last_day(calendar, require_aware(contract_signed_at, "contract_signed_at"), period,
                      Reading.EARLIEST)
+
+
+# -- 实施条例 第三十五条: a withdrawn bid's deposit ------------------------------------------------
+
+#: 条例 35 is not among the procedures' references (``core.rules.procedures``), since no procedure
+#: differs in it: a bid deemed withdrawn (撤回) has its deposit back within 5 日.
+REG_35 = LegalRef("REG_35", "《招标投标法实施条例》第三十五条", "Tendering Regulation art. 35")
+REFUND_AFTER_WITHDRAWAL = Period(5, DayCount.CALENDAR, REG_35)
+
+
+def refund_after_withdrawal(calendar: HolidayCalendar, withdrawn_at: datetime) -> LegalDay:
+    """The last day to refund the deposit of a bid deemed withdrawn (视为撤回); due by its
+    :attr:`~core.rules.calendar.LegalDay.ends_at` (24:00 Beijing time).
+
+    招标投标法实施条例 第三十五条: "投标人撤回已提交的投标文件，应当在投标截止时间前书面通知招标人。
+    招标人已收取投标保证金的，应当自收到投标人书面撤回通知之日起5日内退还。投标截止后投标人撤销投标
+    文件的，招标人可以不退还投标保证金。" 电子招标投标办法 第三十一条 deems a bid that stayed
+    undecrypted for reasons not the bidder's withdrawn: there is no written notice, so the day it
+    is deemed withdrawn (the centre's determination of the cause) takes its place.
+
+    Counting as :func:`refund_due`: that day does not count, the 5th day moved past legal rest
+    days (民法典 第二百零三条), a provisional year read with its unsettled days as working days.
+    Government procurement refunds a withdrawal within 5 个工作日 (财政部令第87号 第三十八条); 5 日
+    never ends later than 5 个工作日, so this date is lawful there too, and the one used.
+    """
+    return calendar.count_period(beijing_date(require_aware(withdrawn_at, "withdrawn_at")),
+                                 REFUND_AFTER_WITHDRAWAL.days, REFUND_AFTER_WITHDRAWAL.unit,
+                                 Reading.EARLIEST)
 
 
 # -- 实施条例 第五十五条: who is awarded -----------------------------------------------------------

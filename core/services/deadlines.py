@@ -30,7 +30,15 @@ from core.event_payloads import DeadlineMovedPayload
 from core.events import DomainEvent, EventType, project_ordering_key
 from core.model.calendar import LegalDeadline
 from core.model.project import Section
-from core.model.tendering import Award, Bid, Publicity, Registration, Round
+from core.model.tendering import (
+    Award,
+    Bid,
+    BidOpening,
+    OpeningOutcome,
+    Publicity,
+    Registration,
+    Round,
+)
 from core.rules.calendar import DayCount, HolidayCalendar, LegalDay, Reading, beijing_date
 from core.rules.procedures import Period
 from core.services.tendering.procedure import procedure_of
@@ -130,11 +138,16 @@ CHOSEN: dict[Rule, Callable[[UnitOfWork, Round], datetime | None]] = {
 
 def paid_deposits(uow: UnitOfWork, r: Round, *, winner: bool | None = None,
                   winning_bid_id: int | None = None) -> list[Registration]:
-    """The round's paid deposits, locked: all of them, only the winner's (``winner=True``) or
-    only the unsuccessful bidders' (``False``) — 政府采购 refunds the two on different days.
-    The winner is the award's, or ``winning_bid_id``'s while the award is being made."""
+    """The round's paid deposits the award and the contract make due, locked: all of them, only
+    the winner's (``winner=True``) or only the unsuccessful bidders' (``False``) — 政府采购
+    refunds the two on different days. The winner is the award's, or ``winning_bid_id``'s while
+    the award is being made. A bid deemed withdrawn at the opening (撤回) is not among them: its
+    deposit fell due 5 日 after that (条例 35), earlier than either."""
+    withdrawn = select(Bid.party_id).join(BidOpening, BidOpening.bid_id == Bid.id).where(
+        Bid.round_id == r.id, BidOpening.outcome == OpeningOutcome.RETRACTED.value)
     query = (select(Registration).where(Registration.round_id == r.id,
-                                        Registration.deposit_status == "paid")
+                                        Registration.deposit_status == "paid",
+                                        Registration.party_id.not_in(withdrawn))
              .order_by(Registration.id).with_for_update(of=Registration))
     award = uow.session.get(Award, r.id)
     bid_id = winning_bid_id if winning_bid_id is not None else award.bid_id if award else None

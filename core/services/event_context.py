@@ -101,6 +101,7 @@ def opening_context(session: Session, r: Round) -> Opening | None:
     for read in body["bids"]:
         reg = registrations.get(read["bidder_id"])
         bids.append(cast(OpeningBid, {  # the record's reading of the bid, as signed
+            "cause": None, "loss_claim": False, "determination": None,  # older records lack them
             **read,
             "region_code": reg.party.region_code if reg else None,
             "contact_name": reg.party.contact_name if reg else None,

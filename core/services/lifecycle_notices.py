@@ -49,8 +49,11 @@ _LABELS = {"tender": "招标公告", "prequalification": "资格预审公告", "
            "termination": "终止公告", "failed": "流标公告"}
 
 _OUTCOMES = {"opened_by_bidder": "投标人已解密", "opened_by_committee": "开标密钥持有人解密",
-             "revoked": "未在时限内解密，视为撤销（电子招标投标办法第三十一条）",
-             "retracted": "投标文件无法解密，视为撤回（电子招标投标办法第三十一条）"}
+             "revoked": "因投标人原因未解密，视为撤销（电子招标投标办法第三十一条）",
+             "retracted": "因投标人之外的原因未解密，视为撤回，投标人有权要求责任方赔偿因此遭受的"
+                          "直接损失（电子招标投标办法第三十一条）"}
+_COMPONENTS = {"platform": "交易平台", "ca": "CA 数字证书服务", "storage": "投标文件存储",
+               "network": "网络", "other": "其他"}
 # the 开标一览表 items a page reads out under their names; other items keep their own key
 _DECLARED = {"duration_days": "工期（日历天）", "quality": "质量", "project_manager": "项目负责人",
              "warranty": "质保期"}
@@ -68,6 +71,10 @@ def label(notice_type: str, domain: str) -> str:
 
 def beijing(moment: datetime) -> str:
     return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M（北京时间）")
+
+
+def _moment(iso: str | None) -> str:
+    return "" if iso is None else beijing(datetime.fromisoformat(iso))
 
 
 def yuan(value: Decimal | str | None) -> str:
@@ -140,6 +147,14 @@ def opening_record(uow: UnitOfWork, r: Round, record: OpeningRecord, actor: str,
         lines.append(f"{i}. {bid['bidder_name']}　投标报价：{yuan(bid['price'])}"
                      f"　解密情况：{_OUTCOMES.get(bid['outcome'], bid['outcome'])}")
         lines += [f"   {line}" for line in declared_lines(bid.get("declared"))]
+        if bid.get("determination"):
+            lines.append(f"   未解密原因认定：{bid['determination']['reason']}")
+    incidents = body.get("incidents") or []
+    if incidents:
+        lines += ["", "解密时段内的交易平台故障记录："]
+        lines += [f"{i}. {_COMPONENTS.get(x['component'], x['component'])}：{x['description']}"
+                  f"（{_moment(x['started_at'])} 至 {_moment(x['ended_at']) or '尚未恢复'}）"
+                  for i, x in enumerate(incidents, start=1)]
     lines += ["", "本开标记录由交易平台电子签名，对开标有异议的，投标人应当在开标现场提出"
                   "（《招标投标法实施条例》第四十四条）。"]
     return _publish(uow, r, "opening_record", lines, actor, account_id)

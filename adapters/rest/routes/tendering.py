@@ -23,7 +23,7 @@ from core.sealing.committee import Committee
 from core.sealing.wrap import key_fingerprint
 from core.services import queries
 from core.services.deadlines import deadlines_of
-from core.services.tendering import bids, closing, opening, rounds
+from core.services.tendering import bids, closing, decryption, opening, rounds
 from core.services.validation import amount
 
 router = APIRouter(prefix="/api/v1", tags=["tendering"])
@@ -270,10 +270,21 @@ def committee_open(code: PathCode, body: SharesIn, uow: UoW, caller: Caller,
                                                            shares)]
 
 
+class SignedDeterminationOut(Out):
+    body: str = Field(description="canonical JSON (ggzy.decryption-determination.v1), exactly "
+                                  "the bytes that were signed; names the record's SHA-256")
+    signature: str = Field(description="Ed25519 by the platform key, base64")
+    published_at: datetime
+
+
 class OpeningRecordOut(Out):
     body: str = Field(description="canonical JSON, exactly the bytes that were signed")
     signature: str = Field(description="Ed25519 by the platform key, base64")
     published_at: datetime
+    determinations: list[SignedDeterminationOut] = Field(
+        default_factory=list, description="causes of failed decryption determined after the "
+                                          "record was published (电子招标投标办法 31), each "
+                                          "signed on its own; the record stays as signed")
 
 
 @router.post("/sections/{code}/opening/close", response_model=OpeningRecordOut)
@@ -285,10 +296,14 @@ def close(code: PathCode, uow: UoW, caller: Caller, c: Deps) -> OpeningRecordOut
 
 @router.get("/public/sections/{code}/opening-record", response_model=OpeningRecordOut)
 def opening_record(code: PathCode, uow: UoW) -> OpeningRecordOut:
-    """The published opening record (开标记录); verify with the platform key."""
-    _, record = queries.opening_record(uow, code)
-    return OpeningRecordOut(body=record.body, signature=record.signature,
-                            published_at=record.published_at)
+    """The published opening record (开标记录) and the determinations published after it;
+    verify each with the platform key."""
+    r, record = queries.opening_record(uow, code)
+    return OpeningRecordOut(
+        body=record.body, signature=record.signature, published_at=record.published_at,
+        determinations=[SignedDeterminationOut(body=d.body or "", signature=d.signature or "",
+                                               published_at=d.published_at or record.published_at)
+                        for d in decryption.published(uow.session, r)])
 
 
 class ReasonIn(Strict):

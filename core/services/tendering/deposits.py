@@ -121,6 +121,23 @@ def mark_refunded(uow: UnitOfWork, principal: Principal, section_code: str, part
     return reg
 
 
+def set_refund_due(uow: UnitOfWork, actor: str, r: Round, party_id: int,
+                   due_at: datetime | None) -> Registration | None:
+    """Set (or, given None, clear) when a paid deposit falls due for refund, audited; for the
+    use cases that make one due outside the contract (a bid deemed withdrawn, 条例 35). A
+    deposit not paid, or refunded already, is left as it is (None)."""
+    reg = uow.session.scalars(select(Registration).where(
+        Registration.round_id == r.id, Registration.party_id == party_id)
+        .with_for_update(of=Registration)).first()
+    if reg is None or reg.deposit_status != PAID or reg.deposit_refund_due_at == due_at:
+        return None
+    before = snapshot(reg)
+    reg.deposit_refund_due_at = due_at
+    uow.record(actor, "deposit.refund_due", "registration",
+               f"{r.section.code}/{r.round_no}/{party_id}", before, snapshot(reg))
+    return reg
+
+
 def list_registrations(uow: UnitOfWork, principal: Principal, section_code: str,
                        round_no: int | None = None) -> tuple[Round, list[Registration]]:
     """Every registration with its deposit: for the oversight kinds, and for the owner and its

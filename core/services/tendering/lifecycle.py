@@ -35,18 +35,15 @@ from core.model.tendering import (
 )
 from core.rules import award_periods
 from core.services.calendar import calendar_of
+from core.services.tendering import undecrypted
 from core.services.tendering.flows import flow_of
+from core.services.tendering.opening_window import opening_ends
 from core.services.tendering.procedure import procedure_of
 from core.services.tendering.report_receipt import signed_report_received_at
 from core.services.tendering.round_events import emit_round
 from core.uow import UnitOfWork
 
 S = RoundStatus
-
-
-def opening_ends(r: Round) -> datetime:
-    """The end of the window in which bidders hand in their keys (电子招标投标办法 Art. 31)."""
-    return r.bid_deadline + timedelta(minutes=r.opening_window_minutes)
 
 
 def _keyholders_pending(uow: UnitOfWork, r: Round) -> bool:
@@ -87,8 +84,9 @@ def next_check_due(uow: UnitOfWork, r: Round) -> datetime | None:
         return r.bid_deadline
     if status is S.OPENING:
         ends = opening_ends(r)
-        if uow.clock.now() >= ends and _keyholders_pending(uow, r):
-            return None
+        if uow.clock.now() >= ends and (_keyholders_pending(uow, r)
+                                        or undecrypted.pending(uow.session, r)):
+            return None  # keyholders to open, or causes to determine: people move it now
         return ends
     if status is S.EVALUATING:
         return _decision_deemed_at(uow, r)

@@ -2,9 +2,13 @@
 
 From the deadline, each bidder unwraps its data key on its own side and hands it in within the
 opening window. After the window, where the tender documents allow it, k keyholders open the
-bids whose bidders failed; otherwise those bids are treated as revoked (撤销, the bidder's failure)
-as 电子招标投标办法 Art. 31 says, and the others go on. The opening record lists every bid with
-its declared items and is signed by the platform over its exact bytes.
+bids whose bidders failed (a bid they find damaged is 撤回: not the bidder's doing). A bid still
+unopened is 撤销 (the bidder's doing, presumed) or 撤回 (not the bidder's) as 电子招标投标办法
+Art. 31 says, by the cause centre staff determine: while a platform incident overlapping the
+window is on record, the opening waits for that determination instead of presuming
+(``decryption``). The others go on. The opening record lists every bid with its declared items,
+its outcome and cause, and the incidents of the window, and is signed by the platform over its
+exact bytes; a determination after it is published on its own, the record left as signed.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from core.model.tendering import (
     Bid,
     BidOpening,
     BidStatus,
+    DecryptionCause,
     OpeningOutcome,
     OpeningRecord,
     Round,
@@ -43,6 +48,7 @@ from core.sealing.shamir import Share
 from core.security.access import require_kind
 from core.security.principal import SYSTEM_ACTOR, Principal
 from core.services import lifecycle_notices
+from core.services.tendering import decryption, undecrypted
 from core.services.tendering.bids import bidder_party, committee_of
 from core.services.tendering.lifecycle import opening_ends, reschedule, transition
 from core.services.tendering.rounds import get_round
@@ -156,10 +162,7 @@ def hand_in_key(uow: UnitOfWork, principal: Principal, store: ContentStore, sect
 
 
 def _unopened(uow: UnitOfWork, r: Round) -> list[Bid]:
-    opened = select(BidOpening.bid_id).where(BidOpening.round_id == r.id)
-    return list(uow.session.scalars(select(Bid).where(
-        Bid.round_id == r.id, Bid.status == BidStatus.SEALED.value,
-        Bid.id.not_in(opened)).order_by(Bid.id)))
+    return undecrypted.unopened(uow.session, r)
 
 
 def committee_open(uow: UnitOfWork, principal: Principal, store: ContentStore,
@@ -192,6 +195,7 @@ def committee_open(uow: UnitOfWork, principal: Principal, store: ContentStore,
             # the file or its key wrap is damaged: not the bidder's doing as far as we can tell
             opened.append(_failed(uow, r, bid, OpeningOutcome.RETRACTED, err.code,
                                   principal.actor))
+            decryption.retracted_deposit(uow, principal.actor, r, bid, uow.clock.now())
             report_tampered(uow, r, bid, err, principal.actor, "keyholders")
             continue
         opened.append(_record_opening(uow, r, bid, OpeningOutcome.OPENED_BY_COMMITTEE, address,
@@ -227,21 +231,28 @@ def record_body(uow: UnitOfWork, r: Round, published_at: datetime) -> dict[str, 
         select(BidOpening, Party).join(Bid, Bid.id == BidOpening.bid_id)
         .join(Party, Party.id == Bid.party_id).where(BidOpening.round_id == r.id)
         .order_by(Bid.submitted_at)).all()
+    bids = []
+    for o, p in rows:
+        cause, determination = decryption.recorded(uow.session, o)
+        bids.append({"bidder_name": p.name, "bidder_id": p.identifier, "outcome": o.outcome,
+                     "price": None if o.price is None else str(o.price),
+                     "declared": read_out(o.declared), "failure_code": o.failure_code,
+                     "cause": cause, "loss_claim": cause == DecryptionCause.NOT_BIDDER.value,
+                     "determination": determination})
     return {
         "type": "ggzy.opening-record.v1", "section_code": r.section.code,
         "round_no": r.round_no, "bid_deadline": r.bid_deadline.isoformat(),
-        "published_at": published_at.isoformat(),
-        "bids": [{"bidder_name": p.name, "bidder_id": p.identifier, "outcome": o.outcome,
-                  "price": None if o.price is None else str(o.price),
-                  "declared": read_out(o.declared), "failure_code": o.failure_code}
-                 for o, p in rows],
+        "published_at": published_at.isoformat(), "bids": bids,
+        "incidents": decryption.record_incidents(uow.session, r),
     }
 
 
 def close_opening(uow: UnitOfWork, signer: ReceiptSigner, section_code: str,
                   principal: Principal | None = None) -> OpeningRecord:
-    """End the opening: unopened bids are revoked (撤销, 电子办法 31) unless keyholders may still
-    open them, and the signed opening record is published."""
+    """End the opening: each unopened bid becomes what its determined cause makes it, or is
+    presumed revoked (撤销, 电子办法 31), and the signed opening record is published. Refused
+    (``DECRYPTION_CAUSE_PENDING``) while an incident overlapping the window leaves a bid's cause
+    to be determined."""
     if principal is not None:
         require_kind(principal, AccountKind.CENTRE_STAFF)
     r = get_round(uow, principal, section_code) if principal else _round_by_code(uow, section_code)
@@ -249,9 +260,11 @@ def close_opening(uow: UnitOfWork, signer: ReceiptSigner, section_code: str,
     if r.status != RoundStatus.OPENING or uow.clock.now() < opening_ends(r):
         raise DomainError("OPENING_WINDOW_NOT_OVER", "投标人解密时限尚未结束",
                           "the bidders' decryption window is not over", ErrorKind.CONFLICT)
+    undecrypted.refuse_if_pending(uow.session, r)
     actor = principal.actor if principal else SYSTEM_ACTOR
     for bid in _unopened(uow, r):
-        _failed(uow, r, bid, OpeningOutcome.REVOKED, "NOT_DECRYPTED_BY_BIDDER", actor)
+        _failed(uow, r, bid, decryption.outcome_at_close(uow.session, bid),
+                "NOT_DECRYPTED_BY_BIDDER", actor)
     uow.session.flush()
     now = uow.clock.now()
     body = canonical_json(record_body(uow, r, now))
@@ -274,9 +287,14 @@ def _round_by_code(uow: UnitOfWork, section_code: str) -> Round:
     return r
 
 
-def window_ended(uow: UnitOfWork, signer: ReceiptSigner, r: Round) -> None:
-    """Scheduler: at the window's end, close at once when nothing is left for keyholders."""
+def window_ended(uow: UnitOfWork, signer: ReceiptSigner, r: Round) -> bool:
+    """Scheduler: at the window's end, close at once when nothing is left for keyholders and
+    no cause is pending; False when it holds the round for a cause to be determined."""
     if r.committee_fallback and _unopened(uow, r):
         reschedule(uow, r)  # none: centre staff run the keyholders' opening, then close it
-        return
+        return True
+    if undecrypted.pending(uow.session, r):
+        reschedule(uow, r)  # none: centre staff determine the causes first, then it is due
+        return False
     close_opening(uow, signer, r.section.code)
+    return True

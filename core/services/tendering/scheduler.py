@@ -66,8 +66,8 @@ def advance(uow: UnitOfWork, round_id: int, signer: ReceiptSigner | None = None)
     elif r.status == RoundStatus.EVALUATING:
         return decision_due(uow, r)  # 政府采购: the first candidate deemed chosen
     elif r.status == RoundStatus.OPENING and signer is not None:
-        window_ended(uow, signer, r)
-        return r.status
+        # held for the cause of an undecrypted bid (undecrypted.pending): nothing moved
+        return r.status if window_ended(uow, signer, r) else None
     else:  # nothing moves this status with time
         reschedule(uow, r)
         return None

@@ -41,6 +41,7 @@ from core.rules.limits import (
     deadline_after_clarification,
     earliest_deadline,
     publicity_end,
+    refund_after_withdrawal,
     refund_due,
 )
 from core.rules.packaged_calendar import packaged_calendar
@@ -619,6 +620,24 @@ def test_gpreg_33_government_refund_within_5_working_days() -> None:
     assert refund_due(GOV_TENDER, CAL, bj(2025, 9, 25, 15)).ends_at == end_of_day(date(2025, 10, 9))
     err = refused(refund_due, SINGLE, CAL, bj(2025, 9, 25))
     assert err.code == "RULE_NOT_APPLICABLE"
+
+
+# -- 实施条例 第三十五条 --------------------------------------------------------------------------
+
+
+def test_reg_35_a_withdrawn_bids_deposit_is_refunded_within_5_days() -> None:
+    # deemed withdrawn Thursday 09-25: the day does not count, day 5 is Tuesday 09-30
+    due = refund_after_withdrawal(CAL, bj(2025, 9, 25, 15))
+    assert due.ends_at == end_of_day(date(2025, 9, 30)) and due.reading is Reading.EARLIEST
+    # Saturday 09-27: day 5 is 10-02, inside the National Day holiday -> 10-09
+    assert refund_after_withdrawal(CAL, bj(2025, 9, 27, 15)).ends_at == end_of_day(
+        date(2025, 10, 9))
+    # the Beijing date decides: 2025-03-03 00:30 in Beijing is still 03-02 in UTC
+    assert refund_after_withdrawal(CAL, bj(2025, 3, 3, 0, 30).astimezone(UTC)).ends_at == (
+        end_of_day(date(2025, 3, 10)))  # 03-08 is a Saturday: Monday 03-10
+    assert limits.REFUND_AFTER_WITHDRAWAL.ref.tag == "REG_35"
+    err = refused(refund_after_withdrawal, CAL, datetime(2025, 9, 25, 15))
+    assert err.code == DATETIME_NOT_AWARE
 
 
 # -- 实施条例 第五十五条 --------------------------------------------------------------------------

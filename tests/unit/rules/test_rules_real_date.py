@@ -42,6 +42,8 @@ def test_every_period_of_every_procedure_can_be_reckoned_from_today_on(
         if procedure.refund_after_contract is not None:
             due = limits.refund_due(procedure, CAL, now)
             assert due.day > beijing_date(now) and due.reading is Reading.EARLIEST
+        withdrawn = limits.refund_after_withdrawal(CAL, now)  # 条例 35
+        assert withdrawn.day > beijing_date(now) and withdrawn.reading is Reading.EARLIEST
         _after_report(procedure, now)
 
 
