@@ -66,19 +66,46 @@ def events(container: Container, kind: str) -> list[dict[str, object]]:
 
 
 def test_the_publicity_waits_for_a_tie(container: Container, clock: MovableClock) -> None:
-    t = tied(container, clock)
+    t = tied(container, clock, kind=ENGINEERING)
     first, second, third = t.bid_ids()
     assert candidates(t) == [(1, first, True), (1, second, True), (3, third, False)]
     ends = clock.now().replace(year=clock.now().year + 1)
     error = refused(container, lambda uow: award.start_publicity(
         uow, t.agency, t.section_code, ends), "CANDIDATE_TIE_UNSETTLED_MOF87_68",
         ErrorKind.CONFLICT)
-    assert "第六十八条" in error.message_zh and error.details["tied_bids"] == [first, second]
+    assert "招标文件" in error.message_zh and error.details["tied_bids"] == [first, second]
+
+
+def test_mof87_68_the_purchasers_decision_and_the_deemed_one_wait_for_a_tie(
+        container: Container, clock: MovableClock) -> None:
+    """政府采购: nobody is first while the first place is tied, so the purchaser cannot decide
+    and the scheduler deems nobody chosen; once settled, the period's end is due again."""
+    from core.model.tendering import Decision
+    from core.services.tendering.scheduler import run_due
+
+    t = tied(container, clock)
+    first, second, _ = t.bid_ids()
+    error = refused(container, lambda uow: award.decide(uow, t.agency, t.section_code),
+                    "CANDIDATE_TIE_UNSETTLED_MOF87_68", ErrorKind.CONFLICT)
+    assert "第六十八条" in error.message_zh
+    with t.c.uow() as uow:
+        assert t.round(uow).next_check is None  # no deemed choice while tied
+    clock.set(clock.now().replace(year=clock.now().year + 1))  # long past the 5 个工作日
+    assert run_due(t.c.uow, t.c.signer) == 0
+    with t.unit() as uow:
+        award.settle_by_documents(uow, t.agency, t.section_code, rank=1, order=[second, first],
+                                  reason=CLAUSE)
+    with t.c.uow() as uow:
+        assert t.round(uow).next_check is not None  # the period is over: due at once
+    assert run_due(t.c.uow, t.c.signer) == 1
+    with t.c.uow() as uow:
+        deemed = uow.session.get(Decision, t.round(uow).id)
+        assert deemed is not None and deemed.deemed and deemed.bid_id == second
 
 
 def test_by_documents_the_clause_gives_the_order_and_the_publicity_follows(
         container: Container, clock: MovableClock) -> None:
-    t = tied(container, clock)
+    t = tied(container, clock, kind=ENGINEERING)
     first, second, third = t.bid_ids()
     with t.unit() as uow:
         settled = award.settle_by_documents(uow, t.agency, t.section_code, rank=1,

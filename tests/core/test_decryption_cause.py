@@ -326,3 +326,25 @@ def test_keyholders_open_first_and_a_bid_they_find_damaged_is_refunded(
             Registration.party_id == third.principal.party_id)).one()
         expected = refund_after_withdrawal(calendar_of(uow), ends).ends_at.astimezone(UTC)
         assert reg.deposit_refund_due_at == expected
+
+
+def test_reg_35_a_retracted_bids_deposit_keeps_its_date_when_the_award_and_contract_come(
+        container: Container, clock: MovableClock) -> None:
+    """The deposits the award and the contract make due (core/services/deadlines.py) leave out
+    a bid deemed withdrawn at the opening: its 条例 35 date is earlier than theirs."""
+    from core.services import deadlines
+
+    f = Failed(container, clock)
+    clock.set(f.window_ends)
+    incident = f.outage()
+    assert run_due(container.uow, container.signer) == 0
+    with container.uow() as uow:
+        assert f.t.round(uow).next_check is None  # held for staff, not looked at every tick
+    f.determine("not_bidder", "解密服务中断", incident_ids=(incident,))
+    assert run_due(container.uow, container.signer) == 1  # nothing pending: the opening closes
+    with container.uow() as uow:
+        r = f.t.round(uow)
+        assert r.status == "opened"
+        due_now = {reg.party_id for reg in deadlines.paid_deposits(uow, r)}
+    others = {b.principal.party_id for b in f.t.bidders[:2]}
+    assert due_now == others  # the third, 撤回, keeps the date its withdrawal gave it

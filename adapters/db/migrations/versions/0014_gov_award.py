@@ -28,7 +28,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table('tender_decisions',
     sa.Column('round_id', sa.Integer(), nullable=False),
-    sa.Column('bid_id', sa.Integer(), nullable=False),
+    sa.Column('bid_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('rank', sa.Integer(), nullable=False),
     sa.Column('decided_at', core.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('decided_by', sa.String(length=200), nullable=False),
