@@ -210,12 +210,14 @@ def answer_objection(code: PathCode, objection_id: PathId, body: AnswerIn, uow: 
 
 
 class DecisionIn(Strict):
+    """Who is out of the running when the winner is chosen (政府采购's decision, the award)."""
+
     declined_ranks: list[Rank] = Field(
         default_factory=list, max_length=MAX_RANK,
-        description="candidates who gave up or cannot perform")
+        description="candidates who gave up, cannot perform or lodged no performance bond")
     disqualified_ranks: list[Rank] = Field(
         default_factory=list, max_length=MAX_RANK,
-        description="candidates found to have broken the law")
+        description="candidates found to have broken the law (条例 55)")
 
 
 class DecisionOut(Out):
@@ -239,13 +241,7 @@ def decide(code: PathCode, body: DecisionIn, uow: UoW, caller: Caller) -> Decisi
                        deemed=d.deemed, notice_due_at=d.notice_due_at)
 
 
-class AwardIn(Strict):
-    declined_ranks: list[Rank] = Field(
-        default_factory=list, max_length=MAX_RANK,
-        description="candidates who gave up, cannot perform or lodged no performance bond")
-    disqualified_ranks: list[Rank] = Field(
-        default_factory=list, max_length=MAX_RANK,
-        description="candidates found to have broken the law (条例 55)")
+class AwardIn(DecisionIn):
     rank: Rank | None = Field(None, description="the owner's choice; state-funded: must be the "
                                                "first remaining candidate (条例 55)")
 
