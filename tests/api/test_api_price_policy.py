@@ -42,7 +42,7 @@ def test_mof87_55_the_price_weight_is_refused_below_the_goods_floor(api: Api) ->
                                       json=_body(t, _criteria(weight)), headers=t.staff)
         assert "不得低于30%" in problem["message_zh"] and problem["field"] == "criteria"
     out = t.assign(criteria=_criteria("70"))  # 87号令 55 sets no cap
-    assert [c["weight"] for c in out["criteria"] if c["category"] == "price"] == ["70.00"]
+    assert [c["weight"] for c in out["criteria"] if c["category"] == "price"] == ["70"]
 
 
 def test_mof87_55_a_round_that_does_not_say_what_it_buys_is_refused(api: Api) -> None:
@@ -97,11 +97,13 @@ def test_mof46_9_the_round_declares_its_policy_within_the_ranges(api: Api) -> No
     assert (out["procurement_object"], out["fixed_price"], out["sme_deduction"],
             out["sme_joint_deduction"]) == ("goods", False, "10.00", "4.50")
 
-    engineering = api.section(owner, api.tender_project(owner, api.project(owner)["code"])
-                              ["code"])["code"]
-    for extra in ({"procurement_object": "works"}, {"fixed_price": True}):
+    _, tenderer = api.register("tenderer", "MA2Y0003", ["tenderer"])
+    engineering = api.section(tenderer, api.tender_project(
+        tenderer, api.project(tenderer)["code"])["code"])["code"]
+    for extra in ({"procurement_object": "works"}, {"fixed_price": True},
+                  {"sme_deduction": "3"}):
         api.unchanged_after("POST", f"/api/v1/sections/{engineering}/rounds", 422,
-                            "GOV_PROCUREMENT_ONLY", json={**base, **extra}, headers=owner)
+                            "GOV_PROCUREMENT_ONLY", json={**base, **extra}, headers=tenderer)
 
 
 def test_mof46_9_the_chair_records_a_bids_small_firm_status(api: Api) -> None:

@@ -84,6 +84,19 @@ def _public_key(holder: Keyholder) -> ec.EllipticCurvePublicKey:
     return key
 
 
+def _percent(value: Decimal | None, name: str) -> Decimal | None:
+    """A rate in percent as stored: two decimals, refused (not rounded) beyond them."""
+    if value is None:
+        return None
+    if not value.is_finite() or value != value.quantize(_CENT):
+        raise DomainError("RATE_INVALID", f"{name} 须为最多两位小数的百分数",
+                          f"{name} is a percentage with at most 2 decimals", field=name)
+    return value.quantize(_CENT)
+
+
+_CENT = Decimal("0.01")
+
+
 def _checked(uow: UnitOfWork, section: Section, s: RoundSettings) -> dict[str, Any]:
     """The round's settings, checked against every limit that can be known before the issue.
 
@@ -101,7 +114,8 @@ def _checked(uow: UnitOfWork, section: Section, s: RoundSettings) -> dict[str, A
                               f"未知的采购对象：{s.procurement_object}（货物 goods、服务 services、"
                               "工程 works）", f"unknown procurement object: {s.procurement_object}",
                               field="procurement_object") from err
-    rates = price_policy.SmeRates(s.sme_deduction, s.sme_joint_deduction)
+    rates = price_policy.SmeRates(_percent(s.sme_deduction, "sme_deduction"),
+                                  _percent(s.sme_joint_deduction, "sme_joint_deduction"))
     price_policy.check_gov_only(procedure, procurement_object=s.procurement_object,
                                 fixed_price=s.fixed_price, rates=rates)
     price_policy.check_sme_rates(s.procurement_object, rates)
@@ -125,7 +139,7 @@ def _checked(uow: UnitOfWork, section: Section, s: RoundSettings) -> dict[str, A
             "technically_complex": s.technically_complex,
             "large_social_impact": s.large_social_impact,
             "procurement_object": s.procurement_object, "fixed_price": s.fixed_price,
-            "sme_deduction": s.sme_deduction, "sme_joint_deduction": s.sme_joint_deduction,
+            "sme_deduction": rates.rate, "sme_joint_deduction": rates.joint_rate,
             "committee": committee.to_json().decode()}
 
 

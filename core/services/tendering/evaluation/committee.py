@@ -12,6 +12,10 @@ The budget is the section's 估算价 (``Section.estimated_price``, in 元 or �
 ``price_unit``); a section without one is sized without the budget cases. A government
 procurement whose tender project names a 招标项目类型 (code table ``tender_project_type``, the
 works types) is read as 政府采购工程, measured against the works threshold.
+
+The criteria follow 政府采购's price policy (:mod:`core.rules.price_policy`) as the round declares
+it: no price criterion at a 统一定价/固定价格, else one whose weight keeps to the bounds for the
+round's 采购对象 (87号令 55: 货物 ≥ 30, 服务 ≥ 10; 214号 24 for 磋商: 30–60, 10–30).
 """
 
 from __future__ import annotations
