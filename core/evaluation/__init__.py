@@ -1,7 +1,9 @@
 """Evaluation math (评标): price score, 综合评分 aggregation, ranking and the candidate list.
 
 Pure: Decimal in, Decimal out; no database, no clock, no I/O. The legal limits around evaluation
-(committee composition, candidate publicity, award) live in :mod:`core.rules.limits`.
+(committee composition, candidate publicity, award) live in :mod:`core.rules.limits`, and
+政府采购's price policy (price weight bounds, fixed price, the 小微企业 deduction that makes a bid's
+evaluated price, 废标 below 3 responsive bids) in :mod:`core.rules.price_policy`.
 """
 
 from core.evaluation.errors import ERROR_CODES

@@ -4,8 +4,13 @@
 法计算，即满足招标文件要求且投标价格最低的投标报价为评标基准价，其价格分为满分。其他投标人的价格分统
 一按照下列公式计算：投标报价得分=(评标基准价／投标报价)×100" — weighted by the price criterion's
 share of the total, which is the same as ``lowest ÷ price × weight`` with the weight in points.
-Price weights: 30–60 % for goods, 10–30 % for services (same article, **[unverified]**); the tender
-documents fix the weight.
+Price weights are bounded by 采购对象, and this function does not check them
+(:func:`core.rules.price_policy.check_price_weight` does, when the committee is assigned): 87号令
+55 sets floors only — at least 30 % for goods, at least 10 % for services; the ranges 30–60 % and
+10–30 % are 财库〔2014〕214号 第二十四条's, for 竞争性磋商 (and the older 财库〔2012〕69号's),
+not 87号令's, as an earlier version of this note had it. Where a policy adjusts prices (the
+小微企业 deduction), both arguments are the adjusted prices: "以调整后的价格计算评标基准价和投标
+报价" (87号令 55).
 
 Rounding: the quotient is computed in Decimal at the context precision (28 significant digits) and
 the score is rounded once, at the end, to ``places`` decimals (default 2) with ROUND_HALF_UP

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -60,6 +61,14 @@ class Round(Base):
     # 法律专家 for a 技术复杂、专业性强 磋商 (core.rules.limits.CommitteeCase)
     technically_complex: Mapped[bool] = mapped_column(default=False, server_default=false())
     large_social_impact: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # 政府采购's price policy, as the documents fix it (core.rules.price_policy): what is bought
+    # (goods | services | works: the price weight of 87号令 55 / 214号 24 and the deduction range
+    # of 46号 9 depend on it), a uniform or fixed price (no price criterion, 87号令 55), and the
+    # 小微企业 deductions in percent (46号 9 as raised by 财库〔2022〕19号; null: none)
+    procurement_object: Mapped[str | None] = mapped_column(String(16))
+    fixed_price: Mapped[bool] = mapped_column(default=False, server_default=false())
+    sme_deduction: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    sme_joint_deduction: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     documents_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     bid_deadline: Mapped[datetime] = mapped_column(UTCDateTime())
     opening_window_minutes: Mapped[int] = mapped_column(Integer, default=60)
@@ -261,6 +270,9 @@ class Evaluation(Base):
     method: Mapped[str] = mapped_column(String(40))
     criteria: Mapped[list[dict[str, object]]] = mapped_column(JSON)  # name, weight, kind
     rejections: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)  # bid id -> reason
+    # bid id -> the status its 中小企业声明函 declares (46号 9), as the chair recorded it
+    sme_declarations: Mapped[dict[str, object]] = mapped_column(JSON, default=dict,
+                                                                server_default=text("'{}'"))
     result: Mapped[dict[str, object] | None] = mapped_column(JSON)  # ranking, totals
     status: Mapped[str] = mapped_column(String(16))  # scoring | reported | signed
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -48,6 +48,26 @@ never gets frozen into a stable error code.
   official text itself was not read.
 * 财政部令第87号 第六十九条 (中标公告期限为1个工作日); 财库〔2015〕135号 (成交结果公告期限为1个
   工作日). **[unverified]**
+* 财政部令第87号 第五十五条 (价格分: 货物项目不得低于30%，服务项目不得低于10%; 执行国家统一定价标准
+  和采用固定价格采购的项目，其价格不列为评审因素; 因落实政府采购政策进行价格调整的，以调整后的价格
+  计算评标基准价和投标报价): the wording quoted alike by an exam site (weikao.com) and the research
+  review ([H], its search backed the floors); the official text itself was not read. Verified on
+  those secondary sources, as 第四十七条.
+* 财政部令第87号 第六十条 (明显低于其他通过符合性审查投标人的报价 … 不能证明其报价合理性的，
+  评标委员会应当将其作为无效投标处理): article and wording quoted by biddinglaw.com. Verified on
+  that source.
+* 财库〔2014〕214号 第二十四条 (磋商综合评分: 货物项目价格权值30%至60%，服务项目10%至30%;
+  统一价格标准的项目价格不列为评分因素): the research review ([M] numbers, the ranges backed by
+  its search) and an exam question asking for both bounds. **[unverified]**
+* 财库〔2020〕46号 第九条 as raised by 财库〔2022〕19号 (小微企业价格扣除 货物、服务 10%—20%;
+  大中型企业与小微企业组成联合体或者向小微企业分包, 小微企业份额 ≥ 30 %: 4%—6%): the two rates
+  and both documents read in the Ministry's release as reported by wallstreetcn.com (2022); the
+  article number is the research review's ([H]) only, so the reference stays **[unverified]**.
+  工程 3%—5% / 1%—2% (46号, kept by 19号) is the review's [M]. 监狱企业 (财库〔2014〕68号) and
+  残疾人福利性单位 (财库〔2017〕141号) are treated as 小微企业 — the review's [H], not read here.
+* 政府采购法 第三十六条第一款第（一）项 (符合专业条件的供应商或者对招标文件作实质响应的供应商
+  不足三家的，应予废标) — 政府采购法 articles are verified (above); 财政部令第87号 第四十三条 (the
+  same after the 资格审查/符合性审查 of a 公开招标) is the review's [H] only.
 * 公开招标数额标准 (74号令 7's threshold, configuration in :mod:`core.rules.limits`): 中央预算单位
   政府采购货物或服务项目 200 万元 (国办发〔2019〕55号 四, read on jcgov.gov.cn and others); 政府采购
   工程 "按照国务院有关规定执行", i.e. 必须招标的工程项目规定 (发改委令第16号) 第五条: 施工 400 万元.
@@ -86,7 +106,7 @@ class LegalRef:
 
     Tags: LAW = 招标投标法, REG = 招标投标法实施条例, GPL = 政府采购法, GPREG = 政府采购法实施条例,
     MOF74 / MOF87 = 财政部令第74号 / 第87号,
-    MOF214 / MOF135 = 财库〔2014〕214号 / 财库〔2015〕135号.
+    MOF214 / MOF135 / MOF46 = 财库〔2014〕214号 / 财库〔2015〕135号 / 财库〔2020〕46号.
     """
 
     tag: str
@@ -239,6 +259,33 @@ MOF87_47 = LegalRef(
     "《政府采购货物和服务招标投标管理办法》（财政部令第87号）第四十七条",
     "MOF Order 87 art. 47",
 )
+MOF87_55 = LegalRef(
+    "MOF87_55",
+    "《政府采购货物和服务招标投标管理办法》（财政部令第87号）第五十五条",
+    "MOF Order 87 art. 55",
+)
+MOF87_60 = LegalRef(
+    "MOF87_60",
+    "《政府采购货物和服务招标投标管理办法》（财政部令第87号）第六十条",
+    "MOF Order 87 art. 60",
+)
+MOF214_24 = LegalRef(
+    "MOF214_24",
+    "《政府采购竞争性磋商采购方式管理暂行办法》（财库〔2014〕214号）第二十四条",
+    "Competitive Consultation Measures (Caiku [2014] 214) art. 24",
+    verified=False,
+)
+MOF46_9 = LegalRef(
+    "MOF46_9",
+    "《政府采购促进中小企业发展管理办法》（财库〔2020〕46号）第九条、财库〔2022〕19号",
+    "SME Promotion Measures (Caiku [2020] 46) art. 9, as raised by Caiku [2022] 19",
+    verified=False,
+)
+GPL_36_1 = LegalRef(
+    "GPL_36",
+    "《政府采购法》第三十六条第一款第（一）项、财政部令第87号第四十三条",
+    "Government Procurement Law art. 36(1)(i); MOF Order 87 art. 43",
+)
 MOF135 = LegalRef(
     "MOF135",
     "《关于做好政府采购信息公开工作的通知》（财库〔2015〕135号）",
@@ -273,6 +320,25 @@ class CommitteeRules:
 
 
 @dataclass(frozen=True)
+class PriceWeights:
+    """Bounds of the price criterion's weight in a 综合评分, in points of 100 (= percent), per
+    采购对象; ``None`` on a side: unbounded there. Works (工程) are never bounded: 87号令 and 214号
+    24 bound goods and services only.
+
+    87号令 55: floors only — 货物 ≥ 30, 服务 ≥ 10; 214号 24 (磋商): 货物 30–60, 服务 10–30.
+    """
+
+    goods: tuple[Decimal, Decimal | None]
+    services: tuple[Decimal, Decimal | None]
+    ref: LegalRef
+
+
+_MOF87_55_WEIGHTS = PriceWeights((Decimal(30), None), (Decimal(10), None), MOF87_55)
+_MOF214_24_WEIGHTS = PriceWeights((Decimal(30), Decimal(60)), (Decimal(10), Decimal(30)),
+                                  MOF214_24)
+
+
+@dataclass(frozen=True)
 class Procedure:
     """The legal numbers of one procedure type. ``None`` means the rule does not apply.
 
@@ -300,7 +366,15 @@ class Procedure:
       every government procurement;
     * ``result_lists_experts`` — 政采条例 43: the result notice lists the 评审专家;
     * ``retender_basis_zh`` — the law a 流标 notice cites;
-    * ``flow`` — the name of the stages its rounds pass through.
+    * ``flow`` — the name of the stages its rounds pass through;
+    * ``price_weights`` — the share the price criterion of a 综合评分 may take, per 采购对象
+      (:class:`PriceWeights`; ``None``: no bound, engineering);
+    * ``min_responsive`` / ``min_responsive_ref`` — fewer bids than this still responsive after
+      the 资格/符合性审查 and the report is refused, the procurement fails (废标, 政府采购法
+      36(一));
+      ``None``: no such rule (engineering: 暂行规定 27 is not modelled).
+
+    :mod:`core.rules.price_policy` applies the last two and the 小微企业 deduction.
     """
 
     domain: Domain
@@ -330,6 +404,9 @@ class Procedure:
     result_lists_experts: bool  # the result notice names the 评审专家 (secret until then)
     retender_basis_zh: str  # the article a 流标 notice cites for tendering again
     flow: str  # the stages its rounds pass through (core/services/tendering/flows.py)
+    price_weights: PriceWeights | None = field(default=None, kw_only=True)
+    min_responsive: int | None = field(default=None, kw_only=True)
+    min_responsive_ref: LegalRef | None = field(default=None, kw_only=True)
 
 
 _CAL = DayCount.CALENDAR
@@ -430,6 +507,9 @@ def _gov_tender(code: str, name_zh: str, name_en: str) -> Procedure:
         committee_rules=_MOF87_47_COMMITTEE,
         evaluation_methods=_SCORED,  # 政府采购法实施条例 第三十四条
         **_PROCUREMENT_BEHAVIOUR,
+        price_weights=_MOF87_55_WEIGHTS,
+        min_responsive=3,  # 政府采购法 36(一), 87号令 43
+        min_responsive_ref=GPL_36_1,
     )
 
 
@@ -486,6 +566,7 @@ _ALL: tuple[Procedure, ...] = (
         committee_rules=_MOF214_14_COMMITTEE,
         evaluation_methods=frozenset({EvaluationMethod.COMPREHENSIVE}),
         **_CONSULTATION_BEHAVIOUR,
+        price_weights=_MOF214_24_WEIGHTS,
     ),
     Procedure(
         domain=Domain.GOV_PROCUREMENT,

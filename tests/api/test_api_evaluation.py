@@ -55,12 +55,20 @@ class Opened:
                  bids: dict[str, str] | None = None, experts: int = 7,
                  revoked: tuple[str, ...] = (), *, mode: str | None = None,
                  budget: str | None = None, agency: bool = False,
-                 declared: tuple[str, ...] = ()) -> None:
+                 declared: tuple[str, ...] = (), procurement_object: str | None = "goods",
+                 fixed_price: bool = False, sme: tuple[str, str] | None = None) -> None:
         """A government section has a budget of 120万元 unless ``budget`` says otherwise (an
         engineering one 4120万元); ``agency``: an agency runs the project for the owner;
-        ``declared``: the round's flags (technically_complex, large_social_impact)."""
+        ``declared``: the round's flags (technically_complex, large_social_impact);
+        ``procurement_object`` (政府采购 only; goods unless said), ``fixed_price`` and ``sme``
+        (the 小微企业 and 联合体 deductions, percent) its price policy."""
         self.api = api
         self.declared = declared
+        self.policy: dict[str, Any] = {}
+        if domain == "gov_procurement":
+            self.policy = {"procurement_object": procurement_object, "fixed_price": fixed_price,
+                           "sme_deduction": None if sme is None else Decimal(sme[0]),
+                           "sme_joint_deduction": None if sme is None else Decimal(sme[1])}
         gov = domain == "gov_procurement"
         owner_id, self.owner = api.register("owner", "MA2Y0001",
                                             ["purchaser" if gov else "tenderer"])
@@ -101,6 +109,7 @@ class Opened:
                       status=RoundStatus.OPENED.value, state_funded=True,
                       technically_complex="technically_complex" in self.declared,
                       large_social_impact="large_social_impact" in self.declared,
+                      **self.policy,
                       documents_issued_at=now - timedelta(days=22),
                       bid_deadline=now - timedelta(hours=2), opening_window_minutes=60,
                       committee_fallback=True, committee=committee.to_json().decode(),
@@ -472,9 +481,16 @@ def test_reg_51_a_rejected_bid_is_excluded_with_its_reason(api: Api) -> None:
                         json={"grounds": ["not_responsive"], "reason": "   "})
     # the committee may reconsider before the report: a rejection is withdrawn
     other = f"{t.base}/bids/{t.bid_ids['C']}/rejection"
+    # 条例 51's 低于成本 is engineering's: 政府采购 has 87号令 60 (unexplained abnormally low)
+    problem = api.unchanged_after("PUT", other, 422, "REJECTION_GROUND_NOT_APPLICABLE",
+                                  headers=t.experts[0], json={
+                                      "grounds": ["collusion", "below_cost"], "reason": "低价"})
+    assert "below_cost" in problem["message_zh"]
     r = api.client.put(other, headers=t.experts[0], json={
-        "grounds": ["collusion", "below_cost"], "reason": "与投标人A报价文件雷同"})
-    assert r.json()["rejections"][str(t.bid_ids["C"])]["items"] == [5, 7]
+        "grounds": ["collusion", "abnormally_low_unexplained"], "reason": "与投标人A报价文件雷同"})
+    recorded = r.json()["rejections"][str(t.bid_ids["C"])]
+    assert recorded["items"] == [7, 1]
+    assert recorded["articles"] == ["《招标投标法实施条例》第五十一条", "财政部令第87号 第六十条"]
     r = api.client.delete(other, headers=t.experts[0])
     assert r.status_code == 200 and r.json()["rejections"] == {}
     api.unchanged_after("DELETE", other, 404, "REJECTION_NOT_FOUND", headers=t.experts[0])

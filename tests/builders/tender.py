@@ -122,14 +122,33 @@ class TenderBuilder:
     def __init__(self, container: Container, clock: MovableClock, *,
                  kind: Domain = ENGINEERING, prices: Sequence[str] = (
                      "40180000.00", "39650000.00", "40920000.00"),
-                 tag: str = "TB", deposit: str | None = None) -> None:
+                 tag: str = "TB", deposit: str | None = None,
+                 procurement_object: str | None = None, sme_deduction: str | None = None,
+                 method: EvaluationMethod = EvaluationMethod.COMPREHENSIVE,
+                 criteria: Sequence[evaluation.CriterionIn] | None = None) -> None:
         """``tag`` (two letters) keeps the codes of two builders in one database apart;
-        ``deposit``: the round asks for one, and every bidder's arrives when it registers."""
+        ``deposit``: the round asks for one, and every bidder's arrives when it registers;
+        ``procurement_object``: 政府采购's 采购对象 (default goods there, none in engineering) and
+        ``sme_deduction`` its 小微企业 deduction in percent (87号令 55, 46号 9); ``method`` and
+        ``criteria`` the committee's (default 综合评分: technical 40, commercial 20, price 40;
+        the lowest-price methods take none)."""
         self.c = container
         self.clock = clock
         self.kind = kind
         self.prices = [Decimal(p) for p in prices]
         self.deposit = None if deposit is None else Decimal(deposit)
+        self.procurement_object = procurement_object or (
+            "goods" if kind.domain == "gov_procurement" else None)
+        self.sme_deduction = None if sme_deduction is None else Decimal(sme_deduction)
+        self.method = method
+        scored = (evaluation.CriterionIn("technical", "技术方案", Decimal(40)),
+                  evaluation.CriterionIn("commercial", "商务与业绩", Decimal(20),
+                                         CriterionCategory.COMMERCIAL),
+                  evaluation.CriterionIn("price", "投标报价", Decimal(40), CriterionCategory.PRICE))
+        if criteria is not None:
+            self.criteria: tuple[evaluation.CriterionIn, ...] = tuple(criteria)
+        else:
+            self.criteria = scored if method is EvaluationMethod.COMPREHENSIVE else ()
         self.tag = tag.upper()[:2]
         self.stage = 0
         self.work = Path(mkdtemp(prefix="ggzy-builder-"))  # sealed bids; gone with the builder
@@ -211,6 +230,7 @@ class TenderBuilder:
                            + timedelta(hours=10) if earliest else now)
             rounds.configure_round(uow, self.agency, self.section_code, rounds.RoundSettings(
                 bid_deadline=deadline, threshold=2, deposit=self.deposit,
+                procurement_object=self.procurement_object, sme_deduction=self.sme_deduction,
                 keyholders=tuple(rounds.Keyholder(f"开标密钥持有人{i + 1}", pem(k))
                                  for i, k in enumerate(self.keyholders))))
 
@@ -265,7 +285,7 @@ class TenderBuilder:
         with self.unit() as uow:
             opening.close_opening(uow, self.c.signer, self.section_code, self.staff)
 
-    def _assign(self, method: EvaluationMethod = EvaluationMethod.COMPREHENSIVE) -> None:
+    def _assign(self) -> None:
         with self.c.uow() as uow:  # 5 experts, or the larger committee the budget asks for
             r = self.round(uow)  # (87号令 47: 7 for a government tender of 1000万元 or more)
             floor = committee_floor(procedure_of(r), CommitteeCase(r.section.estimated_price))
@@ -276,12 +296,7 @@ class TenderBuilder:
             members=tuple(evaluation.MemberIn(e.account_id, MemberKind.TECHNICAL_ECONOMIC_EXPERT,
                                               is_chair=(n == 0))
                           for n, e in enumerate(self.experts)),
-            method=method,
-            criteria=(evaluation.CriterionIn("technical", "技术方案", Decimal(40)),
-                      evaluation.CriterionIn("commercial", "商务与业绩", Decimal(20),
-                                             CriterionCategory.COMMERCIAL),
-                      evaluation.CriterionIn("price", "投标报价", Decimal(40),
-                                             CriterionCategory.PRICE)))
+            method=self.method, criteria=self.criteria)
         with self.unit() as uow:
             evaluation.assign_committee(uow, self.staff, self.section_code, setup)
 

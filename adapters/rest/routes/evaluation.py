@@ -62,8 +62,25 @@ class ScoresIn(Strict):
 
 class RejectionIn(Strict):
     grounds: list[Code] = Field(min_length=1, max_length=8,
-                                description="实施条例 第五十一条 grounds, e.g. not_responsive")
+                                description="the round's domain's grounds: 实施条例 第五十一条 for "
+                                            "engineering (e.g. below_cost), 财政部令第87号 第六十三"
+                                            "条/第六十条 for 政府采购 (no_deposit, "
+                                            "not_signed_as_required, above_budget, "
+                                            "unacceptable_conditions, other_invalidity, "
+                                            "abnormally_low_unexplained); unqualified, "
+                                            "not_responsive and collusion in both")
     reason: Text = Field(min_length=1, max_length=2000, description="the written reason")
+
+
+class SmeDeclarationIn(Strict):
+    status: Literal["small_micro", "prison", "disabled_welfare", "joint_small_share"] = Field(
+        description="as the bid's 中小企业声明函 declares: 小型、微型企业; 监狱企业 or "
+                    "残疾人福利性单位 (treated as 小微); a 联合体 or subcontracting giving "
+                    "小微企业 30 % or more of the contract (财库〔2020〕46号 第九条)")
+    small_share: ScoreText | None = Field(
+        None, description="joint_small_share only: the 小微企业 share of the contract, percent")
+    source: Text | None = Field(None, max_length=2000,
+                                description="where the bid declares it, e.g. 中小企业声明函 第12页")
 
 
 class SignatureIn(Strict):
@@ -113,6 +130,8 @@ class EvaluationOut(Out):
     criteria: list[CriterionOut]
     members: list[MemberOut]
     rejections: dict[str, Any] = Field(description="bid id → grounds and written reason")
+    sme_declarations: dict[str, Any] = Field(
+        description="bid id → the 小微企业 status the chair recorded (财库〔2020〕46号 第九条)")
     result: dict[str, Any] | None = Field(description="the report: ranking, scores, candidates")
     reported_at: datetime | None
     candidates: list[CandidateOut]
@@ -132,7 +151,8 @@ def evaluation_out(view: ev.EvaluationView) -> EvaluationOut:
                            signature=None if m.signature is None else SignatureOut(
                                agrees=m.signature.agrees, dissent=m.signature.dissent,
                                signed_at=m.signature.signed_at)) for m in view.members],
-        rejections=dict(e.rejections), result=None if e.result is None else dict(e.result),
+        rejections=dict(e.rejections), sme_declarations=dict(e.sme_declarations or {}),
+        result=None if e.result is None else dict(e.result),
         reported_at=e.reported_at,
         candidates=[CandidateOut(rank=c.rank, bid_id=c.bid_id, status=c.status, tied=c.tied)
                     for c in view.candidates])
@@ -221,9 +241,27 @@ def withdraw_rejection(code: PathCode, bid_id: PathId, uow: UoW, caller: Caller)
     return evaluation_out(ev.withdraw_rejection(uow, caller, code, bid_id))
 
 
+@router.put("/sections/{code}/evaluation/bids/{bid_id}/sme-declaration",
+            response_model=EvaluationOut)
+def declare_sme(code: PathCode, bid_id: PathId, body: SmeDeclarationIn, uow: UoW,
+                caller: Caller) -> EvaluationOut:
+    """The chair records a bid's 小微企业 status from its 中小企业声明函; the report evaluates it at
+    the price less the round's deduction (财库〔2020〕46号 第九条, 财政部令第87号 第五十五条)."""
+    share = None if body.small_share is None else Decimal(body.small_share)
+    return evaluation_out(ev.declare_sme(uow, caller, code, bid_id, body.status, share,
+                                         body.source))
+
+
+@router.delete("/sections/{code}/evaluation/bids/{bid_id}/sme-declaration",
+               response_model=EvaluationOut)
+def withdraw_sme(code: PathCode, bid_id: PathId, uow: UoW, caller: Caller) -> EvaluationOut:
+    return evaluation_out(ev.withdraw_sme(uow, caller, code, bid_id))
+
+
 @router.post("/sections/{code}/evaluation/report", response_model=EvaluationOut)
 def generate_report(code: PathCode, uow: UoW, caller: Caller) -> EvaluationOut:
-    """The chair generates the report: ranking and at most three candidates."""
+    """The chair generates the report: ranking and at most three candidates (政府采购: refused
+    with fewer than 3 responsive bids, 政府采购法 第三十六条 — the procurement fails instead)."""
     return evaluation_out(ev.generate_report(uow, caller, code))
 
 

@@ -7,7 +7,8 @@ side (`ggzy-bid seal`); the server never receives a plaintext bid.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Literal
 
 from cryptography.hazmat.primitives import serialization
 from fastapi import APIRouter, File, UploadFile
@@ -15,7 +16,7 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from adapters.rest.deps import Caller, Deps, UoW
-from adapters.rest.fields import AmountText, Moment, Name, PathCode, Secret, Text
+from adapters.rest.fields import AmountText, Moment, Name, PathCode, ScoreText, Secret, Text
 from adapters.rest.schemas import Out, Strict
 from core.errors import DomainError
 from core.model.tendering import Bid, BidOpening, Registration, Round
@@ -23,7 +24,7 @@ from core.sealing.committee import Committee
 from core.sealing.wrap import key_fingerprint
 from core.services import queries
 from core.services.deadlines import deadlines_of
-from core.services.tendering import bids, closing, decryption, opening, rounds
+from core.services.tendering import bids, closing, decryption, failure, opening, rounds
 from core.services.validation import amount
 
 router = APIRouter(prefix="/api/v1", tags=["tendering"])
@@ -50,6 +51,23 @@ class RoundIn(Strict):
                            "〔2014〕214号 第十四条)")
     large_social_impact: bool = Field(False, description="社会影响较大: a government tender's "
                                       "committee of 7 or more (财政部令第87号 第四十七条)")
+    procurement_object: Literal["goods", "services", "works"] | None = Field(
+        None, description="政府采购 only: 采购对象 (货物, 服务, 工程; several: the one with "
+                          "the largest share of the funds). A 综合评分's price weight is ≥ 30 "
+                          "for goods and ≥ 10 for services (财政部令第87号 第五十五条; 磋商 "
+                          "30–60 / 10–30, 财库〔2014〕214号 第二十四条); the 小微企业 "
+                          "deduction's range depends on it")
+    fixed_price: bool = Field(False, description="政府采购 only: 执行国家统一定价标准或固定价格"
+                                                 "采购 — no price criterion (财政部令第87号 "
+                                                 "第五十五条)")
+    sme_deduction: ScoreText | None = Field(
+        None, description="政府采购 only: the 小微企业 price deduction the documents give, in "
+                          "percent (goods and services 10–20, works 3–5; 财库〔2020〕46号 第九条, "
+                          "财库〔2022〕19号); 监狱企业 and 残疾人福利性单位 count as 小微企业")
+    sme_joint_deduction: ScoreText | None = Field(
+        None, description="政府采购 only: the deduction for a 联合体 or a subcontracting giving "
+                          "小微企业 30 % or more of the contract, in percent (goods and services "
+                          "4–6, works 1–2)")
 
 
 class DeadlineOut(Out):
@@ -74,6 +92,10 @@ class RoundOut(Out):
     committee_fallback: bool
     technically_complex: bool
     large_social_impact: bool
+    procurement_object: str | None
+    fixed_price: bool
+    sme_deduction: str | None
+    sme_joint_deduction: str | None
     committee_public_key_pem: str
     committee_key_fingerprint: str
     threshold: int
@@ -92,6 +114,9 @@ def round_out(session: Session, r: Round) -> RoundOut:
         deposit=None if r.deposit is None else str(r.deposit),
         opening_window_minutes=r.opening_window_minutes, committee_fallback=r.committee_fallback,
         technically_complex=r.technically_complex, large_social_impact=r.large_social_impact,
+        procurement_object=r.procurement_object, fixed_price=r.fixed_price,
+        sme_deduction=None if r.sme_deduction is None else str(r.sme_deduction),
+        sme_joint_deduction=None if r.sme_joint_deduction is None else str(r.sme_joint_deduction),
         committee_public_key_pem=pem.decode(),
         committee_key_fingerprint=key_fingerprint(committee.public_key).hex(),
         threshold=committee.k, keyholders=[s.keyholder for s in committee.shares],
@@ -108,7 +133,11 @@ def _settings(body: RoundIn) -> rounds.RoundSettings:
         threshold=body.threshold, deposit=amount(body.deposit, "deposit"),
         state_funded=body.state_funded, opening_window_minutes=body.opening_window_minutes,
         committee_fallback=body.committee_fallback, technically_complex=body.technically_complex,
-        large_social_impact=body.large_social_impact)
+        large_social_impact=body.large_social_impact, procurement_object=body.procurement_object,
+        fixed_price=body.fixed_price,
+        sme_deduction=None if body.sme_deduction is None else Decimal(body.sme_deduction),
+        sme_joint_deduction=(None if body.sme_joint_deduction is None
+                             else Decimal(body.sme_joint_deduction)))
 
 
 @router.post("/sections/{code}/rounds", response_model=RoundOut, status_code=201)
@@ -314,6 +343,13 @@ class ReasonIn(Strict):
 def terminate(code: PathCode, body: ReasonIn, uow: UoW, caller: Caller) -> RoundOut:
     """终止招标 by the tenderer or its agency, or by a supervisor's instruction."""
     return round_out(uow.session, closing.terminate_round(uow, caller, code, body.reason))
+
+
+@router.post("/sections/{code}/rounds/current/fail", response_model=RoundOut)
+def declare_failed(code: PathCode, body: ReasonIn, uow: UoW, caller: Caller) -> RoundOut:
+    """废标 by the purchaser or its agency: a government tender left with fewer than 3
+    responsive bids during the evaluation (政府采购法 第三十六条第一款第（一）项)."""
+    return round_out(uow.session, failure.declare_failed(uow, caller, code, body.reason))
 
 
 @router.post("/sections/{code}/rounds/current/archive", response_model=RoundOut)

@@ -15,7 +15,8 @@ Two flows today:
   candidates publicity — the purchaser decides within 5 个工作日 of the report (the first is
   deemed chosen after it; the decision is a record, the round stays ``evaluating``), and the award
   notice goes out with the result notice (政采条例 43), after which 质疑 may be raised
-  (政采条例 53).
+  (政采条例 53); a tender left with fewer than 3 responsive bids fails during the evaluation
+  (废标, 政府采购法 36(一): ``core.services.tendering.failure``).
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ TENDERING = Flow("tendering", MappingProxyType({
 
 GOV_PROCUREMENT = Flow("gov_procurement", MappingProxyType({
     **TENDERING.moves,
-    S.EVALUATING: frozenset({S.AWARDED, S.TERMINATED}),  # the result notice with the award
+    # the result notice with the award; 废标 when fewer than 3 stay responsive (政府采购法 36(一))
+    S.EVALUATING: frozenset({S.AWARDED, S.FAILED, S.TERMINATED}),
     S.PUBLICITY: frozenset(),  # never entered: no candidates publicity in 政府采购
 }))
 

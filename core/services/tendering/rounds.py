@@ -8,6 +8,12 @@ The owner or agency also declares here what the law leaves to its judgment and t
 committee depends on: a 技术复杂 or 社会影响较大 project needs a government committee of 7 or more
 (财政部令第87号 第四十七条), and a 技术复杂、专业性强 磋商 a 法律专家 (财库〔2014〕214号 第十四条);
 :func:`core.services.tendering.evaluation.assign_committee` applies them.
+
+For 政府采购 it declares the price policy the documents fix (:mod:`core.rules.price_policy`): the
+采购对象 (goods, services or works: the price weight's bounds of 87号令 55 / 214号 24 and the
+小微企业 deduction's range of 46号 9 depend on it), whether the price is 统一定价/固定价格 (then no
+price criterion, 87号令 55), and the 小微企业 deductions (46号 9 as raised by 财库〔2022〕19号:
+10–20 %, 联合体/分包 4–6 %). An engineering round declares none of these.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from core.errors import DomainError, ErrorKind, not_found
 from core.events import EventType
 from core.model.project import Section
 from core.model.tendering import Round, RoundStatus
-from core.rules import limits
+from core.rules import limits, price_policy
 from core.sealing.committee import create_committee
 from core.security.access import can_read_project, require_project_actor
 from core.security.principal import Principal
@@ -58,6 +64,10 @@ class RoundSettings:
     committee_fallback: bool = True  # the tender documents let k keyholders open a failed bid
     technically_complex: bool = False  # 技术复杂 (87号令 47), 技术复杂、专业性强 (214号 14)
     large_social_impact: bool = False  # 社会影响较大 (87号令 47)
+    procurement_object: str | None = None  # goods | services | works (政府采购 only)
+    fixed_price: bool = False  # 执行统一定价标准/固定价格采购: no price criterion (87号令 55)
+    sme_deduction: Decimal | None = None  # percent, 小微企业 (46号 9, 19号)
+    sme_joint_deduction: Decimal | None = None  # percent, 联合体/分包 with ≥ 30 % 小微 share
 
 
 def _public_key(holder: Keyholder) -> ec.EllipticCurvePublicKey:
@@ -74,6 +84,19 @@ def _public_key(holder: Keyholder) -> ec.EllipticCurvePublicKey:
     return key
 
 
+def _percent(value: Decimal | None, name: str) -> Decimal | None:
+    """A rate in percent as stored: two decimals, refused (not rounded) beyond them."""
+    if value is None:
+        return None
+    if not value.is_finite() or value != value.quantize(_CENT):
+        raise DomainError("RATE_INVALID", f"{name} 须为最多两位小数的百分数",
+                          f"{name} is a percentage with at most 2 decimals", field=name)
+    return value.quantize(_CENT)
+
+
+_CENT = Decimal("0.01")
+
+
 def _checked(uow: UnitOfWork, section: Section, s: RoundSettings) -> dict[str, Any]:
     """The round's settings, checked against every limit that can be known before the issue.
 
@@ -83,6 +106,19 @@ def _checked(uow: UnitOfWork, section: Section, s: RoundSettings) -> dict[str, A
     issue checks again against the real moment (time may have passed meanwhile).
     """
     procedure = section_procedure(section)
+    if s.procurement_object is not None:
+        try:
+            price_policy.ProcurementObject(s.procurement_object)
+        except ValueError as err:
+            raise DomainError("PROCUREMENT_OBJECT_UNKNOWN",
+                              f"未知的采购对象：{s.procurement_object}（货物 goods、服务 services、"
+                              "工程 works）", f"unknown procurement object: {s.procurement_object}",
+                              field="procurement_object") from err
+    rates = price_policy.SmeRates(_percent(s.sme_deduction, "sme_deduction"),
+                                  _percent(s.sme_joint_deduction, "sme_joint_deduction"))
+    price_policy.check_gov_only(procedure, procurement_object=s.procurement_object,
+                                fixed_price=s.fixed_price, rates=rates)
+    price_policy.check_sme_rates(s.procurement_object, rates)
     deposit = amount(s.deposit, "deposit")
     if deposit is not None and section.estimated_price is not None:
         limits.check_deposit(procedure, deposit, section.estimated_price)
@@ -102,6 +138,8 @@ def _checked(uow: UnitOfWork, section: Section, s: RoundSettings) -> dict[str, A
             "deposit": deposit, "committee_fallback": s.committee_fallback,
             "technically_complex": s.technically_complex,
             "large_social_impact": s.large_social_impact,
+            "procurement_object": s.procurement_object, "fixed_price": s.fixed_price,
+            "sme_deduction": rates.rate, "sme_joint_deduction": rates.joint_rate,
             "committee": committee.to_json().decode()}
 
 

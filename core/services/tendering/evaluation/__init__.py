@@ -6,7 +6,9 @@ later); the round is then ``evaluating``. Inside the round, the evaluation moves
 
 * ``scoring`` — members read the opened bids' declared items, each scores the bids on every
   subjective criterion (replaceable until the report), and the chair records the committee's
-  decision to reject a bid with its 条例 51 grounds and written reason;
+  decision to reject a bid with its grounds (条例 51; 政府采购 87号令 63, 60) and written reason,
+  and, where the documents give a 小微企业 deduction, each bid's status from its 中小企业声明函
+  (46号 9, ``declarations``);
 * ``reported`` — the chair generated the report: the math of :mod:`core.evaluation` (price
   score, aggregation, ranking, at most three candidates, 条例 53) stored in ``Evaluation.result``
   and as ranked :class:`~core.model.tendering.Candidate` rows; nothing is scored any more;
@@ -18,12 +20,17 @@ The committee list is secret until the result is set (招标投标法 第三十�
 a member, and only members and oversight staff read the evaluation before it is signed. Bidders
 never read it. Every step is audited.
 
+A government tender left with fewer than 3 responsive bids gets no report: it fails (废标,
+:mod:`core.services.tendering.failure`).
+
 One module per step: ``committee`` (the assignment), ``scores`` (scores and rejections),
+``declarations`` (the 小微企业 statuses),
 ``report`` (the report and its signatures), ``reading`` (what members and oversight read);
 ``forms`` holds the inputs and views, ``access`` who may act and the rows every step reads.
 """
 
 from core.services.tendering.evaluation.committee import assign_committee
+from core.services.tendering.evaluation.declarations import declare_sme, withdraw_sme
 from core.services.tendering.evaluation.forms import (
     EVALUABLE,
     BidView,
@@ -40,5 +47,5 @@ from core.services.tendering.evaluation.scores import reject_bid, submit_scores,
 
 __all__ = ["EVALUABLE", "BidView", "CriterionIn", "EvaluationSetup", "EvaluationStatus",
            "EvaluationView", "MemberIn", "MemberView", "assign_committee", "close_signatures",
-           "generate_report", "get_evaluation", "list_bids", "my_scores", "reject_bid",
-           "sign_report", "submit_scores", "withdraw_rejection"]
+           "declare_sme", "generate_report", "get_evaluation", "list_bids", "my_scores",
+           "reject_bid", "sign_report", "submit_scores", "withdraw_rejection", "withdraw_sme"]

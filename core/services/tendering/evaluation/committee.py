@@ -12,6 +12,10 @@ The budget is the section's 估算价 (``Section.estimated_price``, in 元 or �
 ``price_unit``); a section without one is sized without the budget cases. A government
 procurement whose tender project names a 招标项目类型 (code table ``tender_project_type``, the
 works types) is read as 政府采购工程, measured against the works threshold.
+
+The criteria follow 政府采购's price policy (:mod:`core.rules.price_policy`) as the round declares
+it: no price criterion at a 统一定价/固定价格, else one whose weight keeps to the bounds for the
+round's 采购对象 (87号令 55: 货物 ≥ 30, 服务 ≥ 10; 214号 24 for 磋商: 30–60, 10–30).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from core.errors import DomainError, ErrorKind
 from core.evaluation import Criterion, CriterionCategory, EvaluationMethod, check_criteria
 from core.model.account import Account, AccountKind
 from core.model.tendering import Bid, CommitteeMember, Evaluation, Round, RoundStatus
-from core.rules import limits
+from core.rules import limits, price_policy
 from core.rules.limits import CENTRAL_THRESHOLDS, MemberKind, OpenTenderThresholds
 from core.security.access import require_kind
 from core.security.principal import Principal
@@ -58,7 +62,11 @@ def _method(value: str) -> EvaluationMethod:
 def _checked_criteria(r: Round, method: EvaluationMethod,
                       given: Sequence[CriterionIn]) -> list[Criterion]:
     """综合评分: criteria whose weights add up to 100, at most one price criterion (computed from
-    the declared prices, never scored by a member); the lowest-price methods take none."""
+    the declared prices, never scored by a member); the lowest-price methods take none.
+
+    政府采购 (:mod:`core.rules.price_policy`): a round declared 统一定价/固定价格 takes no price
+    criterion and any other needs one (87号令 55); its weight is within the bounds for the round's
+    采购对象 — 货物 ≥ 30, 服务 ≥ 10 (87号令 55), 磋商 30–60 / 10–30 (214号 24)."""
     if method is not EvaluationMethod.COMPREHENSIVE:
         if given:
             raise DomainError("CRITERIA_NOT_APPLICABLE",
@@ -87,11 +95,11 @@ def _checked_criteria(r: Round, method: EvaluationMethod,
     if len(prices) > 1:
         raise DomainError("PRICE_CRITERION_DUPLICATE", "只能设一个价格分评审因素",
                           "only one price criterion is allowed", field="criteria")
-    if not prices and procedure_of(r).price_criterion_required:
-        raise DomainError("PRICE_CRITERION_MISSING",
-                          "政府采购综合评分法须设价格分（低价优先法）",
-                          "government procurement's scored method needs a price criterion",
-                          field="criteria")
+    procedure = procedure_of(r)
+    # 87号令 55 / 214号 24: none at a fixed price, else one for 政府采购, its weight in bounds
+    price_policy.check_price_criterion(procedure, fixed_price=r.fixed_price, has_price=bool(prices))
+    price_policy.check_price_weight(procedure, r.procurement_object,
+                                    prices[0].weight if prices else None)
     return criteria
 
 
@@ -211,6 +219,7 @@ def assign_committee(uow: UnitOfWork, principal: Principal, section_code: str,
                                         assigned_at=now))
     e = Evaluation(round_id=r.id, method=method.value,
                    criteria=[criterion_json(c) for c in criteria], rejections={},
+                   sme_declarations={},
                    result=None, status=EvaluationStatus.SCORING.value)
     uow.session.add(e)
     uow.record(principal.actor, "evaluation.assign_committee", "evaluation", round_ref(r), None,

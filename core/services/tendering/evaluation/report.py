@@ -1,5 +1,11 @@
 """The report (条例 53): the ranking and at most three candidates, then every member's signature
-or written dissent; ``round.evaluation_reported`` is announced once it is signed."""
+or written dissent; ``round.evaluation_reported`` is announced once it is signed.
+
+政府采购 (:mod:`core.rules.price_policy`): a government tender with fewer than 3 bids left after
+the rejections names no candidate — the report is refused (``TOO_FEW_RESPONSIVE_GPL_36``) and
+the procurement is declared failed (废标, :func:`core.services.tendering.failure.declare_failed`);
+a bid the chair recorded as 小微企业 (46号 9) is evaluated at its deducted price: the base price,
+every price score (87号令 55) and the ranking by price (87号令 56) use it."""
 
 from __future__ import annotations
 
@@ -34,7 +40,7 @@ from core.model.tendering import (
     Round,
     Score,
 )
-from core.rules import limits
+from core.rules import limits, price_policy
 from core.security.principal import Principal
 from core.services.tendering.evaluation.access import (
     committee_of,
@@ -55,6 +61,7 @@ from core.services.tendering.evaluation.forms import (
 )
 from core.services.tendering.evaluation.reading import view_of
 from core.services.tendering.lifecycle import reschedule
+from core.services.tendering.procedure import procedure_of
 from core.services.tendering.round_events import emit_round
 from core.services.tendering.rounds import get_round
 from core.services.validation import required_text
@@ -75,18 +82,35 @@ def _responsive(uow: UnitOfWork, r: Round, e: Evaluation) -> list[BidOpening]:
     return bids
 
 
+def _evaluated_prices(r: Round, e: Evaluation,
+                      bids: Sequence[BidOpening]) -> dict[int, Decimal]:
+    """Each bid's evaluated price: its declared price less the 小微企业 deduction its recorded
+    status earns under the round's rates (46号 9); the declared price where none applies."""
+    rates = price_policy.SmeRates(r.sme_deduction, r.sme_joint_deduction)
+    prices: dict[int, Decimal] = {}
+    for o in bids:
+        assert o.price is not None
+        entry = e.sme_declarations.get(str(o.bid_id))
+        status = (price_policy.SmeStatus(str(entry["status"])) if isinstance(entry, dict)
+                  else None)
+        prices[o.bid_id] = price_policy.evaluated_price(o.price, status, rates)
+    return prices
+
+
 def _scored(uow: UnitOfWork, e: Evaluation, members: Sequence[CommitteeMember],
-            bids: Sequence[BidOpening]) -> tuple[list[EvaluatedBid], dict[str, Any]]:
-    """综合评分: the price score from the declared prices, the members' scores aggregated."""
+            bids: Sequence[BidOpening], evaluated_prices: dict[int, Decimal]
+            ) -> tuple[list[EvaluatedBid], dict[str, Any]]:
+    """综合评分: the price score from the evaluated prices (87号令 55: the base price and every
+    bid's score from the prices as adjusted), the members' scores aggregated."""
     criteria = criteria_of(e)
     ids = [str(o.bid_id) for o in bids]
     price = next((c for c in criteria if c.objective), None)
     objective: dict[tuple[str, str], Decimal] = {}
-    lowest = min((o.price for o in bids if o.price is not None), default=None)
+    lowest = min(evaluated_prices.values(), default=None)
     if price is not None and lowest is not None:
         for o in bids:
-            assert o.price is not None
-            objective[(str(o.bid_id), price.code)] = price_score(lowest, o.price, price.weight)
+            objective[(str(o.bid_id), price.code)] = price_score(
+                lowest, evaluated_prices[o.bid_id], price.weight)
     subjective = {c.code for c in criteria if not c.objective}
     wanted = {o.bid_id for o in bids}
     sheet = [ExpertScore(str(s.member_id), str(s.bid_id), s.criterion, s.score)
@@ -101,7 +125,8 @@ def _scored(uow: UnitOfWork, e: Evaluation, members: Sequence[CommitteeMember],
         assert o.price is not None
         technical = total.subtotal(CriterionCategory.TECHNICAL) if has_technical else None
         evaluated.append(EvaluatedBid(str(o.bid_id), o.price, score=total.total,
-                                      technical_score=technical))
+                                      technical_score=technical,
+                                      evaluated_price=evaluated_prices[o.bid_id]))
         details[str(o.bid_id)] = {
             "total": str(total.total),
             "criteria": [{"criterion": c.criterion, "score": str(c.score),
@@ -116,12 +141,24 @@ def _scored(uow: UnitOfWork, e: Evaluation, members: Sequence[CommitteeMember],
                        "scores": details, "sheets": sheets}
 
 
+def _deductions(r: Round, e: Evaluation, bids: Sequence[BidOpening]) -> dict[str, Any]:
+    """The round's rates and, per bid evaluated, the status it was deducted for (46号 9)."""
+    return {"rate": None if r.sme_deduction is None else str(r.sme_deduction),
+            "joint_rate": None if r.sme_joint_deduction is None else str(r.sme_joint_deduction),
+            "bids": {str(o.bid_id): e.sme_declarations[str(o.bid_id)] for o in bids
+                     if str(o.bid_id) in e.sme_declarations}}
+
+
 def generate_report(uow: UnitOfWork, principal: Principal, section_code: str) -> EvaluationView:
     """The chair generates the report: ranking and at most three candidates (条例 53).
 
+    政府采购法 36(一): a government tender with fewer than 3 bids not rejected is refused here
+    (``TOO_FEW_RESPONSIVE_GPL_36``) and is declared failed instead.
+
     综合评分: the price criterion scores ``lowest valid price ÷ price × weight`` over the bids not
-    rejected, every member must have scored every subjective criterion of every such bid, and the
-    bids rank by total. The lowest-price methods rank by the declared price. Ties go by the
+    rejected — the prices as evaluated, after the 小微企业 deduction (87号令 55) — every member
+    must have scored every subjective criterion of every such bid, and the bids rank by total.
+    The lowest-price methods rank by the evaluated price (87号令 56: equal ones tie). Ties go by the
     procedure's tie-breaks; what stays equal is a 并列 (87号令 57) and is reported as one: the
     tied candidates share their rank, list each other in ``tied_with`` and are stored ``tied``
     — a tie across the third place brings every tied bid in — until the tenderer settles the
@@ -134,11 +171,14 @@ def generate_report(uow: UnitOfWork, principal: Principal, section_code: str) ->
     method = EvaluationMethod(e.method)
     members = committee_of(uow, r)
     bids = _responsive(uow, r, e)
+    price_policy.check_enough_responsive(procedure_of(r), len(bids))  # 政府采购法 36(一)
+    prices = _evaluated_prices(r, e, bids)
     extra: dict[str, Any] = {}
     if method is EvaluationMethod.COMPREHENSIVE:
-        evaluated, extra = _scored(uow, e, members, bids)
+        evaluated, extra = _scored(uow, e, members, bids, prices)
     else:
-        evaluated = [EvaluatedBid(str(o.bid_id), o.price) for o in bids if o.price is not None]
+        evaluated = [EvaluatedBid(str(o.bid_id), o.price, evaluated_price=prices[o.bid_id])
+                     for o in bids if o.price is not None]
     ranking = rank_bids(method, evaluated, tie_breaks=tie_breaks_of(r))
     places = min(MAX_CANDIDATES, len(ranking.ranked))
     chosen = top_candidates(ranking, places) if ranking.ranked else ()
@@ -161,6 +201,7 @@ def generate_report(uow: UnitOfWork, principal: Principal, section_code: str) ->
         **extra,
         "ranking": [{**bidder(int(x.bid.bid_id)), "rank": x.rank,
                      "price": str(by_id[int(x.bid.bid_id)].price),
+                     "evaluated_price": str(x.bid.price_for_ranking),
                      "score": None if x.bid.score is None else str(x.bid.score),
                      "tied_with": [int(t) for t in x.tied_with]} for x in ranking.ranked],
         "rejected": [{**bidder(int(k)), **v} for k, v in sorted(
@@ -168,6 +209,7 @@ def generate_report(uow: UnitOfWork, principal: Principal, section_code: str) ->
         "candidates": [{**bidder(int(c.bid.bid_id)), "rank": c.rank,
                         "tied_with": [int(t) for t in c.tied_with]} for c in chosen],
         "places": places,
+        "sme_deductions": _deductions(r, e, bids),
         "members": [{"member_id": m.id, "kind": m.kind, "is_chair": m.is_chair}
                     for m in members],
         "generated_by": principal.actor,

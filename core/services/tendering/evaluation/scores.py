@@ -1,5 +1,7 @@
 """Scoring and rejection while the evaluation is ``scoring``: each member's scores on the
-subjective criteria, the chair's rejections with their 条例 51 grounds."""
+subjective criteria, the chair's rejections with their grounds — 条例 51 for engineering, 87号令
+63 and 60 (with the grounds both laws share) for 政府采购
+(:class:`~core.evaluation.RejectionGround`)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from core.services.tendering.evaluation.access import (
 )
 from core.services.tendering.evaluation.forms import CENT, MAX_REASON, EvaluationView
 from core.services.tendering.evaluation.reading import view_of
+from core.services.tendering.procedure import procedure_of
 from core.services.tendering.rounds import get_round
 from core.services.validation import required_text
 from core.uow import UnitOfWork
@@ -83,8 +86,9 @@ def submit_scores(uow: UnitOfWork, principal: Principal, section_code: str, bid_
 
 def reject_bid(uow: UnitOfWork, principal: Principal, section_code: str, bid_id: int,
                grounds: Sequence[str], reason: str) -> EvaluationView:
-    """The chair records the committee's decision to reject a bid (否决投标, 实施条例 第五十一条),
-    with its grounds and a written reason; recording it again replaces it."""
+    """The chair records the committee's decision to reject a bid (否决投标, 实施条例 第五十一条;
+    政府采购: 投标无效, 87号令 63, 60), with its grounds and a written reason; recording it again
+    replaces it. A ground of the other domain's law is refused."""
     r = get_round(uow, principal, section_code)
     require_chair(uow, r, principal)
     e = evaluation_of(uow, r, lock=True)
@@ -94,14 +98,21 @@ def reject_bid(uow: UnitOfWork, principal: Principal, section_code: str, bid_id:
         raise DomainError("REJECTION_GROUND_REQUIRED", "须注明否决投标的法定情形",
                           "name at least one ground for the rejection", field="grounds")
     try:
-        parsed = sorted({RejectionGround(g) for g in grounds}, key=lambda g: (g.item, g.value))
+        parsed = sorted({RejectionGround(g) for g in grounds},
+                        key=lambda g: (g.article_zh, g.item, g.value))
     except ValueError as err:
-        raise DomainError("REJECTION_GROUND_UNKNOWN", "否决投标的情形不在《招标投标法实施条例》"
-                          "第五十一条所列范围内",
-                          "a ground is not one of Tendering Regulation art. 51",
-                          field="grounds") from err
+        raise DomainError("REJECTION_GROUND_UNKNOWN", "否决投标（投标无效）的情形不在法定范围内",
+                          "a ground is not one the law lists", field="grounds") from err
+    procedure = procedure_of(r)
+    foreign = [g.value for g in parsed if not g.applies_to(procedure.domain.value)]
+    if foreign:
+        raise DomainError("REJECTION_GROUND_NOT_APPLICABLE",
+                          f"情形 {', '.join(foreign)} 不适用于本项目的{procedure.name_zh}",
+                          f"ground(s) {', '.join(foreign)} do not apply to this "
+                          f"{procedure.name_en}", field="grounds", grounds=foreign)
     text = required_text(reason, "reason", MAX_REASON)
     entry = {"grounds": [g.value for g in parsed], "items": [g.item for g in parsed],
+             "articles": [g.article_zh for g in parsed],
              "labels_zh": [g.label_zh for g in parsed], "reason": text,
              "recorded_by": principal.actor, "recorded_at": uow.clock.now().isoformat()}
     key = str(bid_id)
