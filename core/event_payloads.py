@@ -389,6 +389,7 @@ class ContractPayload(RoundPayload):
     winner: CandidateBrief
     contract_amount: Decimal
     contract_signed_at: datetime
+    performance_bond: Decimal | None
     deposit_refund_due_at: datetime | None
     deposits: list[ContractDeposit]
 
@@ -461,7 +462,10 @@ class DecryptionCausePayload(RoundPayload):
 
 
 class DepositPayload(TypedDict):
-    """deposit.*: one registration's deposit; ``refunded_late`` null until it is refunded."""
+    """deposit.*: one registration's deposit; ``refunded_late`` null until it is refunded.
+    ``interest`` is the 银行同期存款利息 refunded with an engineering deposit (条例 57), and
+    ``overdue_fee`` the 超期资金占用费 owed on a late government refund (87号令 38); both null
+    until the refund and where their rule does not apply."""
 
     section_code: str
     project_code: str
@@ -475,6 +479,8 @@ class DepositPayload(TypedDict):
     refund_due_at: datetime | None
     refunded_at: datetime | None
     refunded_late: bool | None
+    interest: Decimal | None
+    overdue_fee: Decimal | None
 
 
 class CalendarNoticeBrief(TypedDict):
@@ -508,6 +514,24 @@ DeadlineMovedPayload = TypedDict("DeadlineMovedPayload", {
     "rule": str, "ref": str, "bound": str, "subject_type": str, "subject_id": str,
     "from": str, "to": str, "calendar": str, "at_risk": bool, "chosen_day": str | None,
 })
+
+
+class DeadlineOverduePayload(TypedDict):
+    """deadline.overdue: a due date whose last day ended with its obligation unmet (a warning
+    for the supervisor, sent once); ``last_day`` a Beijing date as an ISO string, ``party_ids``
+    the bidders whose deposits are still not refunded (empty for the other rules)."""
+
+    rule: str
+    ref: str
+    subject_type: str
+    subject_id: str
+    section_code: str
+    round_no: int
+    last_day: str
+    calendar: str
+    unmet: str
+    party_ids: list[int]
+    warned_at: datetime
 
 
 class AuditCheckpointPayload(TypedDict):
@@ -572,6 +596,7 @@ PAYLOADS: dict[EventType, type] = {
     EventType.DEPOSIT_REFUNDED: DepositPayload,
     EventType.CALENDAR_YEAR_APPROVED: CalendarYearApprovedPayload,
     EventType.DEADLINE_MOVED: DeadlineMovedPayload,
+    EventType.DEADLINE_OVERDUE: DeadlineOverduePayload,
     EventType.BID_TAMPERED: BidTamperedPayload,
     EventType.BID_DECRYPTION_CAUSE_DETERMINED: DecryptionCausePayload,
     EventType.AUDIT_CHECKPOINT: AuditCheckpointPayload,

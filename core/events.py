@@ -62,6 +62,8 @@ class EventType(StrEnum):
     # deadline its approval moved (core.services.deadlines).
     CALENDAR_YEAR_APPROVED = "calendar.year_approved"
     DEADLINE_MOVED = "calendar.deadline_moved"
+    # A due date that passed unmet (core.services.overdue): a warning for the supervisor, once.
+    DEADLINE_OVERDUE = "deadline.overdue"
     # A sealed bid refused at the opening because its stored ciphertext is not what was sealed
     # and receipted (content address or authentication fails): for the supervisors.
     BID_TAMPERED = "bid.tampered"

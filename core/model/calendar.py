@@ -76,6 +76,8 @@ class LegalDeadline(Base):
     of a publicity) may not fall before ``last_day``; ``due`` — ``last_day`` is itself the due
     date written onto the subject (a deposit refund). ``current`` is false once a later reckoning
     of the same rule for the same subject replaced this one (a clarification re-reckons).
+    ``warned_at`` is set when a ``due`` date passed unmet and the supervisor was warned
+    (:mod:`core.services.overdue`).
     """
 
     __tablename__ = "legal_deadlines"
@@ -96,3 +98,5 @@ class LegalDeadline(Base):
     provisional: Mapped[bool] = mapped_column(Boolean, index=True)
     current: Mapped[bool] = mapped_column(Boolean, default=True)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # a ``due`` deadline that passed unmet was announced (deadline.overdue) then: once only
+    warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -106,7 +106,9 @@ class LegalRef:
 
     Tags: LAW = 招标投标法, REG = 招标投标法实施条例, GPL = 政府采购法, GPREG = 政府采购法实施条例,
     MOF74 / MOF87 = 财政部令第74号 / 第87号,
-    MOF214 / MOF135 / MOF46 = 财库〔2014〕214号 / 财库〔2015〕135号 / 财库〔2020〕46号.
+    MOF214 / MOF135 / MOF46 = 财库〔2014〕214号 / 财库〔2015〕135号 / 财库〔2020〕46号,
+    MOF198 = 财库〔2016〕198号 (政府采购评审专家管理办法),
+    NDRC16 = 必须招标的工程项目规定 (国家发展改革委令第16号).
     """
 
     tag: str
@@ -152,7 +154,12 @@ class AwardPeriods:
     * ``answer`` — an objection (异议) or 质疑 is answered within this after it is received;
     * ``refund_unsuccessful`` — the unsuccessful bidders' deposits are refunded within this
       after the award notice (政府采购); ``None``: with the winner's, after the contract;
-    * ``contract`` — the contract is signed within this after the award notice.
+    * ``contract`` — the contract is signed within this after the award notice;
+    * ``award_report`` — the written report to the supervising department is due within this
+      after the award (法 47, engineering; ``None``: none);
+    * ``contract_filing`` / ``contract_publication`` — the contract copy is filed / the contract
+      published within this after signing (政府采购法 47 / 政采条例 50, 政府采购; ``None``: none).
+      :mod:`core.rules.reporting_periods` reckons these three.
     """
 
     decision: Period | None
@@ -161,6 +168,9 @@ class AwardPeriods:
     answer: Period
     refund_unsuccessful: Period | None
     contract: Period
+    award_report: Period | None = None
+    contract_filing: Period | None = None
+    contract_publication: Period | None = None
 
 
 # -- the references -----------------------------------------------------------------------------
@@ -183,6 +193,15 @@ REG_54 = LegalRef("REG_54", "《招标投标法实施条例》第五十四条", 
 REG_55 = LegalRef("REG_55", "《招标投标法实施条例》第五十五条", "Tendering Regulation art. 55")
 REG_57 = LegalRef("REG_57", "《招标投标法实施条例》第五十七条", "Tendering Regulation art. 57")
 LAW_46 = LegalRef("LAW_46", "《招标投标法》第四十六条", "Tendering Law art. 46")
+LAW_47 = LegalRef("LAW_47", "《招标投标法》第四十七条", "Tendering Law art. 47")
+REG_58 = LegalRef("REG_58", "《招标投标法实施条例》第五十八条", "Tendering Regulation art. 58")
+GPL_47 = LegalRef("GPL_47", "《政府采购法》第四十七条", "Government Procurement Law art. 47")
+GPREG_48 = LegalRef(
+    "GPREG_48", "《政府采购法实施条例》第四十八条", "Government Procurement Regulation art. 48"
+)
+GPREG_50 = LegalRef(
+    "GPREG_50", "《政府采购法实施条例》第五十条", "Government Procurement Regulation art. 50"
+)
 GPL_31 = LegalRef("GPL_31", "《政府采购法》第三十一条", "Government Procurement Law art. 31")
 GPL_35 = LegalRef("GPL_35", "《政府采购法》第三十五条", "Government Procurement Law art. 35")
 GPL_36 = LegalRef(
@@ -286,6 +305,17 @@ GPL_36_1 = LegalRef(
     "《政府采购法》第三十六条第一款第（一）项、财政部令第87号第四十三条",
     "Government Procurement Law art. 36(1)(i); MOF Order 87 art. 43",
 )
+#: 招标投标法实施条例 第十六条: "资格预审文件或者招标文件的发售期不得少于5日" (the text read,
+#: LawRefBook/Laws, as the rest of the 条例).
+REG_16 = LegalRef("REG_16", "《招标投标法实施条例》第十六条", "Tendering Regulation art. 16")
+#: 财政部令第87号 第十八条: "提供期限自招标公告、资格预审公告发布之日起计算不得少于5个工作日" —
+#: the article and its text quoted alike by a lawyer's answer (lvshuolvda.com) and the legal
+#: review [H]; the official text itself was not read.
+MOF87_18 = LegalRef(
+    "MOF87_18",
+    "《政府采购货物和服务招标投标管理办法》（财政部令第87号）第十八条",
+    "MOF Order 87 art. 18",
+)
 MOF135 = LegalRef(
     "MOF135",
     "《关于做好政府采购信息公开工作的通知》（财库〔2015〕135号）",
@@ -351,7 +381,13 @@ class Procedure:
       (government procurement);
     * ``publicity_start_within`` — the publicity must start within this period after the
       evaluation report is received (招标投标法实施条例 第五十四条);
+    * ``documents_on_sale`` — the 资格预审文件/招标文件 stay on sale (available) at least this long
+      from their issue (条例 16: 5 日; 87号令 18: 5 个工作日; 214号 10: 5 个工作日; 谈判、询价
+      and 单一来源: no such rule, ``None``; :mod:`core.rules.documents_limits`);
     * ``refund_after_contract`` — deadline for refunding the (winner's) deposit after the contract;
+      ``refund_interest``: the refund carries the 银行同期存款利息 (条例 57, engineering);
+      ``late_refund_fee``: a late refund owes the 超期资金占用费 (87号令 38, government tenders —
+      the order governs 货物和服务招标 only; 74号令 and 214号 set no such fee);
     * ``after_report`` — the periods from the report to the contract (:class:`AwardPeriods`).
 
     Committee: ``committee_min_members`` under ``committee_ref`` (the article in its error codes),
@@ -396,6 +432,13 @@ class Procedure:
     committee_ref: LegalRef | None
     # 政府采购's further committee rules (None: engineering, 法 37 only; 单一来源: no committee)
     committee_rules: CommitteeRules | None = field(default=None, kw_only=True)
+    # the documents are on sale (available) at least this long from their issue (None: no rule)
+    documents_on_sale: Period | None = field(default=None, kw_only=True)
+    # the 履约保证金's 10 % cap (条例 58; 政采条例 48) — core.rules.deposit_limits
+    performance_bond_ref: LegalRef | None = field(default=None, kw_only=True)
+    # a refund carries 银行同期存款利息 (条例 57) / a late one 超期资金占用费 (87号令 38)
+    refund_interest: bool = field(default=False, kw_only=True)
+    late_refund_fee: bool = field(default=False, kw_only=True)
     evaluation_methods: frozenset[EvaluationMethod]
     # -- what the procedure does, not only its numbers: the use cases ask these, never the domain
     tie_breaks: tuple[TieBreak, ...]  # equal evaluated results, settled in this order
@@ -419,21 +462,25 @@ _MOF74_7_COMMITTEE = CommitteeRules(larger_min_members=5, larger_at_open_tender_
 _MOF214_14_COMMITTEE = CommitteeRules(legal_expert_when_complex=True)
 
 
-#: Engineering awards after its candidates publicity; objections are answered within 3 日 (条例 54)
-#: and the contract is signed within 30 日 of the 中标通知书 (法 46).
+#: Engineering awards after its candidates publicity; objections are answered within 3 日 (条例 54),
+#: the contract is signed within 30 日 of the 中标通知书 (法 46) and the written report is due
+#: within 15 日 of the award (法 47).
 _ENGINEERING_AWARD = AwardPeriods(
     decision=None, notice=None, challenge=None, answer=Period(3, _CAL, REG_54),
-    refund_unsuccessful=None, contract=Period(30, _CAL, LAW_46))
+    refund_unsuccessful=None, contract=Period(30, _CAL, LAW_46),
+    award_report=Period(15, _CAL, LAW_47))
 #: 政采条例 43 covers 中标 and 成交 alike, so every government method: decision within 5 个工作日
 #: of the report (87号令 68, 74号令 36, 214号 28 repeat it: else the first is deemed chosen),
 #: notice and result notice within 2 个工作日 of the decision; 质疑 until 7 个工作日 after the
 #: result notice ends (政府采购法 52, 政采条例 53(三)), answered in 7 个工作日 (政府采购法 53);
 #: the unsuccessful deposits 5 个工作日 after the notice (政采条例 33); contract 30 日
-#: (政府采购法 46).
+#: (政府采购法 46), its copy filed within 7 个工作日 (政府采购法 47) and the contract published
+#: within 2 个工作日 (政采条例 50).
 _PROCUREMENT_AWARD = AwardPeriods(
     decision=Period(5, _WORK, GPREG_43), notice=Period(2, _WORK, GPREG_43),
     challenge=Period(7, _WORK, GPREG_53), answer=Period(7, _WORK, GPL_53),
-    refund_unsuccessful=Period(5, _WORK, GPREG_33), contract=Period(30, _CAL, GPL_46))
+    refund_unsuccessful=Period(5, _WORK, GPREG_33), contract=Period(30, _CAL, GPL_46),
+    contract_filing=Period(7, _WORK, GPL_47), contract_publication=Period(2, _WORK, GPREG_50))
 
 
 class _Behaviour(TypedDict):
@@ -480,6 +527,9 @@ def _engineering(code: str, key: str, name_zh: str, name_en: str) -> Procedure:
         after_report=_ENGINEERING_AWARD,
         committee_min_members=5,
         committee_ref=LAW_37,
+        documents_on_sale=Period(5, _CAL, REG_16),
+        performance_bond_ref=REG_58,
+        refund_interest=True,
         evaluation_methods=_SCORED,  # 招标投标法 第四十一条
         **_ENGINEERING_BEHAVIOUR,
     )
@@ -505,6 +555,9 @@ def _gov_tender(code: str, name_zh: str, name_en: str) -> Procedure:
         committee_min_members=5,
         committee_ref=MOF87_47,
         committee_rules=_MOF87_47_COMMITTEE,
+        documents_on_sale=Period(5, _WORK, MOF87_18),
+        performance_bond_ref=GPREG_48,
+        late_refund_fee=True,
         evaluation_methods=_SCORED,  # 政府采购法实施条例 第三十四条
         **_PROCUREMENT_BEHAVIOUR,
         price_weights=_MOF87_55_WEIGHTS,
@@ -533,6 +586,7 @@ def _non_tender(code: str, name_zh: str, name_en: str, period_ref: LegalRef) -> 
         committee_min_members=3,
         committee_ref=MOF74_7,
         committee_rules=_MOF74_7_COMMITTEE,
+        performance_bond_ref=GPREG_48,
         evaluation_methods=frozenset({EvaluationMethod.LOWEST_PRICE}),  # 政府采购法 第38、40条
         **_PROCUREMENT_BEHAVIOUR,
     )
@@ -564,6 +618,10 @@ _ALL: tuple[Procedure, ...] = (
         committee_min_members=3,
         committee_ref=MOF214_14,
         committee_rules=_MOF214_14_COMMITTEE,
+        # 214号 10: "磋商文件的发售期限自开始之日起不得少于5个工作日" (quoted with the article by
+        # zgxue.com; the reference stays unverified as for the rest of 214号 10)
+        documents_on_sale=Period(5, _WORK, MOF214_10),
+        performance_bond_ref=GPREG_48,
         evaluation_methods=frozenset({EvaluationMethod.COMPREHENSIVE}),
         **_CONSULTATION_BEHAVIOUR,
         price_weights=_MOF214_24_WEIGHTS,
@@ -586,6 +644,7 @@ _ALL: tuple[Procedure, ...] = (
         after_report=_PROCUREMENT_AWARD,
         committee_min_members=None,  # 协商 by the purchaser's staff, no evaluation committee
         committee_ref=None,
+        performance_bond_ref=GPREG_48,
         evaluation_methods=frozenset(),
         **_PROCUREMENT_BEHAVIOUR,
     ),

@@ -12,7 +12,8 @@ Two kinds of rule, by how their end binds:
 
 * ``min`` — the end is the earliest day something may be set on (the bid deadline, the close of a
   publicity); the subject's own day stays as its owner chose it;
-* ``due`` — the end is itself the date the subject owes something by (a refund).
+* ``due`` — the end is itself the date the subject owes something by (a refund); once it has
+  passed unmet the supervisor is warned, once (:mod:`core.services.overdue`).
 """
 
 from __future__ import annotations
@@ -54,12 +55,17 @@ class Rule(StrEnum):
     CHALLENGE_PERIOD = "challenge_period"  # 政采条例 53: 7 个工作日 after the result notice
     UNSUCCESSFUL_REFUND_DUE = "unsuccessful_refund_due"  # 政采条例 33: after the award notice
     CONTRACT_DUE = "contract_due"  # 法 46, 政府采购法 46: 30 日 after the award notice
+    DOCUMENTS_ON_SALE = "documents_on_sale"  # 条例 16, 87号令 18: 5 日 / 5 个工作日 from issue
+    AWARD_REPORT_DUE = "award_report_due"  # 法 47: the written report, 15 日 after the award
+    CONTRACT_FILING_DUE = "contract_filing_due"  # 政府采购法 47: 7 个工作日 after the contract
 
 
 BOUND = {Rule.BIDDING_PERIOD: "min", Rule.CLARIFICATION_NOTICE: "min",
          Rule.PUBLICITY_PERIOD: "min", Rule.REFUND_DUE: "due",
          Rule.AWARD_NOTICE_DUE: "due", Rule.CHALLENGE_PERIOD: "min",
-         Rule.UNSUCCESSFUL_REFUND_DUE: "due", Rule.CONTRACT_DUE: "due"}
+         Rule.UNSUCCESSFUL_REFUND_DUE: "due", Rule.CONTRACT_DUE: "due",
+         Rule.DOCUMENTS_ON_SALE: "min", Rule.AWARD_REPORT_DUE: "due",
+         Rule.CONTRACT_FILING_DUE: "due"}
 
 
 def _round_key(r: Round) -> str:
@@ -112,7 +118,8 @@ class Recomputed:
     confirmed: int  # provisional before, official now, unmoved
 
 
-def _round_of(uow: UnitOfWork, subject_id: str) -> Round | None:
+def round_of(uow: UnitOfWork, subject_id: str) -> Round | None:
+    """The round a deadline's ``subject_id`` (``<section code>/<round no>``) names."""
     code, _, number = subject_id.rpartition("/")
     return uow.session.scalars(select(Round).join(Section, Round.section_id == Section.id)
                                .where(Section.code == code,
@@ -128,11 +135,16 @@ def _publicity_end(uow: UnitOfWork, r: Round) -> datetime | None:
     return p.ends_at if p is not None else None
 
 
+def _documents_available_until(uow: UnitOfWork, r: Round) -> datetime | None:
+    return r.documents_available_until or r.bid_deadline
+
+
 #: For a ``min`` rule: the subject's day that may not fall before the rule's end.
 CHOSEN: dict[Rule, Callable[[UnitOfWork, Round], datetime | None]] = {
     Rule.BIDDING_PERIOD: _bid_deadline,
     Rule.CLARIFICATION_NOTICE: _bid_deadline,
     Rule.PUBLICITY_PERIOD: _publicity_end,
+    Rule.DOCUMENTS_ON_SALE: _documents_available_until,
 }
 
 
@@ -233,11 +245,12 @@ def _move(uow: UnitOfWork, row: LegalDeadline, result: LegalDay, actor: str) -> 
     before = snapshot(row)
     was = row.last_day
     row.last_day = result.day
+    row.warned_at = None  # a due date that moved is warned about again if it passes again
     row.provisional = result.provisional
     row.computed_at = uow.clock.now()
     uow.record(actor, "deadline.recompute", "legal_deadline", row.id, before, snapshot(row))
     rule = Rule(row.rule)
-    r = _round_of(uow, row.subject_id) if row.subject_type == "round" else None
+    r = round_of(uow, row.subject_id) if row.subject_type == "round" else None
     chosen: date | None = None
     if r is not None and rule in APPLY:
         APPLY[rule](uow, r, result, actor)

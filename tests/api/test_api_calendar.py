@@ -206,7 +206,8 @@ def test_a_minimum_the_notice_lengthens_past_the_chosen_deadline_is_flagged(api:
     t = Tender(api, days=21)  # deadline Monday 2027-03-22 10:00
     issued = t.issue()
     assert [(d["rule"], d["last_day"], d["calendar"]) for d in issued["deadlines"]] == [
-        ("bidding_period", "2027-03-22", "provisional")]
+        ("bidding_period", "2027-03-22", "provisional"),
+        ("documents_on_sale", "2027-03-08", "provisional")]  # 条例 16: 5 日, Saturday → Monday
     document = copy.deepcopy(SAMPLE)
     document["holidays"].append({"name": "特别安排", "rest": ["2027-03-22"]})
     approved = approve_sample(api, document)
@@ -235,7 +236,7 @@ def test_a_corrected_notice_supersedes_the_first_and_re_reckons_what_it_decided(
     t = Tender(api, days=22)  # deadline Tuesday 2027-03-23
     t.issue()
     first = approve_sample(api)
-    assert first["moved"] == [] and first["confirmed"] == 1  # 03-22 stands, now official
+    assert first["moved"] == [] and first["confirmed"] == 2  # 03-22 (and 条例 16's 03-08) stand
     corrected = copy.deepcopy(SAMPLE)
     corrected["notice"]["number"] = "测试样例（更正）"
     corrected["holidays"].append({"name": "特别安排", "rest": ["2027-03-22"]})

@@ -39,7 +39,8 @@ def test_a_tender_from_notice_to_archive(api: Api, tmp_path: Path, start: str) -
     assert r.status_code == 200, r.text
     moved = datetime.fromisoformat(r.json()["bid_deadline"])
     assert moved >= o.t.deadline + timedelta(days=10)
-    assert {d["rule"] for d in r.json()["deadlines"]} == {"bidding_period", "clarification_notice"}
+    assert {d["rule"] for d in r.json()["deadlines"]} == {
+        "bidding_period", "documents_on_sale", "clarification_notice"}  # 法 24, 条例 16, 法 23
     o.t.deadline = moved
     staff = api.account("staff", AccountKind.CENTRE_STAFF)
     registrations = api.client.get(f"/api/v1/sections/{section}/registrations",

@@ -254,6 +254,12 @@ class AwardOut(Out):
     notice_issued_at: datetime
     contract_amount: str | None
     contract_signed_at: datetime | None
+    performance_bond: str | None = Field(
+        description="履约保证金, ≤ 10 % of the contract (条例 58; 政采条例 48)")
+    report_submitted_at: datetime | None = Field(
+        description="engineering: the written report to the supervisor (法 47: within 15 日)")
+    contract_filed_at: datetime | None = Field(
+        description="政府采购: the contract copy filed (政府采购法 47: within 7 个工作日)")
     refund_due_at: datetime | None = Field(
         description="deposits due back by after the contract (条例 57; 政府采购: the winner's)")
     result_notice_ends_at: datetime | None = Field(
@@ -266,7 +272,11 @@ def award_out(r: Round, a: Award, winner: CandidateView) -> AwardOut:
     return AwardOut(section_code=r.section.code, round_no=r.round_no, round_status=r.status,
                     winner=candidate_out(winner), notice_issued_at=a.notice_issued_at,
                     contract_amount=None if a.contract_amount is None else str(a.contract_amount),
-                    contract_signed_at=a.contract_signed_at, refund_due_at=a.refund_due_at,
+                    contract_signed_at=a.contract_signed_at,
+                    performance_bond=(None if a.performance_bond is None
+                                      else str(a.performance_bond)),
+                    report_submitted_at=a.report_submitted_at,
+                    contract_filed_at=a.contract_filed_at, refund_due_at=a.refund_due_at,
                     result_notice_ends_at=a.result_notice_ends_at,
                     challenge_ends_at=a.challenge_ends_at)
 
@@ -289,12 +299,35 @@ def get_award(code: PathCode, uow: UoW, caller: Caller) -> AwardOut:
 class ContractIn(Strict):
     amount: AmountText
     signed_at: Moment = Field(description="合同签订时间, with a time zone")
+    performance_bond: AmountText | None = Field(
+        None, description="履约保证金 the documents ask for; refused above 10 % of the amount "
+                          "(PERFORMANCE_BOND_OVER_LIMIT_REG_58 / _GPREG_48)")
 
 
 @router.post("/sections/{code}/contract", response_model=AwardOut)
 def record_contract(code: PathCode, body: ContractIn, uow: UoW, caller: Caller) -> AwardOut:
     """The signed contract; paid deposits fall due for refund (条例 57: within 5 days)."""
-    award.record_contract(uow, caller, code, body.amount, body.signed_at)
+    award.record_contract(uow, caller, code, body.amount, body.signed_at, body.performance_bond)
+    return award_out(*award.get_award(uow, caller, code))
+
+
+class SubmittedIn(Strict):
+    at: Moment | None = Field(None, description="when it was submitted; default now")
+
+
+@router.post("/sections/{code}/award/report", response_model=AwardOut)
+def record_award_report(code: PathCode, uow: UoW, caller: Caller,
+                        body: SubmittedIn | None = None) -> AwardOut:
+    """Engineering: the written report to the supervising department was submitted (法 47)."""
+    award.record_award_report(uow, caller, code, body.at if body else None)
+    return award_out(*award.get_award(uow, caller, code))
+
+
+@router.post("/sections/{code}/contract/filing", response_model=AwardOut)
+def record_contract_filing(code: PathCode, uow: UoW, caller: Caller,
+                           body: SubmittedIn | None = None) -> AwardOut:
+    """政府采购: the contract copy was filed with the supervising department (政府采购法 47)."""
+    award.record_contract_filing(uow, caller, code, body.at if body else None)
     return award_out(*award.get_award(uow, caller, code))
 
 
@@ -308,15 +341,22 @@ class DepositOut(Out):
     paid_at: datetime | None
     refund_due_at: datetime | None
     refunded_at: datetime | None
+    interest: str | None = Field(
+        description="engineering: the 银行同期存款利息 refunded with it (条例 57), once refunded")
+    overdue_fee: str | None = Field(
+        description="政府采购: the 超期资金占用费 owed on a late refund (87号令 38), once refunded")
 
 
 def deposit_out(r: Round, reg: Registration) -> DepositOut:
+    interest, fee = deposits.refund_extras(r, reg)
     return DepositOut(section_code=r.section.code, round_no=r.round_no, party_id=reg.party_id,
                       party_name=reg.party.name,
                       deposit=None if r.deposit is None else str(r.deposit),
                       deposit_status=reg.deposit_status, paid_at=reg.deposit_paid_at,
                       refund_due_at=reg.deposit_refund_due_at,
-                      refunded_at=reg.deposit_refunded_at)
+                      refunded_at=reg.deposit_refunded_at,
+                      interest=None if interest is None else str(interest),
+                      overdue_fee=None if fee is None else str(fee))
 
 
 class DepositConfirmIn(Strict):

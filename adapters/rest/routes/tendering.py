@@ -68,11 +68,26 @@ class RoundIn(Strict):
         None, description="政府采购 only: the deduction for a 联合体 or a subcontracting giving "
                           "小微企业 30 % or more of the contract, in percent (goods and services "
                           "4–6, works 1–2)")
+    documents_available_until: Moment | None = Field(
+        None, description="the documents are on sale until then (default: the bid deadline); "
+                          "at least 5 日 from the issue (条例 16), 5 个工作日 for a government "
+                          "tender (87号令 18) or 磋商")
+    contract_kind: str | None = Field(
+        None, max_length=16, description="works | goods | services: 发改委令16号 第五条's "
+                                         "threshold (400万 / 200万 / 100万)")
+    invitation_ground: str | None = Field(
+        None, max_length=32, description="few_bidders | cost_disproportionate: 条例 8's ground "
+                                         "for 邀请招标 of a state-funded must-tender project")
+    single_source_publicity_at: Moment | None = Field(
+        None, description="单一来源: when its 公示 appeared in the designated media (政采条例 38: "
+                          "5 个工作日 before the procurement)")
 
 
 class DeadlineOut(Out):
     rule: str = Field(description="bidding_period, clarification_notice, publicity_period, "
-                                  "refund_due")
+                                  "documents_on_sale, refund_due, award_notice_due, "
+                                  "challenge_period, unsuccessful_refund_due, contract_due, "
+                                  "award_report_due, contract_filing_due")
     ref: str = Field(description="the rule's source, as in error codes (LAW_24, REG_57, …)")
     last_day: date
     calendar: str = Field(description="official, or provisional: reckoned on the safe side "
@@ -96,6 +111,11 @@ class RoundOut(Out):
     fixed_price: bool
     sme_deduction: str | None
     sme_joint_deduction: str | None
+    documents_available_until: datetime = Field(
+        description="the documents are on sale until then (条例 16; 87号令 18)")
+    contract_kind: str | None
+    invitation_ground: str | None
+    single_source_publicity_at: datetime | None
     committee_public_key_pem: str
     committee_key_fingerprint: str
     threshold: int
@@ -117,6 +137,9 @@ def round_out(session: Session, r: Round) -> RoundOut:
         procurement_object=r.procurement_object, fixed_price=r.fixed_price,
         sme_deduction=None if r.sme_deduction is None else str(r.sme_deduction),
         sme_joint_deduction=None if r.sme_joint_deduction is None else str(r.sme_joint_deduction),
+        documents_available_until=r.documents_available_until or r.bid_deadline,
+        contract_kind=r.contract_kind, invitation_ground=r.invitation_ground,
+        single_source_publicity_at=r.single_source_publicity_at,
         committee_public_key_pem=pem.decode(),
         committee_key_fingerprint=key_fingerprint(committee.public_key).hex(),
         threshold=committee.k, keyholders=[s.keyholder for s in committee.shares],
@@ -137,7 +160,10 @@ def _settings(body: RoundIn) -> rounds.RoundSettings:
         fixed_price=body.fixed_price,
         sme_deduction=None if body.sme_deduction is None else Decimal(body.sme_deduction),
         sme_joint_deduction=(None if body.sme_joint_deduction is None
-                             else Decimal(body.sme_joint_deduction)))
+                             else Decimal(body.sme_joint_deduction)),
+        documents_available_until=body.documents_available_until,
+        contract_kind=body.contract_kind, invitation_ground=body.invitation_ground,
+        single_source_publicity_at=body.single_source_publicity_at)
 
 
 @router.post("/sections/{code}/rounds", response_model=RoundOut, status_code=201)

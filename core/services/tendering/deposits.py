@@ -7,6 +7,11 @@ deposit's refund due date (:func:`core.services.tendering.award.record_contract`
 staff mark the refund done. Refunds are possible at any time a deposit is paid: a bidder that
 withdrew before the deadline, or a failed round (pass ``round_no``), is refunded too.
 
+A refund shows what comes with it (:func:`refund_extras`, :mod:`core.rules.deposit_limits`): an
+engineering deposit is refunded with the 银行同期存款利息 from its arrival to its refund (条例 57;
+also 条例 31 on termination), and a government refund made after its due date owes the
+超期资金占用费 (87号令 38) — both at the documented default rates.
+
 Events: 招标投标法 第二十二条 forbids disclosing who registered before the deadline, so while the
 round is in draft or bidding a deposit change is audited only; after the deadline it also emits
 ``deposit.confirmed`` / ``deposit.refunded``.
@@ -15,6 +20,7 @@ round is in draft or bidding a deposit change is audited only; after the deadlin
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -25,9 +31,11 @@ from core.event_payloads import DepositPayload
 from core.events import DomainEvent, EventType, project_ordering_key
 from core.model.account import AccountKind
 from core.model.tendering import Award, Registration, Round, RoundStatus
+from core.rules import deposit_limits
 from core.rules.calendar import require_aware
 from core.security.access import acts_for_project, require_kind, require_party_user
 from core.security.principal import Principal
+from core.services.tendering.procedure import procedure_of
 from core.services.tendering.rounds import get_round
 from core.uow import UnitOfWork
 
@@ -52,15 +60,31 @@ def _staff_registration(uow: UnitOfWork, principal: Principal, section_code: str
     return r, _registration(uow, r, party_id)
 
 
+def refund_extras(r: Round, reg: Registration) -> tuple[Decimal | None, Decimal | None]:
+    """The interest (条例 57, engineering) and the overdue fee (87号令 38, 政府采购) of a refunded
+    deposit; ``None`` before the refund and where the rule does not apply."""
+    if reg.deposit_status != REFUNDED or r.deposit is None or reg.deposit_refunded_at is None:
+        return None, None
+    procedure = procedure_of(r)
+    interest = (deposit_limits.deposit_interest(r.deposit, reg.deposit_paid_at,
+                                                reg.deposit_refunded_at)
+                if procedure.refund_interest and reg.deposit_paid_at is not None else None)
+    fee = (deposit_limits.overdue_fee(r.deposit, reg.deposit_refund_due_at,
+                                      reg.deposit_refunded_at)
+           if procedure.late_refund_fee and reg.deposit_refund_due_at is not None else None)
+    return interest, fee
+
+
 def deposit_payload(r: Round, reg: Registration) -> DepositPayload:
     late = (reg.deposit_refunded_at > reg.deposit_refund_due_at
             if reg.deposit_refunded_at and reg.deposit_refund_due_at else None)
+    interest, fee = refund_extras(r, reg)
     return {"section_code": r.section.code, "project_code": r.section.tender_project.project.code,
             "round_no": r.round_no, "party_id": reg.party_id, "party_name": reg.party.name,
             "party_identifier": reg.party.identifier, "deposit": r.deposit,
             "deposit_status": reg.deposit_status, "paid_at": reg.deposit_paid_at,
             "refund_due_at": reg.deposit_refund_due_at, "refunded_at": reg.deposit_refunded_at,
-            "refunded_late": late}
+            "refunded_late": late, "interest": interest, "overdue_fee": fee}
 
 
 def _changed(uow: UnitOfWork, principal: Principal, r: Round, reg: Registration, action: str,

@@ -14,6 +14,17 @@ For 政府采购 it declares the price policy the documents fix (:mod:`core.rule
 小微企业 deduction's range of 46号 9 depend on it), whether the price is 统一定价/固定价格 (then no
 price criterion, 87号令 55), and the 小微企业 deductions (46号 9 as raised by 财库〔2022〕19号:
 10–20 %, 联合体/分包 4–6 %). An engineering round declares none of these.
+And what the limits before the bidding read (:mod:`core.rules.must_tender`,
+:mod:`core.rules.documents_limits`, :mod:`core.rules.single_source`):
+
+* ``documents_available_until`` — the documents stay on sale until then (default: the bid
+  deadline); at least 5 日 from the issue (条例 16), 5 个工作日 for a government tender (87号令 18)
+  or a 磋商 (214号 10);
+* ``contract_kind`` and ``invitation_ground`` — an invited engineering tender (``tender_mode`` "2")
+  of a state-funded project whose contract reaches 发改委令16号 第五条's threshold needs one of
+  条例 8's grounds;
+* ``single_source_publicity_at`` — 单一来源 at or above the 公开招标数额标准 is issued only after
+  its 公示 in the designated media has run 5 个工作日 (政采条例 38).
 """
 
 from __future__ import annotations
@@ -21,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -33,7 +44,9 @@ from core.errors import DomainError, ErrorKind, not_found
 from core.events import EventType
 from core.model.project import Section
 from core.model.tendering import Round, RoundStatus
-from core.rules import limits, price_policy
+from core.rules import documents_limits, limits, price_policy, single_source
+from core.rules.calendar import require_aware
+from core.rules.must_tender import ContractKind, InvitationGround, check_invited_tender
 from core.sealing.committee import create_committee
 from core.security.access import can_read_project, require_project_actor
 from core.security.principal import Principal
@@ -45,6 +58,8 @@ from core.services.tendering.procedure import procedure_of, section_procedure
 from core.services.tendering.round_events import emit_round
 from core.services.validation import amount, required_name
 from core.uow import UnitOfWork
+
+E = TypeVar("E", ContractKind, InvitationGround)
 
 
 @dataclass(frozen=True)
@@ -68,6 +83,10 @@ class RoundSettings:
     fixed_price: bool = False  # 执行统一定价标准/固定价格采购: no price criterion (87号令 55)
     sme_deduction: Decimal | None = None  # percent, 小微企业 (46号 9, 19号)
     sme_joint_deduction: Decimal | None = None  # percent, 联合体/分包 with ≥ 30 % 小微 share
+    documents_available_until: datetime | None = None  # None: until the bid deadline (条例 16)
+    contract_kind: str | None = None  # ContractKind: 发改委令16号 5's threshold
+    invitation_ground: str | None = None  # InvitationGround: 条例 8, for 邀请招标
+    single_source_publicity_at: datetime | None = None  # 政采条例 38's 公示, in the media
 
 
 def _public_key(holder: Keyholder) -> ec.EllipticCurvePublicKey:
@@ -119,6 +138,21 @@ def _checked(uow: UnitOfWork, section: Section, s: RoundSettings) -> dict[str, A
     price_policy.check_gov_only(procedure, procurement_object=s.procurement_object,
                                 fixed_price=s.fixed_price, rates=rates)
     price_policy.check_sme_rates(s.procurement_object, rates)
+    kind = _choice(ContractKind, s.contract_kind, "contract_kind")
+    ground = _choice(InvitationGround, s.invitation_ground, "invitation_ground")
+    check_invited_tender(procedure, state_funded=s.state_funded, kind=kind,
+                         estimated_price=section.estimated_price, ground=ground)
+    now = uow.clock.now()
+    available = (None if s.documents_available_until is None
+                 else require_aware(s.documents_available_until, "documents_available_until"))
+    if available is not None:  # issuing now is the earliest: too short now is too short later
+        documents_limits.check_documents_on_sale(procedure, calendar_of(uow), now, available)
+    publicised = (None if s.single_source_publicity_at is None
+                  else require_aware(s.single_source_publicity_at, "single_source_publicity_at"))
+    if publicised is not None and publicised > now:
+        raise DomainError("PUBLICITY_IN_FUTURE", "公示时间不能晚于当前时间",
+                          "the publicity cannot start in the future",
+                          field="single_source_publicity_at")
     deposit = amount(s.deposit, "deposit")
     if deposit is not None and section.estimated_price is not None:
         limits.check_deposit(procedure, deposit, section.estimated_price)
@@ -140,7 +174,22 @@ def _checked(uow: UnitOfWork, section: Section, s: RoundSettings) -> dict[str, A
             "large_social_impact": s.large_social_impact,
             "procurement_object": s.procurement_object, "fixed_price": s.fixed_price,
             "sme_deduction": rates.rate, "sme_joint_deduction": rates.joint_rate,
+            "documents_available_until": available,
+            "contract_kind": kind.value if kind else None,
+            "invitation_ground": ground.value if ground else None,
+            "single_source_publicity_at": publicised,
             "committee": committee.to_json().decode()}
+
+
+def _choice(enum: type[E], value: str | None, name: str) -> E | None:
+    if value is None:
+        return None
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(e.value for e in enum)
+        raise DomainError(f"{name.upper()}_UNKNOWN", f"{name} 须为 {allowed} 之一",
+                          f"{name} is one of {allowed}", field=name) from None
 
 
 def configure_round(uow: UnitOfWork, principal: Principal, section_code: str,
@@ -209,7 +258,10 @@ def get_round(uow: UnitOfWork, principal: Principal | None, section_code: str,
 
 
 def issue_documents(uow: UnitOfWork, principal: Principal, section_code: str) -> Round:
-    """招标文件发出: bidding opens; the deadline must leave the legal bidding period (法 24)."""
+    """招标文件发出: bidding opens; the deadline must leave the legal bidding period (法 24), the
+    documents stay on sale long enough (条例 16, 87号令 18), an invited tender has its 条例 8
+    ground and a single-source procurement its 公示 behind it (政采条例 38) — checked again
+    against the real moment and the section's estimated price as they are now."""
     r = get_round(uow, principal, section_code)
     require_project_actor(principal, r.section.tender_project.project)
     if r.status != RoundStatus.DRAFT:
@@ -217,7 +269,19 @@ def issue_documents(uow: UnitOfWork, principal: Principal, section_code: str) ->
                           ErrorKind.CONFLICT)
     now = uow.clock.now()
     procedure = procedure_of(r)
-    earliest = limits.check_bidding_period(procedure, calendar_of(uow), now, r.bid_deadline)
+    calendar = calendar_of(uow)
+    earliest = limits.check_bidding_period(procedure, calendar, now, r.bid_deadline)
+    check_invited_tender(
+        procedure, state_funded=r.state_funded,
+        kind=ContractKind(r.contract_kind) if r.contract_kind else None,
+        estimated_price=r.section.estimated_price,
+        ground=InvitationGround(r.invitation_ground) if r.invitation_ground else None)
+    on_sale = documents_limits.check_documents_on_sale(
+        procedure, calendar, now, r.documents_available_until or r.bid_deadline)
+    single_source.check_publicity_before(
+        procedure, calendar, budget=r.section.estimated_price,
+        threshold=limits.CENTRAL_THRESHOLDS.goods_services,
+        published_at=r.single_source_publicity_at, issued_at=now)
     before = snapshot(r)
     r.documents_issued_at = now
     transition(uow, r, RoundStatus.BIDDING, principal.actor, "round.issue_documents",
@@ -225,6 +289,9 @@ def issue_documents(uow: UnitOfWork, principal: Principal, section_code: str) ->
     if earliest is not None and procedure.bidding_period is not None:
         deadlines.track(uow, r, deadlines.Rule.BIDDING_PERIOD, procedure.bidding_period, now,
                         earliest)
+    if on_sale is not None and procedure.documents_on_sale is not None:
+        deadlines.track(uow, r, deadlines.Rule.DOCUMENTS_ON_SALE, procedure.documents_on_sale,
+                        now, on_sale)
     emit_round(uow, r, EventType.TENDER_DOCUMENTS_ISSUED, principal.actor)
     return r
 

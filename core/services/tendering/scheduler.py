@@ -3,7 +3,8 @@
 At the deadline a round with fewer bids than its procedure requires fails (流标, 法 28) and the
 section can be tendered again; otherwise the opening starts and bidders have the opening window
 to hand in their keys. The scheduler runs the same use cases a person would, on a moved clock in
-tests and in the demo.
+tests and in the demo. Each tick also warns the supervisor of every due date passed unmet
+(:func:`core.services.overdue.warn_overdue`, in its own unit of work).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from core.model.tendering import Bid, BidStatus, Round, RoundStatus
 from core.ports import ReceiptSigner
 from core.rules import limits
 from core.security.principal import SYSTEM_ACTOR
-from core.services import lifecycle_notices
+from core.services import lifecycle_notices, overdue
 from core.services.tendering.award import decision_due, publicity_due
 from core.services.tendering.lifecycle import next_check_due, reschedule, transition
 from core.services.tendering.opening import window_ended
@@ -77,8 +78,8 @@ def advance(uow: UnitOfWork, round_id: int, signer: ReceiptSigner | None = None)
 def run_due(uow_factory: Callable[[], UnitOfWork], signer: ReceiptSigner | None = None,
             limit: int = 100) -> int:
     """The scheduler's tick: advance every due round, each in its own unit of work, which this
-    tick opened and so commits (one round's failure leaves the others' progress in place);
-    returns how many moved."""
+    tick opened and so commits (one round's failure leaves the others' progress in place), then
+    warn of the due dates passed unmet in one more; returns how many rounds moved."""
     with uow_factory() as uow:
         ids = due_rounds(uow, limit)
     moved = 0
@@ -88,4 +89,7 @@ def run_due(uow_factory: Callable[[], UnitOfWork], signer: ReceiptSigner | None 
             uow.commit()
             if status is not None:
                 moved += 1
+    with uow_factory() as uow:
+        overdue.warn_overdue(uow)
+        uow.commit()
     return moved

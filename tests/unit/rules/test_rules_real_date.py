@@ -9,10 +9,19 @@ fail on the first day a rule cannot be reckoned, whatever day the suite runs.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
-from core.rules import award_periods, limits
+from core.rules import (
+    award_periods,
+    deposit_limits,
+    documents_limits,
+    expert_draw,
+    limits,
+    reporting_periods,
+    single_source,
+)
 from core.rules.calendar import Reading, beijing_date, end_of_day
 from core.rules.packaged_calendar import packaged_calendar
 from core.rules.procedures import PROCEDURES, Procedure
@@ -45,6 +54,42 @@ def test_every_period_of_every_procedure_can_be_reckoned_from_today_on(
         withdrawn = limits.refund_after_withdrawal(CAL, now)  # 条例 35
         assert withdrawn.day > beijing_date(now) and withdrawn.reading is Reading.EARLIEST
         _after_report(procedure, now)
+        _missing_limits(procedure, now)
+
+
+def _missing_limits(procedure: Procedure, now: datetime) -> None:
+    """The limits of issue 12 §3 (documents on sale, reports, 单一来源, the draw, money)."""
+    today = beijing_date(now)
+    on_sale = documents_limits.documents_on_sale_until(procedure, CAL, now)  # 条例 16, 87号令 18
+    if on_sale is not None:
+        assert documents_limits.check_documents_on_sale(procedure, CAL, now,
+                                                        on_sale.ends_at) == on_sale
+    notice = documents_limits.tender_notice_end(CAL, now)  # 87号令 16
+    documents_limits.check_tender_notice(CAL, now, notice.ends_at)
+    periods = procedure.after_report
+    if periods.award_report is not None:  # 法 47
+        assert reporting_periods.award_report_due(procedure, CAL, now).day \
+            >= today + timedelta(days=15)
+    if periods.contract_filing is not None:  # 政府采购法 47
+        assert reporting_periods.contract_filing_due(procedure, CAL, now).day > today
+    if periods.contract_publication is not None:  # 政采条例 50: our notice is immediate
+        reporting_periods.check_contract_published(procedure, CAL, now, now)
+    published = now - timedelta(days=20)  # 政采条例 38
+    last = single_source.check_publicity_before(
+        procedure, CAL, budget=limits.CENTRAL_THRESHOLDS.goods_services,
+        threshold=limits.CENTRAL_THRESHOLDS.goods_services, published_at=published,
+        issued_at=single_source.publicity_end(CAL, published).ends_at + timedelta(seconds=1))
+    assert (last is not None) == (procedure.key == "single_source")
+    evaluation = now + timedelta(days=10)  # 198号 14
+    earliest = expert_draw.earliest_draw(procedure, CAL, evaluation)
+    if earliest is not None:
+        assert today < earliest < beijing_date(evaluation)
+        expert_draw.check_draw_time(procedure, CAL, evaluation - timedelta(hours=1), evaluation)
+    # 条例 57 and 87号令 38: money over a month from today
+    assert deposit_limits.deposit_interest(Decimal("100000.00"), now,
+                                           now + timedelta(days=36)) == Decimal("35.00")
+    assert deposit_limits.overdue_fee(Decimal("100000.00"), now, now + timedelta(days=10)) \
+        == Decimal("145.00")
 
 
 def _after_report(procedure: Procedure, now: datetime) -> None:

@@ -43,13 +43,18 @@ The flow of a round (``Round.status``), engineering::
   running, falling back in rank when candidates declined or were disqualified; otherwise any
   remaining candidate (招标投标法 第四十条). The result is announced in the same transaction.
 * **Contract (条例 57).** Recording the signed contract sets the refund due date of every paid
-  deposit of the round (:func:`core.rules.limits.refund_due`: 5 日 after signing, engineering).
+  deposit of the round (:func:`core.rules.limits.refund_due`: 5 日 after signing, engineering);
+  a 履约保证金 over 10 % of it is refused (条例 58, 政采条例 48).
+* **Report and filing (法 47, 政府采购法 47).** The award makes engineering's written report due
+  within 15 日, the contract 政府采购's contract copy due for filing within 7 个工作日; the owner
+  records each (``filings``), and the scheduler warns the supervisor of one passed unmet
+  (:mod:`core.services.overdue`).
 
 Every step is audited and emits its event in the same transaction (docs/events.md). One module
 per step (``ties``, ``publicity``, ``objections``, ``decision``, ``notice``,
-``result_notice``, ``contract``), with ``choice`` (who may be awarded), ``issuing`` (the notice
-and result both flows send), ``candidates`` (the published candidates) and ``rows`` (what every
-step reads) beside them.
+``result_notice``, ``contract``, ``filings``), with ``choice`` (who may be awarded),
+``issuing`` (the notice and result both flows send), ``candidates`` (the published
+candidates) and ``rows`` (what every step reads) beside them.
 """
 
 from core.services.tendering.award.candidates import (
@@ -62,6 +67,7 @@ from core.services.tendering.award.candidates import (
 )
 from core.services.tendering.award.contract import record_contract
 from core.services.tendering.award.decision import decide, decision_due
+from core.services.tendering.award.filings import record_award_report, record_contract_filing
 from core.services.tendering.award.notice import get_award, issue_award
 from core.services.tendering.award.objections import (
     answer_objection,
@@ -83,6 +89,7 @@ from core.services.tendering.award.ties import (
 __all__ = ["MAX_TEXT", "CandidateStatus", "CandidateView", "TieMethod", "TieSettlement",
            "answer_objection", "candidate_views", "decide", "decision_due", "get_award",
            "get_publicity", "get_ties", "issue_award", "list_objections", "payload",
-           "publicity_due", "raise_objection", "record_contract", "require_ties_settled",
+           "publicity_due", "raise_objection", "record_award_report", "record_contract",
+           "record_contract_filing", "require_ties_settled",
            "settle_by_documents", "settle_by_draw", "settle_tie", "start_publicity",
            "suspension_started", "winner_view"]

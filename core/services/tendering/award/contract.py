@@ -1,6 +1,12 @@
 """The signed contract on record and the deposits it makes due: every paid deposit of an
 engineering round (条例 57), the winner's alone in 政府采购 (政采条例 33: the others fell due
-after the award notice)."""
+after the award notice).
+
+The 履约保证金 the documents asked of the winner, if any, is recorded with it and refused above
+10 % of the contract amount (条例 58, 政采条例 48; :mod:`core.rules.deposit_limits`). A
+government contract makes its copy due for filing within 7 个工作日 (政府采购法 47, tracked:
+:mod:`core.rules.reporting_periods`); its notice is published in this same transaction, well
+within 政采条例 50's 2 个工作日."""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from core.errors import DomainError, ErrorKind
 from core.event_payloads import ContractDeposit
 from core.events import EventType
 from core.model.tendering import Award, RoundStatus
-from core.rules import limits
+from core.rules import deposit_limits, limits, reporting_periods
 from core.rules.calendar import require_aware
 from core.security.principal import Principal
 from core.services import deadlines, lifecycle_notices
@@ -27,7 +33,8 @@ from core.uow import UnitOfWork
 
 
 def record_contract(uow: UnitOfWork, principal: Principal, section_code: str,
-                    contract_amount: Decimal | str, signed_at: datetime) -> Award:
+                    contract_amount: Decimal | str, signed_at: datetime,
+                    performance_bond: Decimal | str | None = None) -> Award:
     """The signed contract on record; the paid deposits it makes due fall due for refund
     (5 日 after signing for engineering, 条例 57; the winner's 5 个工作日 after it in government
     procurement). The contract notice is published at once (政采条例 50 allows 2 个工作日)."""
@@ -52,6 +59,9 @@ def record_contract(uow: UnitOfWork, principal: Principal, section_code: str,
                           "the contract cannot be signed before the award notice",
                           field="signed_at")
     procedure = procedure_of(r)
+    bond = amount(performance_bond, "performance_bond")
+    if bond is not None:
+        deposit_limits.check_performance_bond(procedure, bond, value)
     signed_at = signed_at.astimezone(UTC)  # UTC in storage and in event payloads
     refund = (limits.refund_due(procedure, calendar_of(uow), signed_at)
               if procedure.refund_after_contract is not None else None)
@@ -59,6 +69,7 @@ def record_contract(uow: UnitOfWork, principal: Principal, section_code: str,
     before_award, before_round = snapshot(award), snapshot(r)
     award.contract_amount = value
     award.contract_signed_at = signed_at
+    award.performance_bond = bond
     award.refund_due_at = due
     uow.record(principal.actor, "award.contract", "award", round_key(r), before_award,
                snapshot(award))
@@ -75,9 +86,15 @@ def record_contract(uow: UnitOfWork, principal: Principal, section_code: str,
     if refund is not None and procedure.refund_after_contract is not None:
         deadlines.track(uow, r, deadlines.Rule.REFUND_DUE, procedure.refund_after_contract,
                         signed_at, refund)
+    filing = procedure.after_report.contract_filing
+    if filing is not None:
+        deadlines.track(uow, r, deadlines.Rule.CONTRACT_FILING_DUE, filing, signed_at,
+                        reporting_periods.contract_filing_due(procedure, calendar_of(uow),
+                                                              signed_at))
     emit_round(uow, r, EventType.CONTRACT_RECORDED, principal.actor,
                winner=payload(winner_view(uow, r, award)), contract_amount=value,
-               contract_signed_at=signed_at, deposit_refund_due_at=due, deposits=deposits)
+               contract_signed_at=signed_at, performance_bond=bond,
+               deposit_refund_due_at=due, deposits=deposits)
     lifecycle_notices.contract(uow, r, award, winner_view(uow, r, award), principal.actor,
                                principal.account_id)
     return award

@@ -1,7 +1,8 @@
 """The award notice (中标通知书) goes out and the result is announced, in one transaction, by
 whichever flow chose the winner: engineering after its publicity (``notice``), 政府采购 after the
 purchaser's decision with its result notice (``result_notice``). Both make the contract due
-within 30 日 (法 46; 政府采购法 46)."""
+within 30 日 (法 46; 政府采购法 46); engineering also the written report to the supervising
+department within 15 日 (法 47, :mod:`core.rules.reporting_periods`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from datetime import datetime
 from core.audit import snapshot
 from core.events import EventType
 from core.model.tendering import Award, Candidate, Round, RoundStatus
-from core.rules import award_periods
+from core.rules import award_periods, reporting_periods
 from core.security.principal import Principal
 from core.services import deadlines, lifecycle_notices
 from core.services.calendar import calendar_of
@@ -49,6 +50,10 @@ def issue(uow: UnitOfWork, principal: Principal, r: Round, winner: Candidate,
     period = procedure.after_report.contract
     deadlines.track(uow, r, deadlines.Rule.CONTRACT_DUE, period, now,
                     award_periods.contract_due(procedure, calendar_of(uow), now))
+    report = procedure.after_report.award_report
+    if report is not None:
+        deadlines.track(uow, r, deadlines.Rule.AWARD_REPORT_DUE, report, now,
+                        reporting_periods.award_report_due(procedure, calendar_of(uow), now))
     views = candidate_views(uow, r)
     won = next(payload(v) for v in views if v.rank == winner.rank)
     listed = [payload(v) for v in views]
