@@ -76,10 +76,11 @@ class Tender:
         ``keyholder_pems``, 2 of them)."""
         round_ = self.api.client.get(f"/api/v1/sections/{self.section}/rounds/current",
                                      headers=self.owner).json()
-        keys = round_keys(round_)
-        recipients, k = list(keys.keys), keys.threshold
         if keyholder_pems is not None:
             recipients, k = [load_public_key(p) for p in keyholder_pems], 2
+        else:
+            keys = round_keys(round_)
+            recipients, k = list(keys.keys), keys.threshold
         source = tmp / f"{bidder_id}.json"
         source.write_bytes(plaintext)
         out = tmp / f"sealed-{bidder_id}-{len(list(tmp.iterdir()))}"

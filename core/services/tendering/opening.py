@@ -249,7 +249,9 @@ def _open_with_dek_shares(uow: UnitOfWork, principal: Principal, store: ContentS
             index = err.details.get("index")
             named = (panel.member_at(index).name
                      if isinstance(index, int) and 1 <= index <= panel.n else None)
-            raise SealingError(err.code, **{**err.details, "bid_id": bid.id,
+            reason = f"{err.details.get('reason') or err.code}: bid {bid.id}" + (
+                f", keyholder {named}" if named else "")
+            raise SealingError(err.code, **{**err.details, "reason": reason, "bid_id": bid.id,
                                             "keyholder": named}) from None
     opened = []
     for bid in unopened:
