@@ -5,12 +5,14 @@ bad share is pinned on its keyholder; the published panel holds public keys only
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
 import json
 import struct
 
 import pytest
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -169,3 +171,31 @@ def test_panel_settings_are_checked(keyholder_keys: Keys) -> None:
         "COMMITTEE_INVALID")  # one person, two shares
     p384 = ("P-384", ec.generate_private_key(ec.SECP384R1()).public_key())
     assert refused(keyholder_panel, SECTION, [*holders[:2], p384], 2).code == "KEY_UNSUPPORTED"
+
+
+def test_the_bytes_are_as_docs_bid_package_md_gives_them(
+        sealed: tuple[Envelope, bytes], keyholder_keys: Keys) -> None:
+    """Recomputed by hand from the documented layout, not with the module's own helpers."""
+    env, ciphertext = sealed
+    share = unwrap_share_as_keyholder(env, keyholder_keys[1][1])
+    raw = share.to_bytes()
+    assert len(raw) == 67 and raw[:3] == bytes([1, 3, 2])
+    assert raw[3:35] == hashlib.sha256(ciphertext).digest()  # the binding: the content address
+    assert int.from_bytes(raw[35:], "big") == share.value < PRIME
+
+    def lp(text: str) -> bytes:
+        return struct.pack(">H", len(text.encode())) + text.encode()
+
+    commitment = hashlib.sha256(b"ggzy-hub/dek-share-commitment/v1" + lp(SECTION) + lp(BIDDER)
+                                + raw).digest()
+    assert env.dek_shares[1].commitment == commitment
+    blob = env.dek_shares[1].blob
+    context = b"ggzy-hub/wrap-context/v1" + lp("bid-key/keyholder-share") + lp(SECTION) + lp(
+        f"2:{BIDDER}")
+    der = keyholder_keys[1][1].public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    assert len(blob) == 197 and blob[0] == 1
+    assert blob[1:17] == hashlib.sha256(context).digest()[:16]
+    assert blob[17:49] == hashlib.sha256(der).digest() == env.dek_shares[1].keyholder_fingerprint
+    assert blob[49] == 4  # the uncompressed ephemeral point
+    assert len(env.dek_for_bidder) == 162
