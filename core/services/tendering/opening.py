@@ -6,13 +6,13 @@ bids whose bidders failed: each unwraps its share of such a bid's data key on it
 (``ggzy-bid keyholder unwrap-share``), the shares are handed in, and only here, after the window,
 are they combined into the data key, in memory (envelope version 2; on a round configured before
 it, the shares rebuild the legacy committee key instead). A bid they find damaged is 撤回: not
-the bidder's doing. A bid still
-unopened is 撤销 (the bidder's doing, presumed) or 撤回 (not the bidder's) as 电子招标投标办法
-Art. 31 says, by the cause centre staff determine: while a platform incident overlapping the
-window is on record, the opening waits for that determination instead of presuming
-(``decryption``). The others go on. The opening record lists every bid with its declared items,
-its outcome and cause, and the incidents of the window, and is signed by the platform over its
-exact bytes; a determination after it is published on its own, the record left as signed.
+the bidder's doing. A bid still unopened is 撤销 (the bidder's doing, presumed) or 撤回 (not the
+bidder's) as 电子招标投标办法 Art. 31 says, by the cause centre staff determine: while a
+platform incident overlapping the window is on record, the opening waits for that determination
+instead of presuming (``decryption``). The others go on. The opening record lists every bid with
+its declared items, its outcome and cause, and the incidents of the window, and is signed by the
+platform over its exact bytes; a determination after it is published on its own, the record left
+as signed.
 """
 
 from __future__ import annotations
