@@ -2,11 +2,16 @@
 
 Everything goes through the same use cases a person would use; only time is moved, and the
 bidders' and keyholders' private keys live in this process for the length of the demo (in real
-life each sits with its owner).
+life each sits with its owner). The keyholders play their own part with the keyholder tool's
+functions (adapters.bidder.client, what ``ggzy-bid keyholder`` runs on their machines): each
+makes its key pair, the round is configured with their public keys only, bidders share their
+data keys among them, and two of them unwrap their shares of the bid whose bidder did not open
+it.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import tempfile
@@ -16,11 +21,18 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
 
-from adapters.bidder.client import seal_file, unwrap_dek
+from adapters.bidder.client import (
+    generate_key,
+    generate_keyholder_key,
+    load_private_key,
+    public_pem,
+    seal_file,
+    unwrap_dek,
+    unwrap_shares,
+)
 from adapters.bootstrap import Container
 from core.clock import MovableClock
 from core.evaluation.methods import EvaluationMethod
@@ -28,10 +40,10 @@ from core.evaluation.scoring import CriterionCategory
 from core.model.account import Account, AccountKind
 from core.model.notice import Notice
 from core.model.party import PartyKind
-from core.model.tendering import Round
 from core.rules.calendar import start_of_day
 from core.rules.limits import MemberKind, earliest_deadline, publicity_end
-from core.sealing.committee import Committee, decrypt_share
+from core.sealing.envelope import Envelope
+from core.sealing.keyholders import KeyholderPanel
 from core.security.principal import Principal
 from core.services import accounts, parties
 from core.services.calendar import calendar_of
@@ -62,9 +74,13 @@ class Bidder:
     sealed: Path | None = None
 
 
-def _pem(key: ec.EllipticCurvePrivateKey) -> str:
-    return key.public_key().public_bytes(serialization.Encoding.PEM,
-                                         serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+def _keyholder(work: Path, i: int) -> ec.EllipticCurvePrivateKey:
+    """Keyholder ``i`` makes its key pair on "its machine" (here a temporary folder), as
+    ``ggzy-bid keyholder keygen`` does, and keeps its passphrase to itself."""
+    passphrase = secrets.token_urlsafe(24).encode()
+    generate_keyholder_key(work / f"keyholder-{i}.pem", work / f"keyholder-{i}.pub.pem",
+                           passphrase)
+    return load_private_key(work / f"keyholder-{i}.pem", passphrase)
 
 
 def _principal(c: Container, username: str) -> Principal:
@@ -85,7 +101,8 @@ class PreparedRound:
 def prepare_round(c: Container, section_code: str, agency_username: str,
                   deposit: Decimal = Decimal("800000.00")) -> PreparedRound:
     agency = _principal(c, agency_username)
-    keyholders = [ec.generate_private_key(ec.SECP256R1()) for _ in range(3)]
+    work = Path(tempfile.mkdtemp(prefix="ggzy-demo-keyholders-"))
+    keyholders = [_keyholder(work, i) for i in range(1, 4)]
     now = c.clock.now()
     with c.uow() as uow:
         # 30 days out, or later where the (possibly provisional) calendar asks for more (法 24)
@@ -96,7 +113,7 @@ def prepare_round(c: Container, section_code: str, agency_username: str,
                        start_of_day(earliest.day) + timedelta(hours=10) if earliest else now)
         rounds.configure_round(uow, agency, section_code, rounds.RoundSettings(
             bid_deadline=deadline, threshold=2, deposit=deposit,
-            keyholders=tuple(rounds.Keyholder(f"开标密钥持有人{i + 1}", _pem(k))
+            keyholders=tuple(rounds.Keyholder(f"开标密钥持有人{i + 1}", public_pem(k.public_key()))
                              for i, k in enumerate(keyholders))))
         uow.commit()
     return PreparedRound(section_code, deadline, keyholders)
@@ -118,9 +135,9 @@ def run_lifecycle(c: Container, clock: MovableClock, prepared: PreparedRound,
     yield f"round 1 of {section_code}: documents issued, deadline {deadline:%Y-%m-%d %H:%M} UTC"
     work = Path(tempfile.mkdtemp(prefix="ggzy-demo-bids-"))
     bidders: list[Bidder] = []
-    with c.uow() as uow:
-        committee_pem = rounds.get_round(uow, agency, section_code).committee
-    committee_key = Committee.from_json(committee_pem).public_key
+    with c.uow() as uow:  # what `ggzy-bid seal` reads: the keyholders' published public keys
+        panel = bids.keyholders_of(rounds.get_round(uow, agency, section_code))
+    assert isinstance(panel, KeyholderPanel)
     for i, (body8, name, price, days, manager) in enumerate(BIDDERS, start=1):
         username = f"demo-bidder-{i}"
         uscc = sample_uscc(body8)
@@ -129,14 +146,14 @@ def run_lifecycle(c: Container, clock: MovableClock, prepared: PreparedRound,
                 kind=PartyKind.ORGANISATION, name=name, uscc=uscc, region_code="350100",
                 roles=frozenset({"bidder"})), username, secrets.token_urlsafe(24))
             uow.commit()
-        b = Bidder(username, uscc, ec.generate_private_key(ec.SECP256R1()))
+        b = Bidder(username, uscc, generate_key(work / f"{username}.pem"))  # on its side
         plain = work / f"{username}.json"
         plain.write_text(json.dumps({
             "price": price, "duration_days": days, "quality": "合格", "bidder": name,
             "project_manager": manager, "project_manager_id": sample_id_number(i)},
             ensure_ascii=False), encoding="utf-8")
         b.sealed = work / f"{username}-sealed"
-        seal_file(plain, b.sealed, section_code, uscc, b.key, committee_key)
+        seal_file(plain, b.sealed, section_code, uscc, b.key, panel.public_keys(), panel.k)
         plain.unlink()  # the plaintext stays on the bidder's side only
         principal = _principal(c, username)
         with c.uow() as uow:
@@ -159,12 +176,11 @@ def run_lifecycle(c: Container, clock: MovableClock, prepared: PreparedRound,
             uow.commit()
         yield f"  {b.username} handed in its key: price {opened.price}"
     clock.advance(timedelta(minutes=61))
-    with c.uow() as uow:
-        committee = Committee.from_json(uow.session.scalars(
-            select(Round.committee).join(Round.section)
-            .where(Round.section.has(code=section_code))).first() or "")
-    shares = [decrypt_share(committee, committee.shares[i].keyholder, keyholders[i]).to_bytes()
-              for i in range(2)]
+    with c.uow() as uow:  # what `ggzy-bid keyholder unwrap-share` fetches
+        awaiting = [(b.id, Envelope.from_json(b.envelope))
+                    for b in opening.awaiting_keyholders(uow, staff, section_code)]
+    shares = [base64.b64decode(s.share) for key in keyholders[:2]  # each on its own machine
+              for s in unwrap_shares(awaiting, key)]
     with c.uow() as uow:
         opening.committee_open(uow, staff, c.bid_store, section_code, shares)
         uow.commit()

@@ -1,5 +1,8 @@
 """`ggzy-bid`: the bid-preparation command a bidder runs on its own machine.
 
+Opening keyholders use it too (``ggzy-bid keyholder …``): they make their own key pair here, and
+at a fallback opening unwrap their share of each bid on their own machine.
+
 It talks to the API named by ``GGZY_API`` (or ``--api``). Every failure is one line,
 ``error: CODE: message``, exit status 2: the server's problem code when the server refused, the
 client's own code otherwise (docs/bid-package.md lists them). A bidder at a deadline needs the
@@ -18,27 +21,34 @@ from typing import Any, TypeVar
 
 import click
 from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from adapters.bidder.client import (
     ENVELOPE_FILE,
     PACKAGE_FILE,
     BidderClient,
     BidderError,
+    awaiting_keyholders,
     build_package_file,
     check_package_file,
     committee_record,
     generate_key,
+    generate_keyholder_key,
     hand_in,
+    hand_in_shares,
+    is_encrypted_key,
     load_private_key,
-    load_public_key,
     load_schedule,
+    round_keys,
     seal_file,
     unwrap_dek,
+    unwrap_shares,
 )
 from core.errors import DomainError
 from core.sealing.committee import decrypt_share
 from core.sealing.envelope import Envelope
 from core.sealing.package import BidPackage
+from core.sealing.wrap import key_fingerprint
 
 DEFAULT_API = "http://127.0.0.1:8000/api/v1"
 F = TypeVar("F", bound=Callable[..., Any])
@@ -156,12 +166,22 @@ def package(section_code: str, bidder_id: str, out_file: Path, price: str | None
     click.echo(f"package {out_file}: {_describe(built)}")
 
 
+def pin_option(f: F) -> F:
+    return click.option("--keyholder-fingerprint", "pinned", multiple=True, metavar="HEX",
+                        help="a keyholder key fingerprint from the tender documents "
+                             "(repeatable): refuse to seal unless the round's are exactly these"
+                        )(f)
+
+
 def _seal(api: str, section_code: str, bidder_id: str, key_file: Path, out_dir: Path,
-          package_file: Path) -> Envelope:
+          package_file: Path, pinned: tuple[str, ...]) -> Envelope:
     check_package_file(package_file, section_code, bidder_id)  # refused here, not at opening
-    committee_key = load_public_key(_client(api).round(section_code)["committee_public_key_pem"])
+    keys = round_keys(_client(api).round(section_code), pinned)
+    for name, fingerprint in zip(keys.names, keys.fingerprints, strict=True):
+        click.echo(f"keyholder {name}: {fingerprint}")
+    click.echo(f"data key shared {keys.threshold} of {len(keys.keys)} to the keyholders above")
     return seal_file(package_file, out_dir, section_code, bidder_id, load_private_key(key_file),
-                     committee_key)
+                     keys.keys, keys.threshold)
 
 
 @main.command()
@@ -170,11 +190,13 @@ def _seal(api: str, section_code: str, bidder_id: str, key_file: Path, out_dir: 
 @click.option("--bidder-id", required=True, help="your 统一社会信用代码 (or ID number)")
 @click.option("--key", "key_file", required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@pin_option
 @click.argument("package_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def seal(api: str, section_code: str, bidder_id: str, key_file: Path, out_dir: Path,
-         package_file: Path) -> None:
-    """Check PACKAGE_FILE, then seal it to the section's opening key and your own key."""
-    envelope = _seal(api, section_code, bidder_id, key_file, out_dir, package_file)
+         pinned: tuple[str, ...], package_file: Path) -> None:
+    """Check PACKAGE_FILE, then seal it to your own key and, shared k of n, to the section's
+    keyholders' keys."""
+    envelope = _seal(api, section_code, bidder_id, key_file, out_dir, package_file, pinned)
     click.echo(f"sealed: {envelope.ciphertext_sha256} ({envelope.ciphertext_size} bytes)")
 
 
@@ -205,12 +227,14 @@ def submit(api: str, section_code: str, amend: bool, sealed_dir: Path) -> None:
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="where the package, the sealed bid and the receipt are kept")
 @click.option("--amend", is_flag=True, help="replace the bid already submitted")
+@pin_option
 @schedule_options
 @click.argument("documents", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def bid(api: str, section_code: str, bidder_id: str, key_file: Path, out_dir: Path,
-        amend: bool, price: str | None, duration_days: int | None, quality: str | None,
-        fields: tuple[str, ...], schedule_file: Path | None, documents: tuple[Path, ...]) -> None:
+        amend: bool, pinned: tuple[str, ...], price: str | None, duration_days: int | None,
+        quality: str | None, fields: tuple[str, ...], schedule_file: Path | None,
+        documents: tuple[Path, ...]) -> None:
     """All in one: build the package from DOCUMENTS and the 开标一览表, check it, seal it and
     submit it."""
     client = _client(api)
@@ -219,7 +243,7 @@ def bid(api: str, section_code: str, bidder_id: str, key_file: Path, out_dir: Pa
     built = build_package_file(package_file, section_code, bidder_id, documents,
                                _schedule(price, duration_days, quality, fields, schedule_file))
     click.echo(f"package {package_file}: {_describe(built)}")
-    envelope = _seal(api, section_code, bidder_id, key_file, out_dir, package_file)
+    envelope = _seal(api, section_code, bidder_id, key_file, out_dir, package_file, pinned)
     click.echo(f"sealed: {envelope.ciphertext_sha256} ({envelope.ciphertext_size} bytes)")
     click.echo(_submit(client, section_code, out_dir, amend))
 
@@ -248,14 +272,120 @@ def open_bid(api: str, section_code: str, key_file: Path, sealed_dir: Path) -> N
     click.echo(f"opened: price {Decimal(str(answer['price']))} {declared}")
 
 
+@main.group()
+def keyholder() -> None:
+    """For an opening keyholder: your own key pair, and your share of a bid at a fallback
+    opening. Your private key never leaves this machine; the centre gets the public key only."""
+
+
+def passphrase_option(f: F) -> F:
+    return click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False,
+                                                             path_type=Path),
+                        help="read the key's passphrase from this file (first line) instead "
+                             "of GGZY_KEY_PASSPHRASE or a prompt")(f)
+
+
+def _passphrase(passphrase_file: Path | None, confirm: bool) -> bytes:
+    if passphrase_file is not None:
+        return passphrase_file.read_text(encoding="utf-8").splitlines()[0].encode()
+    if os.environ.get("GGZY_KEY_PASSPHRASE"):
+        return os.environ["GGZY_KEY_PASSPHRASE"].encode()
+    return str(click.prompt("passphrase for the private key", hide_input=True,
+                            confirmation_prompt=confirm, err=True)).encode()
+
+
+def _keyholder_key(key_file: Path, passphrase_file: Path | None) -> ec.EllipticCurvePrivateKey:
+    passphrase = _passphrase(passphrase_file, False) if is_encrypted_key(key_file) else None
+    return load_private_key(key_file, passphrase)
+
+
+@keyholder.command("keygen")
+@click.option("--key", "key_file", required=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="the private key file to write (PKCS#8, encrypted, owner-only)")
+@click.option("--public", "public_file", required=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="the public key file to write (PEM): give this to the centre")
+@passphrase_option
+def keyholder_keygen(key_file: Path, public_file: Path, passphrase_file: Path | None) -> None:
+    """Make your P-256 key pair here; the private key is encrypted with a passphrase (at least
+    12 characters) and neither file is ever overwritten."""
+    try:
+        public = generate_keyholder_key(key_file, public_file,
+                                        _passphrase(passphrase_file, True))
+    except FileExistsError as err:
+        raise BidderError("KEY_FILE_EXISTS",
+                          f"{err.filename or err}: exists; keys are never overwritten") from err
+    click.echo(f"private key (encrypted) written to {key_file}")
+    click.echo(f"public key written to {public_file}; fingerprint "
+               f"{key_fingerprint(public).hex()}")
+
+
+@keyholder.command("unwrap-share")
+@api_option
+@click.option("--section", "section_code", help="fetch the bids awaiting the keyholders")
+@click.option("--bid", "bid_ids", type=int, multiple=True, help="only this bid (repeatable)")
+@click.option("--envelope", "envelope_file",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="offline: one bid's envelope.json instead of fetching")
+@click.option("--key", "key_file", required=True, type=click.Path(exists=True, path_type=Path))
+@passphrase_option
+def keyholder_unwrap_share(api: str, section_code: str | None, bid_ids: tuple[int, ...],
+                           envelope_file: Path | None, key_file: Path,
+                           passphrase_file: Path | None) -> None:
+    """At a fallback opening, after the bidders' window: unwrap, on this machine, your share of
+    each bid awaiting the keyholders and print one line per bid, `BID_ID SHARE` (base64), for
+    the keyholders' opening session. Each share is checked against its bid's envelope."""
+    if (section_code is None) == (envelope_file is None):
+        raise click.UsageError("give either --section or --envelope")
+    key = _keyholder_key(key_file, passphrase_file)
+    if envelope_file is not None:
+        envelopes: list[tuple[int | None, Envelope]] = [
+            (None, Envelope.from_json(envelope_file.read_bytes()))]
+    else:
+        assert section_code is not None
+        envelopes = [(int(item["bid_id"]), Envelope.from_json(json.dumps(item["envelope"])))
+                     for item in awaiting_keyholders(_client(api), section_code)
+                     if not bid_ids or int(item["bid_id"]) in bid_ids]
+    if not envelopes:
+        raise BidderError("NO_BIDS_AWAITING", "no bid awaits the keyholders")
+    for share in unwrap_shares(envelopes, key):
+        click.echo(f"{'-' if share.bid_id is None else share.bid_id} {share.share}")
+
+
+@keyholder.command("hand-in")
+@api_option
+@click.option("--section", "section_code", required=True)
+@click.option("--file", "share_file", type=click.Path(exists=True, dir_okay=False,
+                                                      path_type=Path),
+              help="the keyholders' `BID_ID SHARE` lines, collected")
+@click.argument("shares", nargs=-1)
+def keyholder_hand_in(api: str, section_code: str, share_file: Path | None,
+                      shares: tuple[str, ...]) -> None:
+    """The keyholders' opening session (a centre staff token): hand in k shares per bid; the
+    hub combines them, after the window, and opens those bids."""
+    given = list(shares)
+    if share_file is not None:
+        given += [line.split()[-1] for line in share_file.read_text().splitlines()
+                  if line.strip()]
+    if not given:
+        raise click.UsageError("no share given")
+    for opened in hand_in_shares(_client(api), section_code, given):
+        price = "-" if opened.get("price") is None else Decimal(str(opened["price"]))
+        click.echo(f"bid {opened['bid_id']}: {opened['outcome']} price {price}"
+                   + (f" ({opened['failure_code']})" if opened.get("failure_code") else ""))
+
+
 @main.command("keyholder-share")
 @api_option
 @click.option("--section", "section_code", required=True)
 @click.option("--keyholder", required=True, help="your name as listed in the committee")
 @click.option("--key", "key_file", required=True, type=click.Path(exists=True, path_type=Path))
-def keyholder_share(api: str, section_code: str, keyholder: str, key_file: Path) -> None:
-    """For an opening keyholder: decrypt your share of the section's opening key on your own
-    machine and print it (base64) for the keyholders' opening session."""
+@passphrase_option
+def keyholder_share(api: str, section_code: str, keyholder: str, key_file: Path,
+                    passphrase_file: Path | None) -> None:
+    """Legacy rounds only (configured before envelope version 2, with a platform-made committee
+    key): decrypt your share of that key on your own machine and print it (base64)."""
     committee = committee_record(_client(api), section_code)
-    share = decrypt_share(committee, keyholder, load_private_key(key_file))
+    share = decrypt_share(committee, keyholder, _keyholder_key(key_file, passphrase_file))
     click.echo(base64.b64encode(share.to_bytes()).decode())

@@ -1,8 +1,18 @@
-"""A Python client for bidders: fetch the opening key, seal a bid locally, submit it, check the
-receipt. The plaintext and the data key never leave this process."""
+"""A Python client for bidders and opening keyholders, run on their own machines.
+
+Bidders: fetch the round's keyholders' public keys, seal a bid locally (its data key split k-of-n
+among the keyholders, envelope version 2), submit it, check the receipt. The plaintext and the
+data key never leave this process.
+
+Keyholders: make their own key pair here (the private key encrypted with a passphrase, the public
+key for the centre), and at a fallback opening unwrap their share of each bid awaiting them. This
+is the only place keys that can open a bid are made: the server never makes one (电子招标投标办法
+第二十八条).
+"""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
@@ -17,13 +27,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from adapters.keys import write_secret_file
 from core.sealing.committee import Committee
-from core.sealing.envelope import Envelope, seal_bid
+from core.sealing.envelope import Envelope, seal_bid, unwrap_share_as_keyholder
 from core.sealing.package import BidPackage, build_package, read_package
 from core.sealing.receipts import Receipt, ReceiptFields, verify_receipt
+from core.sealing.wrap import key_fingerprint
 
 ENVELOPE_FILE = "envelope.json"
 CIPHERTEXT_FILE = "bid.sealed"
 PACKAGE_FILE = "bid-package.zip"
+MIN_PASSPHRASE = 12
 
 
 class BidderError(Exception):
@@ -77,8 +89,45 @@ def generate_key(path: Path) -> ec.EllipticCurvePrivateKey:
     return key
 
 
-def load_private_key(path: Path) -> ec.EllipticCurvePrivateKey:
-    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+def generate_keyholder_key(key_path: Path, public_path: Path, passphrase: bytes
+                           ) -> ec.EllipticCurvePublicKey:
+    """An opening keyholder's own P-256 key pair, made on its machine: the private key in an
+    owner-only PKCS#8 file encrypted with ``passphrase``, the public key as PEM for the centre,
+    which configures rounds with it. Neither file is ever replaced."""
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise BidderError("PASSPHRASE_TOO_SHORT",
+                          f"the passphrase needs at least {MIN_PASSPHRASE} characters")
+    if public_path.exists():
+        raise FileExistsError(public_path)
+    key = ec.generate_private_key(ec.SECP256R1())
+    write_secret_file(key_path, key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(passphrase)))
+    public = key.public_key()
+    with public_path.open("xb") as out:
+        out.write(public_pem(public).encode())
+    return public
+
+
+def public_pem(key: ec.EllipticCurvePublicKey) -> str:
+    return key.public_bytes(serialization.Encoding.PEM,
+                            serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def is_encrypted_key(path: Path) -> bool:
+    """An encrypted PKCS#8 PEM (a keyholder's key) rather than a plain one (a bidder's)."""
+    return _encrypted(path.read_bytes())
+
+
+def _encrypted(pem: bytes) -> bool:
+    return pem.lstrip().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+
+
+def load_private_key(path: Path, passphrase: bytes | None = None) -> ec.EllipticCurvePrivateKey:
+    """A P-256 private key from PEM; ``passphrase`` for an encrypted one (a keyholder's)."""
+    data = path.read_bytes()
+    key = serialization.load_pem_private_key(
+        data, password=passphrase if _encrypted(data) else None)
     if not isinstance(key, ec.EllipticCurvePrivateKey):
         raise ValueError(f"{path} is not an EC private key")
     return key
@@ -91,14 +140,50 @@ def load_public_key(pem: str | bytes) -> ec.EllipticCurvePublicKey:
     return key
 
 
+@dataclass(frozen=True)
+class RoundKeys:
+    """What a bid is sealed to: the keyholders' public keys in share order, and k."""
+
+    threshold: int
+    names: tuple[str, ...]
+    keys: tuple[ec.EllipticCurvePublicKey, ...]
+    fingerprints: tuple[str, ...]
+
+
+def round_keys(round_json: Mapping[str, Any], expected: Sequence[str] = ()) -> RoundKeys:
+    """The keyholders' keys from the published round, each checked against its published
+    fingerprint, and, with ``expected`` (fingerprints from the tender documents), against those:
+    a server that swapped in keys of its own would be found here, before anything is sealed."""
+    if round_json.get("envelope_version") != 2:
+        raise BidderError("ROUND_LEGACY_COMMITTEE",
+                          "this round was configured with a platform-made committee key "
+                          "(envelope version 1), which this tool no longer seals to")
+    names, keys, prints = [], [], []
+    for n, holder in enumerate(round_json["keyholder_keys"], start=1):
+        key = load_public_key(holder["public_key_pem"])
+        fingerprint = key_fingerprint(key).hex()
+        if holder["index"] != n or holder["fingerprint"] != fingerprint:
+            raise BidderError("KEYHOLDERS_MISMATCH", "the published keyholder keys are not "
+                              "consistent (index or fingerprint)")
+        names.append(str(holder["name"]))
+        keys.append(key)
+        prints.append(fingerprint)
+    wanted = {e.strip().lower().replace(":", "") for e in expected}
+    if wanted and wanted != set(prints):
+        raise BidderError("KEYHOLDERS_MISMATCH", "the round's keyholder keys are not the ones "
+                          "given with --keyholder-fingerprint (the tender documents)")
+    return RoundKeys(int(round_json["threshold"]), tuple(names), tuple(keys), tuple(prints))
+
+
 def seal_file(plaintext: Path, out_dir: Path, section_code: str, bidder_id: str,
               bidder_key: ec.EllipticCurvePrivateKey,
-              committee_public_key: ec.EllipticCurvePublicKey) -> Envelope:
-    """Seal ``plaintext`` into ``out_dir``/bid.sealed with its envelope.json."""
+              keyholder_keys: Sequence[ec.EllipticCurvePublicKey], threshold: int) -> Envelope:
+    """Seal ``plaintext`` into ``out_dir``/bid.sealed with its envelope.json (version 2: the
+    data key wrapped to the bidder and shared ``threshold``-of-n among ``keyholder_keys``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with plaintext.open("rb") as src, (out_dir / CIPHERTEXT_FILE).open("wb") as dst:
         envelope = seal_bid(src, dst, section_code, bidder_id, bidder_key.public_key(),
-                            committee_public_key)
+                            keyholder_keys, threshold)
     (out_dir / ENVELOPE_FILE).write_bytes(envelope.to_json())
     return envelope
 
@@ -181,17 +266,45 @@ def unwrap_dek(sealed_dir: Path, bidder_key: ec.EllipticCurvePrivateKey) -> byte
 
 
 def hand_in(client: BidderClient, section_code: str, dek: bytes) -> dict[str, Any]:
-    import base64
-
     with client._client() as c:
         return dict(client._ok(c.post(f"/sections/{section_code}/opening/key",
                                       json={"dek": base64.b64encode(dek).decode()})))
 
 
 def committee_record(client: BidderClient, section_code: str) -> Committee:
-    """The section's opening committee as published: every share encrypted to its keyholder."""
-    import json
-
+    """Legacy rounds (envelope version 1): the committee as published, every share of its key
+    encrypted to its keyholder."""
     with client._client() as c:
         record = client._ok(c.get(f"/sections/{section_code}/rounds/current/committee"))
     return Committee.from_json(json.dumps(record))
+
+
+@dataclass(frozen=True)
+class UnwrappedShare:
+    bid_id: int | None
+    bidder_id: str
+    share: str  # base64, for the keyholders' hand-in
+
+
+def awaiting_keyholders(client: BidderClient, section_code: str) -> list[dict[str, Any]]:
+    """After the bidders' window: the bids awaiting the keyholders, with their envelopes."""
+    with client._client() as c:
+        return list(client._ok(c.get(f"/sections/{section_code}/opening/committee")))
+
+
+def unwrap_shares(envelopes: Sequence[tuple[int | None, Envelope]],
+                  keyholder_key: ec.EllipticCurvePrivateKey) -> list[UnwrappedShare]:
+    """On the keyholder's machine: its share of each bid's data key, each checked against the
+    commitment in that bid's envelope. A bid whose share does not open is refused (its code
+    names why), so the keyholder knows before handing anything in."""
+    return [UnwrappedShare(bid_id, env.bidder_id, base64.b64encode(
+        unwrap_share_as_keyholder(env, keyholder_key).to_bytes()).decode())
+        for bid_id, env in envelopes]
+
+
+def hand_in_shares(client: BidderClient, section_code: str, shares: Sequence[str]
+                   ) -> list[dict[str, Any]]:
+    """The keyholders' opening session (a centre staff token): k shares per bid to open."""
+    with client._client() as c:
+        return list(client._ok(c.post(f"/sections/{section_code}/opening/committee",
+                                      json={"shares": list(shares)})))

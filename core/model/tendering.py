@@ -82,8 +82,9 @@ class Round(Base):
     opening_window_minutes: Mapped[int] = mapped_column(Integer, default=60)
     deposit: Mapped[Decimal | None] = mapped_column(Money())
     committee_fallback: Mapped[bool] = mapped_column(Boolean, default=True)
-    committee: Mapped[str] = mapped_column(Text)  # core.sealing Committee JSON: public key,
-    # threshold and the shares, each encrypted to its keyholder; nothing here opens a bid
+    committee: Mapped[str] = mapped_column(Text)  # the keyholders' record (JSON, version 2:
+    # core.sealing.keyholders.KeyholderPanel, k and their own public keys; version 1 on rounds
+    # configured before it: core.sealing.committee.Committee); nothing here opens a bid
     next_check: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     failure_reason: Mapped[str | None] = mapped_column(Text)
     # 暂停 by a supervision instruction: a flag beside the status, not a status, so that resuming

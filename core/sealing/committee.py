@@ -1,30 +1,27 @@
-"""The per-section opening committee: the fallback that opens a bid when its bidder cannot.
+"""The legacy (version 1) opening committee: read, and opened, for rounds configured before v2.
 
-At set-up a fresh P-256 key pair is made for the section, its private scalar is split k-of-n
-(Shamir) and each share is wrapped (ECIES) to one named keyholder's public key: centre staff, a
-supervisor, a tenderee representative. Only the public key, the wrapped shares and a commitment to
-each share are returned and published; the private key is not returned, serialised or stored, and
-the local references to it are dropped. (Python cannot wipe memory; the key lives in this process
-for the duration of one call.)
+Version 1 made a P-256 key pair per section on the platform, split the private scalar k-of-n and
+wrapped each share to a keyholder; bidders wrapped their data key to its public key. The platform
+process generated that key, so a compromised server could have kept it, which 电子招标投标办法
+第二十八条 does not allow. Nothing creates such a committee any more: a round is configured with
+the keyholders' own public keys (keyholders.py) and bidders share their data key among them
+(envelope version 2).
 
-At the opening each keyholder unwraps its own share on its own side (:func:`decrypt_share`) and
-hands it in; :func:`rebuild_committee_key` checks every share against its published commitment
-(which names the keyholder whose share is bad), combines k of them and accepts the result only if
-it derives the published public key. The rebuilt key is for in-memory use in that opening only.
-
-So "no early opening" needs k colluding keyholders, and a wrong share can neither pass unnoticed
-nor be blamed on the wrong person.
+What stays is the reader, so that rounds configured before keep working to their end: the stored
+record parses (:class:`Committee`), each keyholder unwraps its own share on its own side
+(:func:`decrypt_share`), and :func:`rebuild_committee_key` checks every share against its
+published commitment (which names the keyholder whose share is bad), combines k of them and
+accepts the result only if it derives the published public key. The rebuilt key is for in-memory
+use in that opening only.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -32,9 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from core.sealing import shamir
 from core.sealing.codec import Reader, b64, canonical_json
 from core.sealing.errors import (
-    COMMITTEE_INVALID,
     ENVELOPE_MALFORMED,
-    KEY_UNSUPPORTED,
     SHARES_INSUFFICIENT,
     SHARES_INVALID,
     SealingError,
@@ -48,7 +43,6 @@ from core.sealing.wrap import (
     WrapContext,
     key_fingerprint,
     unwrap_key,
-    wrap_key,
 )
 
 COMMITTEE_VERSION = 1
@@ -164,32 +158,6 @@ class Committee:
         return cls(section_code, k, public_key, tuple(shares))
 
 
-def create_committee(
-    section_code: str,
-    keyholders: Sequence[tuple[str, ec.EllipticCurvePublicKey]],
-    k: int,
-) -> Committee:
-    """A fresh committee for one section; the private key never leaves this call."""
-    _check_settings(section_code, keyholders, k)
-    scalar = secrets.randbelow(P256_ORDER - 1) + 1
-    public_key = ec.derive_private_key(scalar, ec.SECP256R1()).public_key()
-    fingerprint = key_fingerprint(public_key)
-    shares = shamir.split(scalar, k, len(keyholders), committee_fingerprint=fingerprint)
-    del scalar  # the only copy of the secret besides the shares, which are wrapped below
-    sealed = tuple(
-        EncryptedShare(
-            name,
-            share.index,
-            key_fingerprint(key),
-            share_commitment(section_code, share),
-            wrap_key(share.to_bytes(), key, _share_context(section_code, name, share.index)),
-        )
-        for (name, key), share in zip(keyholders, shares, strict=True)
-    )
-    del shares
-    return Committee(section_code, k, public_key, sealed)
-
-
 def decrypt_share(
     committee: Committee, keyholder: str, private_key: ec.EllipticCurvePrivateKey
 ) -> Share:
@@ -265,34 +233,6 @@ def share_commitment(section_code: str, share: Share) -> bytes:
 
 def _share_context(section_code: str, keyholder: str, index: int) -> WrapContext:
     return WrapContext(SHARE_PURPOSE, section_code, f"{index}:{keyholder}")
-
-
-def _check_settings(
-    section_code: str, keyholders: Sequence[tuple[str, Any]], k: int
-) -> None:
-    def refuse(reason: str) -> SealingError:
-        return SealingError(COMMITTEE_INVALID, reason=reason, section=section_code)
-
-    if not isinstance(section_code, str) or not section_code or not section_code.isprintable():
-        raise refuse("section code must be a non-empty printable string")
-    n = len(keyholders)
-    if isinstance(k, bool) or not isinstance(k, int) or not MIN_K <= k <= n <= shamir.MAX_SHARES:
-        raise refuse(f"need {MIN_K} <= k <= n <= {shamir.MAX_SHARES}, got k={k!r}, n={n}")
-    names = [name for name, _ in keyholders]
-    if any(not isinstance(name, str) or not name or not name.isprintable() for name in names):
-        raise refuse("keyholder names must be non-empty printable strings")
-    if len(set(names)) != n:
-        raise refuse("duplicate keyholder name")
-    fingerprints = []
-    for name, key in keyholders:
-        try:
-            fingerprints.append(key_fingerprint(key))
-        except SealingError:
-            raise SealingError(KEY_UNSUPPORTED, reason="keyholder key is not P-256",
-                               keyholder=name) from None
-    if len(set(fingerprints)) != n:
-        # One person with two shares would lower the threshold without anyone noticing.
-        raise refuse("two keyholders share one public key")
 
 
 def _public_der(public_key: ec.EllipticCurvePublicKey) -> bytes:

@@ -1,16 +1,22 @@
-"""Shamir k-of-n secret sharing of a P-256 private scalar.
+"""Shamir k-of-n secret sharing over GF(q), q the order of the P-256 group.
 
-The field is GF(q) with q the order of the P-256 group: a committee private key is a scalar in
-[1, q-1], so it is a field element as it is, and every share value fits in 32 bytes. Coefficients
-come from ``secrets``. Any k shares give the secret by Lagrange interpolation at 0; k-1 shares say
-nothing about it.
+What is shared: a bid's 256-bit data key, drawn on the bidder's side as an element of this field
+(keyholders.py, envelope version 2); or, for legacy version-1 rounds, a committee private scalar
+in [1, q-1]. Every share value fits in 32 bytes. Coefficients come from ``secrets``. Any k shares
+give the secret by Lagrange interpolation at 0; k-1 shares say nothing about it.
 
-Shamir does not authenticate: a wrong share silently gives a wrong secret. Two checks catch that:
-:func:`combine` interpolates from k shares and requires every extra share to lie on the same
-polynomial, and the committee module compares the rebuilt key with the published public key.
+Shamir does not authenticate: a wrong share silently gives a wrong secret. The checks that catch
+that: :func:`combine` interpolates from k shares and requires every extra share to lie on the
+same polynomial; each share is checked against a commitment published with it (the envelope's,
+or the legacy committee record's); and the result is checked against what it must open (the
+ciphertext's key commitment, or the published committee public key).
+
+A share's 32-byte ``committee_fingerprint`` names what it rebuilds: the bid's content address for
+a data-key share, the committee key's fingerprint for a legacy share.
 
 Python integers are not constant-time. That is acceptable here: shares are combined once per
-opening, on the opening server, by the process that is about to hold the key anyway.
+opening, on the opening server, by the process that is about to hold the key anyway (and only
+after the bidders' decryption window).
 """
 
 from __future__ import annotations

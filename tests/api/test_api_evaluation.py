@@ -30,7 +30,7 @@ from core.model.tendering import (
     RoundStatus,
     Score,
 )
-from core.sealing.committee import create_committee
+from core.sealing.keyholders import keyholder_panel
 from tests.api.conftest import Api
 
 GOV_CRITERIA = [
@@ -101,7 +101,7 @@ class Opened:
                       revoked: tuple[str, ...]) -> dict[str, int]:
         now = self.api.container.clock.now()
         keys = [ec.generate_private_key(ec.SECP256R1()).public_key() for _ in range(3)]
-        committee = create_committee(self.section, [(f"k{i}", k) for i, k in enumerate(keys)], 2)
+        panel = keyholder_panel(self.section, [(f"k{i}", k) for i, k in enumerate(keys)], 2)
         ids = {}
         with self.api.container.session_factory() as s:
             section = s.scalars(select(Section).where(Section.code == self.section)).one()
@@ -112,7 +112,7 @@ class Opened:
                       **self.policy,
                       documents_issued_at=now - timedelta(days=22),
                       bid_deadline=now - timedelta(hours=2), opening_window_minutes=60,
-                      committee_fallback=True, committee=committee.to_json().decode(),
+                      committee_fallback=True, committee=panel.to_json().decode(),
                       created_at=now - timedelta(days=23), updated_at=now)
             s.add(r)
             s.flush()

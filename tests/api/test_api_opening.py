@@ -1,6 +1,6 @@
 """The online opening: keys handed in within the window, keyholders opening what bidders did
-not, bids treated as 电子办法 Art. 31 says, and the signed opening record. And nobody opens a
-bid before the deadline."""
+not (each with its share of that bid's data key, unwrapped on its side), bids treated as 电子办法
+Art. 31 says, and the signed opening record. And nobody opens a bid before the deadline."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select
 
-from adapters.bidder.client import unwrap_dek
+from adapters.bidder.client import unwrap_dek, unwrap_shares
 from core.model.account import AccountKind
 from core.model.outbox import OutboxEvent
-from core.sealing.committee import Committee, decrypt_share
+from core.sealing.envelope import Envelope
 from core.services.tendering.scheduler import run_due
 from tests.api.conftest import Api
 from tests.api.test_api_tendering import PLAINTEXT, Tender
@@ -33,6 +33,7 @@ class Opening:
         self.t = Tender(api, days=days)
         self.t.issue()
         self.sealed: dict[str, tuple[Path, Any]] = {}
+        self.keyholder_login: dict[str, str] | None = None
         for name, body8, price in BIDDERS:
             headers, uscc, key = self.t.bidder(name, body8)
             sealed = self.t.seal(tmp, uscc, key,
@@ -61,15 +62,24 @@ class Opening:
                                     headers=self.api.token(name),
                                     json={"dek": base64.b64encode(dek).decode()})
 
-    def shares(self, count: int) -> list[str]:
-        """Each keyholder fetches the published committee record, as `ggzy-bid keyholder-share`
-        does, and decrypts its own share on its side."""
-        record = self.api.client.get(f"/api/v1/sections/{self.t.section}/rounds/current/committee",
-                                     headers=self.api.token("owner")).json()
-        committee = Committee.from_json(json.dumps(record))
-        return [base64.b64encode(decrypt_share(committee, f"keyholder-{i}",
-                                               self.t.keyholders[i]).to_bytes()).decode()
-                for i in range(count)]
+    def shares(self, count: int, *names: str) -> list[str]:
+        """The first ``count`` keyholders' shares, each unwrapped on the keyholder's side as
+        `ggzy-bid keyholder unwrap-share` does: of the bids awaiting the keyholders, fetched as
+        the tool fetches them, or (``names``, any time) of those bidders' envelopes."""
+        if names:
+            envelopes = [(None, Envelope.from_json((self.sealed[n][0] / "envelope.json")
+                                                   .read_bytes())) for n in names]
+        else:
+            if self.keyholder_login is None:  # a supervisor among the keyholders fetches them
+                self.keyholder_login = self.api.account("kh-supervisor", AccountKind.SUPERVISOR)
+            awaiting = self.api.client.get(
+                f"/api/v1/sections/{self.t.section}/opening/committee",
+                headers=self.keyholder_login)
+            assert awaiting.status_code == 200, awaiting.text
+            envelopes = [(a["bid_id"], Envelope.from_json(json.dumps(a["envelope"])))
+                         for a in awaiting.json()]
+        return [s.share for key in self.t.keyholders[:count]
+                for s in unwrap_shares(envelopes, key)]
 
 
 def test_bids_cannot_be_opened_before_the_deadline(api: Api, tmp_path: Path) -> None:
@@ -79,7 +89,9 @@ def test_bids_cannot_be_opened_before_the_deadline(api: Api, tmp_path: Path) -> 
     staff = api.account("staff", AccountKind.CENTRE_STAFF)
     api.unchanged_after("POST", f"/api/v1/sections/{o.t.section}/opening/committee", 409,
                         "OPENING_WINDOW_NOT_OVER", headers=staff,
-                        json={"shares": o.shares(2)})
+                        json={"shares": o.shares(2, "b1", "b2", "b3")})
+    api.unchanged_after("GET", f"/api/v1/sections/{o.t.section}/opening/committee", 409,
+                        "OPENING_WINDOW_NOT_OVER", headers=staff)  # not even which are sealed
     api.unchanged_after("POST", f"/api/v1/sections/{o.t.section}/opening/close", 409,
                         "OPENING_WINDOW_NOT_OVER", headers=staff)
 

@@ -16,7 +16,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
 
-from adapters.bidder.client import CIPHERTEXT_FILE, ENVELOPE_FILE, load_public_key, seal_file
+from adapters.bidder.client import (
+    CIPHERTEXT_FILE,
+    ENVELOPE_FILE,
+    load_public_key,
+    round_keys,
+    seal_file,
+)
 from core.model.account import AccountKind
 from core.model.outbox import OutboxEvent
 from core.model.tendering import Bid
@@ -65,14 +71,20 @@ class Tender:
         return headers, make_uscc(body8), key
 
     def seal(self, tmp: Path, bidder_id: str, key: Any, plaintext: bytes = PLAINTEXT,
-             section: str | None = None, committee_pem: str | None = None) -> Path:
+             section: str | None = None, keyholder_pems: list[str] | None = None) -> Path:
+        """Sealed as `ggzy-bid seal` does: to the keyholders' keys the round publishes (or to
+        ``keyholder_pems``, 2 of them)."""
         round_ = self.api.client.get(f"/api/v1/sections/{self.section}/rounds/current",
                                      headers=self.owner).json()
+        if keyholder_pems is not None:
+            recipients, k = [load_public_key(p) for p in keyholder_pems], 2
+        else:
+            keys = round_keys(round_)
+            recipients, k = list(keys.keys), keys.threshold
         source = tmp / f"{bidder_id}.json"
         source.write_bytes(plaintext)
         out = tmp / f"sealed-{bidder_id}-{len(list(tmp.iterdir()))}"
-        seal_file(source, out, section or self.section, bidder_id, key,
-                  load_public_key(committee_pem or round_["committee_public_key_pem"]))
+        seal_file(source, out, section or self.section, bidder_id, key, recipients, k)
         return out
 
     def submit(self, headers: dict[str, str], sealed: Path,
@@ -207,8 +219,9 @@ def test_bad_bids_are_refused_and_change_nothing(api: Api, tmp_path: Path) -> No
                         headers=headers, files={
                             "envelope": ("e", (other / ENVELOPE_FILE).read_bytes()),
                             "ciphertext": ("b", (other / CIPHERTEXT_FILE).read_bytes())})
-    stranger = ec.generate_private_key(ec.SECP256R1())
-    wrong = t.seal(tmp_path, uscc, key, committee_pem=pem(stranger))
+    strangers = [pem(t.keyholders[0]), pem(t.keyholders[1]),
+                 pem(ec.generate_private_key(ec.SECP256R1()))]  # one key not the round's
+    wrong = t.seal(tmp_path, uscc, key, keyholder_pems=strangers)
     api.unchanged_after("POST", f"/api/v1/sections/{t.section}/bids", 422,
                         "BID_WRONG_COMMITTEE", headers=headers, files={
                             "envelope": ("e", (wrong / ENVELOPE_FILE).read_bytes()),

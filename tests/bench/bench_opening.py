@@ -1,22 +1,24 @@
-"""Benchmark: opening N sealed bids of S MiB through the committee path.
+"""Benchmark: opening N sealed bids of S MiB through the keyholders' path.
 
     .venv/bin/python -m tests.bench.bench_opening [--bids 200 --size-mib 5]
 
 What it does:
 
-1. Set-up (not timed as opening): a 3-of-5 committee, then N bids of random bytes, each sealed on
-   "the bidder's side" with ``seal_bid`` into a temporary file and uploaded into a ``FolderStore``
-   in a temporary folder; the envelopes are written next to it. Three keyholders decrypt their
-   shares; the shares go to the worker through a pipe, never to disk.
+1. Set-up (not timed as opening): five keyholders with their own keys, 3 of 5 needed (envelope
+   version 2), then N bids of random bytes, each sealed on "the bidder's side" with ``seal_bid``
+   (its data key shared among the keyholders) into a temporary file and uploaded into a
+   ``FolderStore`` in a temporary folder; the envelopes are written next to it. Three keyholders
+   unwrap their share of every bid; the shares go to the worker through a pipe, never to disk.
 2. A fresh worker process per measurement set (so peak RSS is the opening's own, not the set-up's):
    first the raw baseline (one-shot ``AESGCM.decrypt`` of as many chunks of the same size as the
-   bids hold, from memory), then the opening: rebuild the committee key once from the k shares,
-   and per bid read the envelope, unwrap the DEK, ``decrypt_stream`` the stored file into a sink
-   that counts and discards. Also timed: the same opening through ``open_bid`` with the content
-   address verified in the same pass (the library default), and SHA-256 alone over the same files
-   (the floor of that variant). ``--repeat`` rounds run the four measurements interleaved, so
-   each ratio compares runs made under the same load (other jobs share this machine); the ratio
-   reported is the median of the per-round ratios, MB/s comes from the best round.
+   bids hold, from memory), then the opening: per bid read the envelope, combine its k shares
+   into the DEK (checked against the envelope's commitments), ``decrypt_stream`` the stored file
+   into a sink that counts and discards. Also timed: the same opening through ``open_bid`` with
+   the content address verified in the same pass (the library default), and SHA-256 alone over
+   the same files (the floor of that variant). ``--repeat`` rounds run the four measurements
+   interleaved, so each ratio compares runs made under the same load (other jobs share this
+   machine); the ratio reported is the median of the per-round ratios, MB/s comes from the best
+   round.
 3. The worker is run for N bids and again for ``--small`` bids over the same files: equal peak
    RSS means memory does not grow with the number of bids.
 
@@ -41,8 +43,14 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from core.sealing.committee import Committee, create_committee, decrypt_share
-from core.sealing.envelope import Envelope, open_bid, seal_bid, unwrap_as_committee
+from core.sealing.envelope import (
+    Envelope,
+    dek_from_shares,
+    open_bid,
+    seal_bid,
+    unwrap_share_as_keyholder,
+)
+from core.sealing.keyholders import keyholder_panel
 from core.sealing.shamir import Share
 from core.sealing.store import FolderStore
 from core.sealing.stream import TAG_SIZE, decrypt_stream
@@ -94,34 +102,41 @@ def current_rss_mib() -> float:
 # --- set-up (parent process) ------------------------------------------------------------------
 
 
-def generate(workdir: Path, bids: int, size: int, chunk: int) -> tuple[Committee, list[Share]]:
+Shares = dict[str, list[Share]]  # envelope file name -> the k keyholders' shares of that bid
+
+
+def generate(workdir: Path, bids: int, size: int, chunk: int) -> Shares:
     keyholders = [(f"keyholder-{i}", generate_private_key()) for i in range(5)]
-    committee = create_committee(SECTION, [(n, k.public_key()) for n, k in keyholders], 3)
-    (workdir / "committee.json").write_bytes(committee.to_json())
+    panel = keyholder_panel(SECTION, [(n, k.public_key()) for n, k in keyholders], 3)
     store = FolderStore(workdir / "store")
     envelopes = workdir / "envelopes"
     envelopes.mkdir()
     bidder_side = workdir / "bidder-side.tmp"
     started = time.perf_counter()
+    shares: Shares = {}
     for i in range(bids):
         bidder_key = generate_private_key()
         with bidder_side.open("wb") as out:
             env = seal_bid(RandomSource(size), out, SECTION, f"BIDDER{i:012d}",
-                           bidder_key.public_key(), committee.public_key, chunk_size=chunk)
+                           bidder_key.public_key(), panel.public_keys(), panel.k,
+                           chunk_size=chunk)
         with bidder_side.open("rb") as upload:
             if store.put(upload) != env.ciphertext_sha256:
                 raise SystemExit("content address differs from the sealed hash")
-        (envelopes / f"{i:05d}.json").write_bytes(env.to_json())
+        name = f"{i:05d}.json"
+        (envelopes / name).write_bytes(env.to_json())
+        shares[name] = [unwrap_share_as_keyholder(env, key) for _, key in keyholders[:3]]
     bidder_side.unlink()
     seconds = time.perf_counter() - started
     print(f"set-up: sealed and stored {bids} bids x {size / MIB:g} MiB in {seconds:.1f} s "
-          f"(seal + upload, {bids * size / seconds / 1e6:.0f} MB/s)", flush=True)
-    shares = [decrypt_share(committee, name, key) for name, key in keyholders[:3]]
-    return committee, shares
+          f"(seal + upload + 3 keyholders' unwrap, {bids * size / seconds / 1e6:.0f} MB/s)",
+          flush=True)
+    return shares
 
 
-def run_worker(workdir: Path, count: int, shares: list[Share], repeat: int) -> dict[str, Any]:
-    payload = json.dumps([share.to_bytes().hex() for share in shares])
+def run_worker(workdir: Path, count: int, shares: Shares, repeat: int) -> dict[str, Any]:
+    payload = json.dumps({name: [share.to_bytes().hex() for share in group]
+                          for name, group in shares.items()})
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run(
         [sys.executable, "-m", "tests.bench.bench_opening", "--worker", str(workdir),
@@ -158,16 +173,14 @@ def raw_baseline(chunks: int, chunk: int, ring_mib: int = 0) -> tuple[float, int
     return seconds, total
 
 
-def open_all(workdir: Path, files: list[Path], shares: list[Share], verify: bool
+def open_all(workdir: Path, files: list[Path], shares: Shares, verify: bool
              ) -> tuple[float, int]:
     started = time.perf_counter()
-    committee = Committee.from_json((workdir / "committee.json").read_bytes())
-    committee_key = committee.rebuild_key(shares)
     store = FolderStore(workdir / "store")
     sink = CountingSink()
     for path in files:
         env = Envelope.from_json(path.read_bytes())
-        dek = unwrap_as_committee(env, committee_key)
+        dek = dek_from_shares(env, shares[path.name])
         with store.open(env.ciphertext_sha256) as stream:
             if verify:
                 open_bid(env, stream, sink, dek)
@@ -197,7 +210,8 @@ def hash_all(workdir: Path, files: list[Path]) -> float:
 
 
 def worker(workdir: Path, count: int, repeat: int) -> None:
-    shares = [Share.from_bytes(bytes.fromhex(h)) for h in json.loads(sys.stdin.read())]
+    shares = {name: [Share.from_bytes(bytes.fromhex(h)) for h in group]
+              for name, group in json.loads(sys.stdin.read()).items()}
     files = sorted((workdir / "envelopes").glob("*.json"))[:count]
     first = Envelope.from_json(files[0].read_bytes())
     chunk = first.chunk_size
@@ -239,14 +253,14 @@ def report(big: dict[str, Any], small: dict[str, Any], size_mib: float, repeat: 
     mb = big["bytes"] / 1e6
     times = big["times"]
     print(f"\nopening {big['bids']} sealed bids x {size_mib:g} MiB = {mb:.1f} MB of bid data, "
-          f"chunk {big['chunk'] // 1024} KiB, committee 3-of-5, {repeat} interleaved rounds, "
+          f"chunk {big['chunk'] // 1024} KiB, keyholders 3-of-5, {repeat} interleaved rounds, "
           "files in page cache")
     print("MB/s from the best round; 'vs raw' / 'vs ring': median over rounds of that baseline's")
     print("time / this time (raw = one cache-hot chunk, ring = chunks from memory)\n")
     rows = [
         ("raw AES-256-GCM decrypt, one chunk (baseline)", "raw"),
         (f"raw AES-256-GCM decrypt, {RING_MIB} MiB ring of chunks", "ring"),
-        ("opening, committee path (decrypt_stream)", "open"),
+        ("opening, keyholders' path (decrypt_stream)", "open"),
         ("opening + content-address check (open_bid)", "verified"),
         ("SHA-256 alone over the same ciphertext", "sha"),
     ]
@@ -301,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--size-mib must be a positive multiple of the chunk size")
     workdir = Path(tempfile.mkdtemp(prefix="ggzy-bench-opening-"))
     try:
-        _, shares = generate(workdir, args.bids, size, chunk)
+        shares = generate(workdir, args.bids, size, chunk)
         big = run_worker(workdir, args.bids, shares, args.repeat)
         small = run_worker(workdir, min(args.small, args.bids), shares, args.repeat)
         ok = report(big, small, args.size_mib, args.repeat)

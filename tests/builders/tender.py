@@ -8,12 +8,15 @@ to that stage from wherever it stands, and returns the builder:
     t = TenderBuilder(container, clock).at(Stage.REPORTED)
 
 The bidders' and keyholders' private keys live in the test process (in real life each sits with
-its owner), as in ``ggzy demo``. Nothing commits but the builder, once per step, as an entry
-point does.
+its owner), as in ``ggzy demo``; the keyholders make theirs with the keyholder tool's own
+function (``ggzy-bid keyholder keygen``: encrypted private key, public key PEM), and the round is
+configured with the public keys only. Nothing commits but the builder, once per step, as an
+entry point does.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import weakref
@@ -29,8 +32,16 @@ from tempfile import mkdtemp
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from adapters.bidder.client import seal_file, unwrap_dek
+from adapters.bidder.client import (
+    generate_keyholder_key,
+    load_private_key,
+    round_keys,
+    seal_file,
+    unwrap_dek,
+    unwrap_shares,
+)
 from adapters.bootstrap import Container
+from adapters.rest.routes.tendering import round_out
 from core.clock import MovableClock
 from core.codes.uscc import org_code_check_char, uscc_check_char
 from core.evaluation.methods import EvaluationMethod
@@ -46,6 +57,7 @@ from core.rules.limits import (
     earliest_deadline,
     publicity_end,
 )
+from core.sealing.envelope import Envelope
 from core.security.principal import Principal
 from core.services import accounts, parties, project_queries, projects
 from core.services.calendar import calendar_of
@@ -56,6 +68,7 @@ from core.services.tendering.scheduler import run_due
 from core.uow import UnitOfWork
 
 PASSWORD = "a long pass phrase for tests"
+KEYHOLDER_PASSPHRASE = b"a keyholder's own pass phrase"
 
 
 class Stage(IntEnum):
@@ -153,7 +166,7 @@ class TenderBuilder:
         self.stage = 0
         self.work = Path(mkdtemp(prefix="ggzy-builder-"))  # sealed bids; gone with the builder
         weakref.finalize(self, shutil.rmtree, self.work, True)
-        self.keyholders = [ec.generate_private_key(ec.SECP256R1()) for _ in range(3)]
+        self.keyholders = [self._keyholder_key(i) for i in range(1, 4)]
         self.bidders: list[Bidder] = []
         self.experts: list[Principal] = []
         self.section_code = ""
@@ -185,8 +198,23 @@ class TenderBuilder:
                 f"{self.tag.lower()}-{name}", PASSWORD)
             return accounts.principal_of(account)
 
+    def _keyholder_key(self, i: int) -> ec.EllipticCurvePrivateKey:
+        """Made as `ggzy-bid keyholder keygen` makes it, then read back with the passphrase."""
+        key_file, public_file = self.work / f"keyholder-{i}.pem", self.work / f"keyholder-{i}.pub"
+        generate_keyholder_key(key_file, public_file, KEYHOLDER_PASSPHRASE)
+        return load_private_key(key_file, KEYHOLDER_PASSPHRASE)
+
     def round(self, uow: UnitOfWork) -> Round:
         return rounds.get_round(uow, self.agency, self.section_code)
+
+    def keyholder_shares(self, count: int = 2) -> list[bytes]:
+        """The first ``count`` keyholders' shares of every bid awaiting them, each unwrapped as
+        `ggzy-bid keyholder unwrap-share` does it, for the keyholders' opening session."""
+        with self.c.uow() as uow:
+            awaiting = [(b.id, Envelope.from_json(b.envelope))
+                        for b in opening.awaiting_keyholders(uow, self.staff, self.section_code)]
+        return [base64.b64decode(s.share) for key in self.keyholders[:count]
+                for s in unwrap_shares(awaiting, key)]
 
     # -- the stages --------------------------------------------------------------------------
 
@@ -239,13 +267,14 @@ class TenderBuilder:
             rounds.issue_documents(uow, self.agency, self.section_code)
 
     def _bids(self) -> None:
-        with self.c.uow() as uow:
-            committee_key = bids.committee_of(self.round(uow)).public_key
-        self.bidders = [self._bidder(i, price, committee_key)
+        with self.c.uow() as uow:  # what `ggzy-bid seal` reads: the published round
+            published = round_out(uow.session, self.round(uow)).model_dump()
+        keys = round_keys(published)
+        self.bidders = [self._bidder(i, price, keys.keys, keys.threshold)
                         for i, price in enumerate(self.prices, start=1)]
 
-    def _bidder(self, i: int, price: Decimal, committee_key: ec.EllipticCurvePublicKey
-                ) -> Bidder:
+    def _bidder(self, i: int, price: Decimal, keyholder_keys: Sequence[ec.EllipticCurvePublicKey],
+                threshold: int) -> Bidder:
         code = uscc(f"MA2Y{self.tag}B{i}")
         with self.unit() as uow:
             _, account = parties.register_party(uow, parties.PartyDetails(
@@ -258,7 +287,8 @@ class TenderBuilder:
         plain.write_text(json.dumps({"price": str(price), "duration_days": 500 + i},
                                     ensure_ascii=False), encoding="utf-8")
         bidder.sealed = self.work / f"bidder-{i}-sealed"
-        seal_file(plain, bidder.sealed, self.section_code, code, bidder.key, committee_key)
+        seal_file(plain, bidder.sealed, self.section_code, code, bidder.key, keyholder_keys,
+                  threshold)
         plain.unlink()
         with self.unit() as uow:
             bids.register(uow, principal, self.section_code)

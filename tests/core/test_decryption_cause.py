@@ -22,7 +22,7 @@ from core.errors import ErrorKind
 from core.model.account import AccountKind
 from core.model.notice import Notice
 from core.model.outbox import OutboxEvent
-from core.model.tendering import BidOpening, OpeningRecord, Registration, Round
+from core.model.tendering import BidOpening, OpeningRecord, Registration
 from core.rules.limits import refund_after_withdrawal
 from core.services import incidents
 from core.services.calendar import calendar_of
@@ -293,7 +293,7 @@ def test_keyholders_open_first_and_a_bid_they_find_damaged_is_refunded(
         deposits.confirm_payment(uow, t.staff, t.section_code, third.principal.party_id)
     with container.uow() as uow:
         r = t.round(uow)
-        deadline, ends, round_id = r.bid_deadline, opening_ends(r), r.id
+        deadline, ends = r.bid_deadline, opening_ends(r)
     clock.set(deadline)
     run_due(container.uow, container.signer)
     from core.model.tendering import Bid
@@ -311,12 +311,7 @@ def test_keyholders_open_first_and_a_bid_they_find_damaged_is_refunded(
     refused(container, lambda uow: decryption.determine_cause(
         uow, t.staff, container.signer, t.section_code, bid_id,
         decryption.CauseIn("not_bidder", "存储损坏", basis="存储")), "KEYHOLDERS_MAY_STILL_OPEN")
-    from core.sealing.committee import Committee, decrypt_share
-
-    with container.uow() as uow:
-        committee = Committee.from_json(uow.session.get(Round, round_id).committee)  # type: ignore[union-attr]
-    shares = [decrypt_share(committee, s.keyholder, t.keyholders[i]).to_bytes()
-              for i, s in enumerate(committee.shares[:2])]
+    shares = t.keyholder_shares(2)  # each keyholder's share of each bid awaiting them
     with t.unit() as uow:
         outcomes = {o.bid_id: o.outcome for o in opening.committee_open(
             uow, t.staff, container.bid_store, t.section_code, shares)}

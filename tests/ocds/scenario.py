@@ -18,10 +18,11 @@ from adapters.bootstrap import Container
 from core.codes.uscc import org_code_check_char, uscc_check_char
 from core.model.account import Account
 from core.model.party import PartyKind
+from core.sealing.keyholders import KeyholderPanel
 from core.security.principal import Principal
 from core.services import accounts, parties
 from core.services.tendering import bids, rounds
-from core.services.tendering.bids import committee_of
+from core.services.tendering.bids import keyholders_of
 from tests.builders.rounds import configure_or_correct
 
 AGENCY = "demo-agency"  # the demo's tender agency, which runs the demo's project
@@ -76,13 +77,14 @@ def submit_bid(c: Container, section_code: str, body8: str, name: str, price: st
         uow.commit()
     bidder = principal(c, username)
     with c.uow() as uow:
-        committee_key = committee_of(rounds.get_round(uow, bidder, section_code)).public_key
+        panel = keyholders_of(rounds.get_round(uow, bidder, section_code))
+    assert isinstance(panel, KeyholderPanel)
     plain = work / f"{username}.json"
     plain.write_text(json.dumps({"price": str(Decimal(price)), "duration_days": 500},
                                 ensure_ascii=False), encoding="utf-8")
     sealed = work / f"{username}-sealed"
     seal_file(plain, sealed, section_code, code, ec.generate_private_key(ec.SECP256R1()),
-              committee_key)
+              panel.public_keys(), panel.k)
     plain.unlink()
     with c.uow() as uow:
         bids.register(uow, bidder, section_code)

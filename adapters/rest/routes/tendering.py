@@ -1,7 +1,9 @@
 """Tendering rounds over REST: configure and issue (owner or agency), register and bid (bidders).
 
 Bids arrive as multipart: the envelope (JSON) and the ciphertext, both sealed on the bidder's
-side (`ggzy-bid seal`); the server never receives a plaintext bid.
+side (`ggzy-bid seal`); the server never receives a plaintext bid. A round publishes its
+keyholders' own public keys, which the bidder shares its data key to; the server never has a key
+that opens a bid (电子招标投标办法 第二十八条).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi import APIRouter, File, UploadFile
 from pydantic import Field
 from sqlalchemy.orm import Session
@@ -33,13 +36,15 @@ MAX_ENVELOPE_BYTES = 64 * 1024
 
 class KeyholderIn(Strict):
     name: Name = Field(min_length=1, max_length=100)
-    public_key_pem: Text = Field(max_length=4000, description="P-256 public key, PEM")
+    public_key_pem: Text = Field(max_length=4000, description="the keyholder's own P-256 public "
+                                 "key, PEM, made on its side (`ggzy-bid keyholder keygen`)")
 
 
 class RoundIn(Strict):
     bid_deadline: Moment = Field(description="投标截止时间, with a time zone")
     keyholders: list[KeyholderIn] = Field(min_length=1, max_length=15)
-    threshold: int = Field(ge=1, le=15, description="k: shares needed to open without a bidder")
+    threshold: int = Field(ge=1, le=15, description="k: keyholders' shares needed to open a bid "
+                                                    "without its bidder (at least 2)")
     deposit: AmountText | None = None
     state_funded: bool = False
     opening_window_minutes: int = Field(60, ge=5, le=24 * 60,
@@ -95,6 +100,14 @@ class DeadlineOut(Out):
                                       "is approved")
 
 
+class KeyholderOut(Out):
+    name: str
+    index: int = Field(description="the share index: the envelope's dek_shares[index - 1]")
+    public_key_pem: str
+    fingerprint: str = Field(description="SHA-256 of the DER public key, hex: compare it with "
+                                         "the tender documents before sealing")
+
+
 class RoundOut(Out):
     section_code: str
     round_no: int
@@ -116,18 +129,37 @@ class RoundOut(Out):
     contract_kind: str | None
     invitation_ground: str | None
     single_source_publicity_at: datetime | None
-    committee_public_key_pem: str
-    committee_key_fingerprint: str
+    envelope_version: int = Field(description="2: bidders share their data key to the "
+                                  "keyholders' keys (docs/bid-package.md); 1: a round configured "
+                                  "before, sealed to its legacy committee key")
+    committee_public_key_pem: str | None = Field(description="legacy rounds (envelope 1) only")
+    committee_key_fingerprint: str | None = Field(description="legacy rounds (envelope 1) only")
     threshold: int
     keyholders: list[str]
+    keyholder_keys: list[KeyholderOut] = Field(description="envelope 2: what a bidder seals "
+                                               "to, in share order (empty on a legacy round)")
     failure_reason: str | None
     deadlines: list[DeadlineOut] = Field(description="the legal periods reckoned for the round")
 
 
+def _pem(key: ec.EllipticCurvePublicKey) -> str:
+    return key.public_bytes(serialization.Encoding.PEM,
+                            serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
 def round_out(session: Session, r: Round) -> RoundOut:
-    committee = Committee.from_json(r.committee)
-    pem = committee.public_key.public_bytes(serialization.Encoding.PEM,
-                                            serialization.PublicFormat.SubjectPublicKeyInfo)
+    record = bids.keyholders_of(r)
+    legacy = isinstance(record, Committee)
+    committee_pem = fingerprint = None
+    holders: list[KeyholderOut] = []
+    if isinstance(record, Committee):
+        committee_pem = _pem(record.public_key)
+        fingerprint = key_fingerprint(record.public_key).hex()
+        names = [s.keyholder for s in record.shares]
+    else:
+        names = [m.name for m in record.members]
+        holders = [KeyholderOut(name=m.name, index=m.index, public_key_pem=_pem(m.public_key),
+                                fingerprint=m.fingerprint.hex()) for m in record.members]
     return RoundOut(
         section_code=r.section.code, round_no=r.round_no, procedure=r.procedure,
         status=r.status, bid_deadline=r.bid_deadline, documents_issued_at=r.documents_issued_at,
@@ -140,10 +172,9 @@ def round_out(session: Session, r: Round) -> RoundOut:
         documents_available_until=r.documents_available_until or r.bid_deadline,
         contract_kind=r.contract_kind, invitation_ground=r.invitation_ground,
         single_source_publicity_at=r.single_source_publicity_at,
-        committee_public_key_pem=pem.decode(),
-        committee_key_fingerprint=key_fingerprint(committee.public_key).hex(),
-        threshold=committee.k, keyholders=[s.keyholder for s in committee.shares],
-        failure_reason=r.failure_reason,
+        envelope_version=1 if legacy else 2, committee_public_key_pem=committee_pem,
+        committee_key_fingerprint=fingerprint, threshold=record.k, keyholders=names,
+        keyholder_keys=holders, failure_reason=r.failure_reason,
         deadlines=[DeadlineOut(rule=d.rule, ref=d.ref_tag, last_day=d.last_day,
                                calendar="provisional" if d.provisional else "official")
                    for d in deadlines_of(session, r)])
@@ -180,13 +211,14 @@ def edit_draft(code: PathCode, body: RoundIn, uow: UoW, caller: Caller) -> Round
 
 @router.get("/sections/{code}/rounds/current", response_model=RoundOut)
 def current(code: PathCode, uow: UoW, caller: Caller) -> RoundOut:
-    """The round and its published opening key: what a bidder seals to."""
+    """The round and its keyholders' public keys: what a bidder seals to."""
     return round_out(uow.session, rounds.get_round(uow, caller, code))
 
 
 @router.get("/sections/{code}/rounds/current/committee")
 def committee(code: PathCode, uow: UoW, caller: Caller) -> dict[str, object]:
-    """The committee record: each share is encrypted to its keyholder, so only it can use it."""
+    """The keyholders' record as stored: their public keys (envelope 2), or on a legacy round the
+    committee record, each share encrypted to its keyholder, so only it can use it."""
     import json
 
     return dict(json.loads(rounds.get_round(uow, caller, code).committee))
@@ -313,8 +345,32 @@ def hand_in_key(code: PathCode, body: KeyIn, uow: UoW, caller: Caller, c: Deps) 
 
 
 class SharesIn(Strict):
-    shares: list[Secret] = Field(min_length=1, max_length=15,
-                                 description="keyholders' decrypted shares, base64")
+    shares: list[Secret] = Field(min_length=1, max_length=3000,
+                                 description="keyholders' shares, unwrapped on their side, "
+                                             "base64: k per bid to open, each naming its bid "
+                                             "(`ggzy-bid keyholder unwrap-share`); on a legacy "
+                                             "round k shares of the committee key")
+
+
+class AwaitingOut(Out):
+    bid_id: int
+    bidder_id: str
+    envelope: dict[str, object] = Field(description="the bid's envelope: its dek_shares, each "
+                                                    "wrapped to one keyholder")
+
+
+@router.get("/sections/{code}/opening/committee", response_model=list[AwaitingOut])
+def awaiting_keyholders(code: PathCode, uow: UoW, caller: Caller) -> list[AwaitingOut]:
+    """After the bidders' window: the bids the keyholders may open, for each keyholder to
+    unwrap its share on its own side."""
+    import json
+
+    out = []
+    for b in opening.awaiting_keyholders(uow, caller, code):
+        envelope = json.loads(b.envelope)
+        out.append(AwaitingOut(bid_id=b.id, bidder_id=str(envelope.get("bidder_id", "")),
+                               envelope=envelope))
+    return out
 
 
 @router.post("/sections/{code}/opening/committee", response_model=list[BidOpeningOut])

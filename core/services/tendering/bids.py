@@ -1,14 +1,19 @@
 """Registration and sealed bids, from the bidder's side of the counter.
 
 The server receives ciphertext and an envelope, never a plaintext bid: it checks that the
-envelope belongs to this round (section, bidder, committee key) and that the stored bytes are the
-ones the envelope names, stores them under their hash, and signs a receipt. Before the deadline
-nobody but the bidder sees anything of its bid, not even that it exists.
+envelope belongs to this round (section, bidder, and its data key shared k-of-n to exactly the
+round's keyholders) and that the stored bytes are the ones the envelope names, stores them under
+their hash, and signs a receipt. Before the deadline nobody but the bidder sees anything of its
+bid, not even that it exists, and nothing the server holds opens it (电子办法 28).
+
+A round configured before envelope version 2 has a legacy committee record; it still takes the
+version-1 envelopes sealed to its committee key, so that it runs to its end.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import BinaryIO
 
 from sqlalchemy import select
@@ -20,6 +25,7 @@ from core.ports import ContentStore, ReceiptSigner
 from core.rules import limits
 from core.sealing.committee import Committee
 from core.sealing.envelope import Envelope
+from core.sealing.keyholders import KeyholderPanel
 from core.sealing.receipts import ReceiptFields, new_receipt_id
 from core.sealing.wrap import key_fingerprint
 from core.security.access import require_party_user
@@ -79,8 +85,31 @@ def _registration(uow: UnitOfWork, r: Round, party: Party) -> Registration:
     return reg
 
 
-def committee_of(r: Round) -> Committee:
-    return Committee.from_json(r.committee)
+def keyholders_of(r: Round) -> KeyholderPanel | Committee:
+    """The round's keyholders: the panel of their own public keys, or, on a round configured
+    before envelope version 2, the legacy committee record."""
+    try:
+        version = json.loads(r.committee).get("version")
+    except (ValueError, AttributeError):
+        version = None
+    return Committee.from_json(r.committee) if version == 1 else KeyholderPanel.from_json(
+        r.committee)
+
+
+def _check_keyholders(envelope: Envelope, keyholders: KeyholderPanel | Committee) -> None:
+    """BID_WRONG_COMMITTEE unless the data key is shared to exactly this round's keyholders
+    (index i to keyholder i's key, the round's k), or, on a legacy round, wrapped to its
+    committee key."""
+    if isinstance(keyholders, Committee):
+        ok = envelope.is_legacy and envelope.committee_key_fingerprint == key_fingerprint(
+            keyholders.public_key).hex()
+    else:
+        ok = (not envelope.is_legacy and envelope.threshold == keyholders.k
+              and [(s.index, s.keyholder_fingerprint) for s in envelope.dek_shares]
+              == [(m.index, m.fingerprint) for m in keyholders.members])
+    if not ok:
+        raise DomainError("BID_WRONG_COMMITTEE", "投标文件未按本标段公布的开标密钥持有人公钥加密",
+                          "the bid key is not shared to this section's published keyholders")
 
 
 def submit_bid(uow: UnitOfWork, principal: Principal, store: ContentStore,
@@ -94,13 +123,10 @@ def submit_bid(uow: UnitOfWork, principal: Principal, store: ContentStore,
     _registration(uow, r, party)
     refuse_blacklisted_bidder(uow, party.id, uow.clock.now())  # blacklisted since registering
     envelope = Envelope.from_json(envelope_json)
-    committee = committee_of(r)
     if envelope.section_code != section_code or envelope.bidder_id != party.identifier:
         raise DomainError("BID_WRONG_SECTION", "投标文件封装的标段或投标人与本次投标不符",
                           "the envelope was sealed for another section or bidder")
-    if envelope.committee_key_fingerprint != key_fingerprint(committee.public_key).hex():
-        raise DomainError("BID_WRONG_COMMITTEE", "投标文件未使用本标段公布的开标公钥加密",
-                          "the bid key is not wrapped to this section's opening key")
+    _check_keyholders(envelope, keyholders_of(r))
     earlier = uow.session.scalars(select(Bid).where(
         Bid.round_id == r.id, Bid.party_id == party.id,
         Bid.status == BidStatus.SEALED.value).with_for_update()).first()

@@ -2,13 +2,17 @@
 
 From the deadline, each bidder unwraps its data key on its own side and hands it in within the
 opening window. After the window, where the tender documents allow it, k keyholders open the
-bids whose bidders failed (a bid they find damaged is 撤回: not the bidder's doing). A bid still
-unopened is 撤销 (the bidder's doing, presumed) or 撤回 (not the bidder's) as 电子招标投标办法
-Art. 31 says, by the cause centre staff determine: while a platform incident overlapping the
-window is on record, the opening waits for that determination instead of presuming
-(``decryption``). The others go on. The opening record lists every bid with its declared items,
-its outcome and cause, and the incidents of the window, and is signed by the platform over its
-exact bytes; a determination after it is published on its own, the record left as signed.
+bids whose bidders failed: each unwraps its share of such a bid's data key on its own side
+(``ggzy-bid keyholder unwrap-share``), the shares are handed in, and only here, after the window,
+are they combined into the data key, in memory (envelope version 2; on a round configured before
+it, the shares rebuild the legacy committee key instead). A bid they find damaged is 撤回: not
+the bidder's doing. A bid still unopened is 撤销 (the bidder's doing, presumed) or 撤回 (not the
+bidder's) as 电子招标投标办法 Art. 31 says, by the cause centre staff determine: while a
+platform incident overlapping the window is on record, the opening waits for that determination
+instead of presuming (``decryption``). The others go on. The opening record lists every bid with
+its declared items, its outcome and cause, and the incidents of the window, and is signed by the
+platform over its exact bytes; a determination after it is published on its own, the record left
+as signed.
 """
 
 from __future__ import annotations
@@ -41,15 +45,17 @@ from core.model.tendering import (
     RoundStatus,
 )
 from core.ports import ContentStore, ReceiptSigner
-from core.sealing.envelope import Envelope, open_bid, unwrap_as_committee
-from core.sealing.errors import SealingError
+from core.sealing.committee import Committee
+from core.sealing.envelope import Envelope, dek_from_shares, open_bid, unwrap_as_committee
+from core.sealing.errors import SHARES_INVALID, SealingError
+from core.sealing.keyholders import KeyholderPanel
 from core.sealing.package import BidPackageError, PackageFile, is_package, read_package
 from core.sealing.shamir import Share
-from core.security.access import require_kind
+from core.security.access import can_read_project, require_kind
 from core.security.principal import SYSTEM_ACTOR, Principal
 from core.services import lifecycle_notices
 from core.services.tendering import decryption, undecrypted
-from core.services.tendering.bids import bidder_party, committee_of
+from core.services.tendering.bids import bidder_party, keyholders_of
 from core.services.tendering.lifecycle import opening_ends, reschedule, transition
 from core.services.tendering.rounds import get_round
 from core.services.tendering.supervision import ensure_not_suspended
@@ -165,13 +171,8 @@ def _unopened(uow: UnitOfWork, r: Round) -> list[Bid]:
     return undecrypted.unopened(uow.session, r)
 
 
-def committee_open(uow: UnitOfWork, principal: Principal, store: ContentStore,
-                   section_code: str, shares: Sequence[bytes]) -> list[BidOpening]:
-    """After the window: k keyholders' shares rebuild the opening key in memory, and it opens
-    the bids whose bidders did not hand in a key. Only where the tender documents allow it."""
-    require_kind(principal, AccountKind.CENTRE_STAFF)
-    r = get_round(uow, principal, section_code)
-    ensure_not_suspended(r)
+def _keyholders_may_open(uow: UnitOfWork, r: Round) -> None:
+    """After the bidders' window and before the close, where the documents allow it."""
     if r.status != RoundStatus.OPENING or uow.clock.now() < opening_ends(r):
         raise DomainError("OPENING_WINDOW_NOT_OVER", "投标人解密时限尚未结束",
                           "the bidders' decryption window is not over", ErrorKind.CONFLICT)
@@ -179,31 +180,125 @@ def committee_open(uow: UnitOfWork, principal: Principal, store: ContentStore,
         raise DomainError("COMMITTEE_OPENING_NOT_ALLOWED", "招标文件未约定由开标密钥持有人解密",
                           "the tender documents do not let keyholders open bids",
                           ErrorKind.CONFLICT)
-    committee = committee_of(r)
+
+
+def awaiting_keyholders(uow: UnitOfWork, principal: Principal, section_code: str) -> list[Bid]:
+    """The bids the keyholders may open, with their envelopes: what ``ggzy-bid keyholder
+    unwrap-share`` fetches. Only after the bidders' window (before it, not even which bids are
+    still sealed is told), to centre staff, supervisors and the project's owner or agency."""
+    r = get_round(uow, principal, section_code)
+    if not can_read_project(principal, r.section.tender_project.project):
+        raise DomainError("ROLE_NOT_ALLOWED", "无权查看待开标密钥持有人解密的投标文件",
+                          "only centre staff, supervisors and the project's owner or agency "
+                          "see the bids awaiting the keyholders", ErrorKind.FORBIDDEN)
+    ensure_not_suspended(r)
+    _keyholders_may_open(uow, r)
+    return _unopened(uow, r)
+
+
+def committee_open(uow: UnitOfWork, principal: Principal, store: ContentStore,
+                   section_code: str, shares: Sequence[bytes]) -> list[BidOpening]:
+    """After the window: the keyholders' shares open the bids whose bidders did not hand in a
+    key. Only where the tender documents allow it.
+
+    Envelope version 2: each share is one keyholder's share of one bid's data key and names its
+    bid (by the content address), so one call opens each bid it brings k shares for; the others
+    wait. A share that is not the one the bid's envelope commits to, or too few shares for a bid,
+    refuse the whole call and change nothing. On a legacy round the shares rebuild the committee
+    key, which opens every unopened bid."""
+    require_kind(principal, AccountKind.CENTRE_STAFF)
+    r = get_round(uow, principal, section_code)
+    ensure_not_suspended(r)
+    _keyholders_may_open(uow, r)
     try:
         parsed = [Share.from_bytes(s) for s in shares]
     except (SealingError, ValueError) as err:
         raise DomainError("SHARES_INVALID", "密钥分片格式错误", "a share is malformed") from err
-    key = committee.rebuild_key(parsed)  # SHARES_INSUFFICIENT / SHARES_INVALID, nothing changed
+    keyholders = keyholders_of(r)
+    if isinstance(keyholders, Committee):
+        opened = _open_with_committee_key(uow, principal, store, r, keyholders, parsed)
+        scheme = "committee_key"
+    else:
+        opened = _open_with_dek_shares(uow, principal, store, r, keyholders, parsed)
+        scheme = "dek_shares"
+    uow.record(principal.actor, "round.committee_open", "round", f"{section_code}/{r.round_no}",
+               None, {"shares": len(parsed), "opened": len(opened), "scheme": scheme})
+    return opened
+
+
+def _open_with_dek_shares(uow: UnitOfWork, principal: Principal, store: ContentStore, r: Round,
+                          panel: KeyholderPanel, shares: list[Share]) -> list[BidOpening]:
+    """Every bid's shares are checked and combined before anything is recorded."""
+    unopened = _unopened(uow, r)
+    by_address = {bid.ciphertext_sha256: bid for bid in unopened}
+    grouped: dict[int, list[Share]] = {}
+    for share in shares:
+        bid = by_address.get(share.committee_fingerprint.hex())
+        if bid is None:
+            raise SealingError(SHARES_INVALID, reason="share of no bid awaiting the keyholders",
+                               index=share.index)
+        grouped.setdefault(bid.id, []).append(share)
+    deks: dict[int, tuple[Envelope, bytes]] = {}
+    for bid in unopened:
+        if bid.id not in grouped:
+            continue
+        envelope = Envelope.from_json(bid.envelope)
+        try:
+            deks[bid.id] = envelope, dek_from_shares(envelope, grouped[bid.id])
+        except SealingError as err:  # SHARES_INSUFFICIENT / SHARES_INVALID: nothing changed
+            index = err.details.get("index")
+            named = (panel.member_at(index).name
+                     if isinstance(index, int) and 1 <= index <= panel.n else None)
+            reason = f"{err.details.get('reason') or err.code}: bid {bid.id}" + (
+                f", keyholder {named}" if named else "")
+            raise SealingError(err.code, **{**err.details, "reason": reason, "bid_id": bid.id,
+                                            "keyholder": named}) from None
+    opened = []
+    for bid in unopened:
+        if bid.id not in deks:
+            continue
+        envelope, dek = deks.pop(bid.id)
+        opened.append(_open_one(uow, principal, store, r, bid, envelope, dek))
+        del dek
+    return opened
+
+
+def _open_with_committee_key(uow: UnitOfWork, principal: Principal, store: ContentStore,
+                             r: Round, committee: Committee,
+                             shares: list[Share]) -> list[BidOpening]:
+    """Legacy round (envelope version 1): k shares rebuild the committee key in memory, and it
+    opens every bid whose bidder did not hand in a key."""
+    key = committee.rebuild_key(shares)  # SHARES_INSUFFICIENT / SHARES_INVALID, nothing changed
     opened = []
     for bid in _unopened(uow, r):
         envelope = Envelope.from_json(bid.envelope)
         try:
             dek = unwrap_as_committee(envelope, key)
-            address, read = _decrypt_to_store(store, envelope, bid, dek)
         except SealingError as err:
-            # the file or its key wrap is damaged: not the bidder's doing as far as we can tell
-            opened.append(_failed(uow, r, bid, OpeningOutcome.RETRACTED, err.code,
-                                  principal.actor))
-            decryption.retracted_deposit(uow, principal.actor, r, bid, uow.clock.now())
-            report_tampered(uow, r, bid, err, principal.actor, "keyholders")
+            opened.append(_keyholders_failed(uow, principal, r, bid, err))
             continue
-        opened.append(_record_opening(uow, r, bid, OpeningOutcome.OPENED_BY_COMMITTEE, address,
-                                      read, principal.actor))
+        opened.append(_open_one(uow, principal, store, r, bid, envelope, dek))
     del key
-    uow.record(principal.actor, "round.committee_open", "round", f"{section_code}/{r.round_no}",
-               None, {"shares": len(parsed), "opened": len(opened)})
     return opened
+
+
+def _open_one(uow: UnitOfWork, principal: Principal, store: ContentStore, r: Round, bid: Bid,
+              envelope: Envelope, dek: bytes) -> BidOpening:
+    try:
+        address, read = _decrypt_to_store(store, envelope, bid, dek)
+    except SealingError as err:
+        return _keyholders_failed(uow, principal, r, bid, err)
+    return _record_opening(uow, r, bid, OpeningOutcome.OPENED_BY_COMMITTEE, address, read,
+                           principal.actor)
+
+
+def _keyholders_failed(uow: UnitOfWork, principal: Principal, r: Round, bid: Bid,
+                       err: SealingError) -> BidOpening:
+    """The file or its key wrap is damaged: not the bidder's doing as far as we can tell."""
+    row = _failed(uow, r, bid, OpeningOutcome.RETRACTED, err.code, principal.actor)
+    decryption.retracted_deposit(uow, principal.actor, r, bid, uow.clock.now())
+    report_tampered(uow, r, bid, err, principal.actor, "keyholders")
+    return row
 
 
 def _failed(uow: UnitOfWork, r: Round, bid: Bid, outcome: OpeningOutcome, code: str,

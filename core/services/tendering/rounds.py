@@ -1,8 +1,11 @@
 """Configuring a tendering round and issuing its documents.
 
 A round is configured by the project's owner or agency with its deadline, deposit and opening
-committee (k of n named keyholders, each with a public key); issuing the documents opens bidding,
-and from then on the legal limits of the round's procedure apply.
+keyholders: k of n named keyholders, each with the public key it made on its own side
+(``ggzy-bid keyholder keygen``). Only those public keys are stored and published
+(core.sealing.keyholders); no committee key is made, so the platform holds nothing that opens a
+bid (电子招标投标办法 第二十八条). Issuing the documents opens bidding, and from then on the legal
+limits of the round's procedure apply.
 
 The owner or agency also declares here what the law leaves to its judgment and the evaluation
 committee depends on: a 技术复杂 or 社会影响较大 project needs a government committee of 7 or more
@@ -47,7 +50,7 @@ from core.model.tendering import Round, RoundStatus
 from core.rules import documents_limits, limits, price_policy, single_source
 from core.rules.calendar import require_aware
 from core.rules.must_tender import ContractKind, InvitationGround, check_invited_tender
-from core.sealing.committee import create_committee
+from core.sealing.keyholders import keyholder_panel
 from core.security.access import can_read_project, require_project_actor
 from core.security.principal import Principal
 from core.services import deadlines
@@ -166,7 +169,7 @@ def _checked(uow: UnitOfWork, section: Section, s: RoundSettings) -> dict[str, A
                           field="opening_window_minutes")
     holders = [(required_name(h.name, "keyholders.name", 100), _public_key(h))
                for h in s.keyholders]
-    committee = create_committee(section.code, holders, s.threshold)
+    panel = keyholder_panel(section.code, holders, s.threshold)  # public keys only
     return {"procedure": procedure.code, "state_funded": s.state_funded,
             "bid_deadline": s.bid_deadline, "opening_window_minutes": s.opening_window_minutes,
             "deposit": deposit, "committee_fallback": s.committee_fallback,
@@ -178,7 +181,7 @@ def _checked(uow: UnitOfWork, section: Section, s: RoundSettings) -> dict[str, A
             "contract_kind": kind.value if kind else None,
             "invitation_ground": ground.value if ground else None,
             "single_source_publicity_at": publicised,
-            "committee": committee.to_json().decode()}
+            "committee": panel.to_json().decode()}
 
 
 def _choice(enum: type[E], value: str | None, name: str) -> E | None:
@@ -223,7 +226,7 @@ def configure_round(uow: UnitOfWork, principal: Principal, section_code: str,
 def edit_draft(uow: UnitOfWork, principal: Principal, section_code: str,
                s: RoundSettings) -> Round:
     """Correct a round that is still a draft: nothing of it is public or sent yet, so every
-    setting may change (a new committee too) under the same limits as at configuration."""
+    setting may change (other keyholders too) under the same limits as at configuration."""
     r = get_round(uow, principal, section_code)
     require_project_actor(principal, r.section.tender_project.project)
     if r.status != RoundStatus.DRAFT:

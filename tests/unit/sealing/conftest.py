@@ -1,12 +1,16 @@
-"""Keys and a committee shared by the sealing tests (session-scoped: keys are immutable)."""
+"""Keys, a keyholder panel and a legacy committee shared by the sealing tests (session-scoped:
+keys are immutable). The committee is made by the version-1 code path, which only the tests
+keep (tests/builders/legacy_sealing.py)."""
 
 from __future__ import annotations
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from core.sealing.committee import Committee, create_committee
+from core.sealing.committee import Committee
+from core.sealing.keyholders import KeyholderPanel, keyholder_panel
 from core.sealing.wrap import generate_private_key
+from tests.builders.legacy_sealing import create_committee
 
 SECTION = "E3201000001234567001001"  # 23 characters, like a national section code
 OTHER_SECTION = "E3201000001234567001002"
@@ -18,6 +22,12 @@ OTHER_BIDDER = "91320100MA1YYYYY1B"
 def keyholder_keys() -> list[tuple[str, ec.EllipticCurvePrivateKey]]:
     names = ["交易中心-张三", "交易中心-李四", "监督-王五", "招标人代表-赵六", "交易中心-钱七"]
     return [(name, generate_private_key()) for name in names]
+
+
+@pytest.fixture(scope="session")
+def panel(keyholder_keys: list[tuple[str, ec.EllipticCurvePrivateKey]]) -> KeyholderPanel:
+    """3 of the 5 keyholders, by their public keys only."""
+    return keyholder_panel(SECTION, [(name, key.public_key()) for name, key in keyholder_keys], 3)
 
 
 @pytest.fixture(scope="session")

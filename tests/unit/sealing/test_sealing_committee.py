@@ -1,5 +1,6 @@
-"""The opening committee: shares reach only their keyholders; k of them, and only good ones,
-rebuild the published key."""
+"""The legacy (version 1) opening committee, as the reader still handles it for old rounds:
+shares reach only their keyholders; k of them, and only good ones, rebuild the published key.
+The committees are made by the old code path, which only the tests keep."""
 
 from __future__ import annotations
 
@@ -13,13 +14,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from core.sealing.committee import (
     Committee,
     EncryptedShare,
-    create_committee,
     decrypt_share,
     rebuild_committee_key,
 )
 from core.sealing.errors import SealingError
 from core.sealing.shamir import PRIME, Share
 from core.sealing.wrap import generate_private_key, key_fingerprint
+from tests.builders.legacy_sealing import create_committee
 from tests.unit.sealing.conftest import OTHER_SECTION, SECTION
 
 Keys = list[tuple[str, ec.EllipticCurvePrivateKey]]

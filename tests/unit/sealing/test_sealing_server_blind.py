@@ -1,9 +1,9 @@
 """Bids stay sealed: what the platform stores never contains the bid or a key that opens it.
 
 "Stored" is everything the server side keeps for a sealed bid: the ciphertext file in the store,
-the envelope manifest, the published committee record and the receipt. "Opens it" is the DEK,
-the committee private key, any committee share and the bidder's private key. Binary fields in the
-JSON records are decoded before searching, so nothing hides behind base64 or hex.
+the envelope manifest, the published keyholder panel and the receipt. "Opens it" is the DEK,
+any keyholder's share of it, any keyholder's private key and the bidder's private key. Binary
+fields in the JSON records are decoded before searching, so nothing hides behind base64 or hex.
 """
 
 from __future__ import annotations
@@ -22,14 +22,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.sealing.committee import Committee, decrypt_share
 from core.sealing.envelope import (
     Envelope,
+    dek_from_shares,
     open_bid,
     seal_bid,
     unwrap_as_bidder,
-    unwrap_as_committee,
+    unwrap_share_as_keyholder,
 )
+from core.sealing.keyholders import KeyholderPanel
 from core.sealing.receipts import ReceiptFields, new_receipt_id, sign_receipt
 from core.sealing.store import FolderStore
 from core.sealing.wrap import CONTEXT_DIGEST_SIZE, key_fingerprint
@@ -79,36 +80,35 @@ def stored_blobs(store_root: Path, records: list[bytes]) -> list[bytes]:
 
 
 def seal_and_store(
-    tmp: Path, plaintext: bytes, committee: Committee, bidder_key: ec.EllipticCurvePrivateKey,
+    tmp: Path, plaintext: bytes, panel: KeyholderPanel, bidder_key: ec.EllipticCurvePrivateKey,
     chunk: int,
 ) -> tuple[FolderStore, list[bytes], Envelope]:
     store = FolderStore(tmp / "store")
     bidder_side = tmp / "bidder-side.sealed"  # the bidder's own machine
     with bidder_side.open("wb") as out:
         env = seal_bid(io.BytesIO(plaintext), out, SECTION, BIDDER, bidder_key.public_key(),
-                       committee.public_key, chunk_size=chunk)
+                       panel.public_keys(), panel.k, chunk_size=chunk)
     with bidder_side.open("rb") as upload:
         assert store.put(upload) == env.ciphertext_sha256
     platform = Ed25519PrivateKey.from_private_bytes(os.urandom(32))
     receipt = sign_receipt(platform, ReceiptFields(
         new_receipt_id(), SECTION, BIDDER, env.ciphertext_sha256, env.ciphertext_size,
         env.manifest_sha256(), datetime.now(UTC)))
-    return store, [env.to_json(), committee.to_json(), receipt.to_json()], env
+    return store, [env.to_json(), panel.to_json(), receipt.to_json()], env
 
 
 def test_the_server_never_holds_plaintext_or_an_opening_key(
-    tmp_path: Path, committee: Committee, keyholder_keys: Keys,
+    tmp_path: Path, panel: KeyholderPanel, keyholder_keys: Keys,
     bidder_key: ec.EllipticCurvePrivateKey,
 ) -> None:
     plaintext = bid_document(3 * 65536 + 999)
-    store, records, env = seal_and_store(tmp_path, plaintext, committee, bidder_key, 65536)
+    store, records, env = seal_and_store(tmp_path, plaintext, panel, bidder_key, 65536)
     blobs = stored_blobs(store.root, records)
     assert len(blobs) > 10
 
     # The bid is really in there: it opens, with the markers, through both paths.
-    shares = [decrypt_share(committee, name, key) for name, key in keyholder_keys]
-    committee_key = committee.rebuild_key(shares[:3])
-    dek = unwrap_as_committee(env, committee_key)
+    shares = [unwrap_share_as_keyholder(env, key) for _, key in keyholder_keys]
+    dek = dek_from_shares(env, shares[:3])
     assert dek == unwrap_as_bidder(env, bidder_key)
     opened = io.BytesIO()
     with store.open(env.ciphertext_sha256) as stream:
@@ -118,8 +118,9 @@ def test_the_server_never_holds_plaintext_or_an_opening_key(
 
     needles = [m.encode() for m in MARKERS]
     needles += [plaintext[i : i + 16] for i in range(0, len(plaintext) - 16, 509)]
-    secrets_ = [dek, committee_key.private_numbers().private_value.to_bytes(32, "big"),
-                bidder_key.private_numbers().private_value.to_bytes(32, "big")]
+    secrets_ = [dek, bidder_key.private_numbers().private_value.to_bytes(32, "big")]
+    secrets_ += [key.private_numbers().private_value.to_bytes(32, "big")
+                 for _, key in keyholder_keys]
     secrets_ += [share.value.to_bytes(32, "big") for share in shares]
     secrets_ += [share.to_bytes() for share in shares]
     for needle in needles + [form for s in secrets_ for form in forms(s)]:
@@ -131,29 +132,35 @@ def test_the_server_never_holds_plaintext_or_an_opening_key(
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.binary(min_size=16, max_size=3000), st.integers(16, 1024))
 def test_no_plaintext_window_survives_sealing(
-    tmp_path: Path, committee: Committee, bidder_key: ec.EllipticCurvePrivateKey,
+    tmp_path: Path, panel: KeyholderPanel, bidder_key: ec.EllipticCurvePrivateKey,
     plaintext: bytes, chunk: int,
 ) -> None:
     run = tmp_path / os.urandom(6).hex()
     run.mkdir()
-    store, records, _ = seal_and_store(run, plaintext, committee, bidder_key, chunk)
+    store, records, _ = seal_and_store(run, plaintext, panel, bidder_key, chunk)
     blobs = stored_blobs(store.root, records)
     for i in range(0, len(plaintext) - 16 + 1, 16):
         window = plaintext[i : i + 16]
         assert all(window not in blob for blob in blobs)
 
 
-def test_the_only_keys_in_the_envelope_are_wraps_to_the_bidder_and_the_committee(
-    tmp_path: Path, committee: Committee, bidder_key: ec.EllipticCurvePrivateKey,
+def test_the_only_keys_in_the_envelope_are_wraps_to_the_bidder_and_each_keyholder(
+    tmp_path: Path, panel: KeyholderPanel, bidder_key: ec.EllipticCurvePrivateKey,
 ) -> None:
-    _, records, _ = seal_and_store(tmp_path, b"x" * 100, committee, bidder_key, 64)
+    _, records, env = seal_and_store(tmp_path, b"x" * 100, panel, bidder_key, 64)
     obj = json.loads(records[0])
-    binaries = {k: v for k, v in obj.items() if k in {"nonce_prefix", "dek_for_bidder",
-                                                        "dek_for_committee"}}
-    assert len(base64.b64decode(binaries["nonce_prefix"])) == 8
+    assert set(obj) == {"version", "section_code", "bidder_id", "ciphertext_sha256",
+                        "ciphertext_size", "chunk_size", "nonce_prefix", "bidder_key_fingerprint",
+                        "dek_for_bidder", "threshold", "dek_shares"}
+    assert obj["version"] == 2 and obj["threshold"] == panel.k
+    assert len(base64.b64decode(obj["nonce_prefix"])) == 8
     start = 1 + CONTEXT_DIGEST_SIZE
-    for field, key in (("dek_for_bidder", bidder_key.public_key()),
-                       ("dek_for_committee", committee.public_key)):
-        blob = base64.b64decode(binaries[field])
+    wraps = [(obj["dek_for_bidder"], bidder_key.public_key())]
+    wraps += [(s["blob"], m.public_key) for s, m in zip(obj["dek_shares"], panel.members,
+                                                        strict=True)]
+    assert len(wraps) == 1 + panel.n
+    for blob64, key in wraps:
+        blob = base64.b64decode(blob64)
         assert blob[start : start + 32] == key_fingerprint(key)  # addressed to that key only
     assert b"PRIVATE" not in records[0].upper() and b"PRIVATE" not in records[1].upper()
+    assert env.dek_for_committee == b"" and env.committee_key_fingerprint == ""
