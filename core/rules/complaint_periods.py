@@ -129,16 +129,22 @@ def check_on_site(procedure: Procedure, window_starts: datetime, window_ends: da
     """Refuse an objection to the opening outside the opening (条例 44: "在开标现场提出"): on this
     platform the opening is its decryption window, from the deadline to its end
     (``OBJECTION_OUTSIDE_OPENING_REG_44``)."""
-    rule = stage_rule(procedure, ObjectionStage.OPENING)
-    _require(rule, Timing.ON_SITE, procedure)
     raised = require_aware(raised_at, "raised_at")
     if not require_aware(window_starts, "window_starts") <= raised <= require_aware(
             window_ends, "window_ends"):
-        raise DomainError(
-            f"{OBJECTION_OUTSIDE_OPENING}_{rule.ref.tag}",
-            f"对开标的异议应当在开标现场（开标解密时段内）提出（{rule.ref.cite_zh}）",
-            f"an objection to the opening must be raised at the opening, during its window "
-            f"({rule.ref.cite_en})", ErrorKind.CONFLICT, rule=rule.ref.tag)
+        raise outside_opening(procedure)
+
+
+def outside_opening(procedure: Procedure) -> DomainError:
+    """The refusal of an objection to the opening away from it (条例 44), whatever the round's
+    status (``OBJECTION_OUTSIDE_OPENING_REG_44``)."""
+    rule = stage_rule(procedure, ObjectionStage.OPENING)
+    _require(rule, Timing.ON_SITE, procedure)
+    return DomainError(
+        f"{OBJECTION_OUTSIDE_OPENING}_{rule.ref.tag}",
+        f"对开标的异议应当在开标现场（开标解密时段内）提出（{rule.ref.cite_zh}）",
+        f"an objection to the opening must be raised at the opening, during its window "
+        f"({rule.ref.cite_en})", ErrorKind.CONFLICT, rule=rule.ref.tag)
 
 
 def challenge_start(received_at: datetime | None, notice_ends_at: datetime | None) -> datetime:

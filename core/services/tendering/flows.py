@@ -15,7 +15,11 @@ Two flows today:
   candidates publicity — the purchaser decides within 5 个工作日 of the report (the first is
   deemed chosen after it; the decision is a record, the round stays ``evaluating``), and the award
   notice goes out with the result notice (政采条例 43), after which 质疑 may be raised
-  (政采条例 53).
+  (政采条例 53); a supervisor who finds the result void on a 投诉 ends an awarded round
+  (``voidable``).
+
+A supervisor's order to evaluate again (``supervision.order_re_evaluation``) takes an
+engineering round from its publicity back to ``evaluating``.
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ S = RoundStatus
 class Flow:
     name: str
     moves: Mapping[RoundStatus, frozenset[RoundStatus]]  # status -> the statuses that may follow
+    #: statuses from which only a supervisor's decision ends the round (a result found void on a
+    #: 投诉: 财政部令第94号 第三十二条 [unverified]); the owner cannot terminate there
+    voidable: frozenset[RoundStatus] = frozenset()
 
     @property
     def terminable(self) -> frozenset[RoundStatus]:
@@ -47,7 +54,8 @@ TENDERING = Flow("tendering", MappingProxyType({
     S.OPENING: frozenset({S.OPENED, S.TERMINATED}),
     S.OPENED: frozenset({S.EVALUATING, S.TERMINATED}),
     S.EVALUATING: frozenset({S.PUBLICITY, S.TERMINATED}),
-    S.PUBLICITY: frozenset({S.AWARDED, S.TERMINATED}),
+    # back to the committee when a supervisor orders a re-evaluation (a 投诉 upheld)
+    S.PUBLICITY: frozenset({S.AWARDED, S.EVALUATING, S.TERMINATED}),
     S.AWARDED: frozenset({S.CONTRACTED}),
     S.CONTRACTED: frozenset({S.ARCHIVED}),
     S.ARCHIVED: frozenset(),
@@ -59,7 +67,10 @@ GOV_PROCUREMENT = Flow("gov_procurement", MappingProxyType({
     **TENDERING.moves,
     S.EVALUATING: frozenset({S.AWARDED, S.TERMINATED}),  # the result notice with the award
     S.PUBLICITY: frozenset(),  # never entered: no candidates publicity in 政府采购
-}))
+    # 质疑 and 投诉 come after the result notice: a result found void before the contract ends
+    # the round, and the procurement starts again (94号令 32)
+    S.AWARDED: frozenset({S.CONTRACTED, S.TERMINATED}),
+}), voidable=frozenset({S.AWARDED}))
 
 FLOWS: Mapping[str, Flow] = MappingProxyType(
     {f.name: f for f in (TENDERING, GOV_PROCUREMENT)})
