@@ -20,11 +20,11 @@ What the law says, and where each number sits:
   第四十四条、第五十四条规定事项投诉的，应当先向招标人提出异议，异议答复期间不计算在前款规定的期限
   内。" 第六十一条: "…自收到投诉之日起3个工作日内决定是否受理投诉，并自受理投诉之日起30个工作日内
   作出书面处理决定". 第六十二条: "必要时，行政监督部门可以责令暂停招标投标活动。"
-* 政府采购法 第五十二条 and 政采条例 第五十三条: 7 个工作日 from "收到采购文件之日或者采购文件公告期限
-  届满之日" (documents), "各采购程序环节结束之日" (process), "中标或者成交结果公告期限届满之日"
-  (result). 第五十五条: 投诉 "在答复期满后十五个工作日内". 第五十六条: decided "在收到投诉后三十个
-  工作日内". 第五十七条: "暂停采购活动，但暂停时间最长不得超过三十日". 财政部令第94号 第十条 (one per
-  stage), 第二十一条 (reviewed within 5 个工作日) **[unverified]**.
+* 政府采购法 第五十二条 and 政采条例 第五十三条: 7 个工作日 from "收到采购文件之日或者采购文件
+  公告期限届满之日" (documents), "各采购程序环节结束之日" (process), "中标或者成交结果公告期限
+  届满之日" (result). 第五十五条: 投诉 "在答复期满后十五个工作日内". 第五十六条: decided
+  "在收到投诉后三十个工作日内". 第五十七条: "暂停采购活动，但暂停时间最长不得超过三十日".
+  财政部令第94号 第十条 (one per stage), 第二十一条 (reviewed within 5 个工作日) **[unverified]**.
 """
 
 from __future__ import annotations
@@ -93,9 +93,10 @@ def _require(rule: StageObjection, timing: Timing, procedure: Procedure) -> Peri
 def documents_objection_last_day(procedure: Procedure, deadline: datetime, *,
                                  prequalification: bool = False) -> date:
     """The last day an objection to the documents may be raised (条例 22): 10 日 before the bid
-    deadline's day (资格预审文件: 2 日 before the application deadline's). "在…截止时间10日前" counts
-    back from the deadline's Beijing day; no rest day moves it (民法典 第二百零三条 moves only the
-    end of a period running forward). E.g. a deadline on 2025-03-20 10:00: by 2025-03-10."""
+    deadline's day (资格预审文件: 2 日 before the application deadline's). "在…截止时间10日前"
+    counts back from the deadline's Beijing day; no rest day moves it (民法典 第二百零三条 moves
+    only the end of a period running forward). E.g. a deadline on 2025-03-20 10:00: by
+    2025-03-10."""
     rule = stage_rule(procedure, ObjectionStage.DOCUMENTS)
     period = PREQUALIFICATION_OBJECTION if prequalification else _require(
         rule, Timing.BEFORE_DEADLINE, procedure)

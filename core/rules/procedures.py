@@ -483,10 +483,11 @@ class _Behaviour(TypedDict):
     remedies: Remedies
 
 
-#: 招标投标法实施条例: documents ≥ 10 日 before the deadline (22), answered in 3 日 and the tendering
-#: suspended meanwhile; the opening on site (44); the result during the publicity (54, 3 日). 投诉
-#: within 10 日 of knowing, after the objection for those matters (60); accepted or not within 3
-#: 个工作日 and decided within 30 个工作日 of acceptance (61); suspension without a cap (62).
+#: 招标投标法实施条例: documents ≥ 10 日 before the deadline (22), answered in 3 日 and the
+#: tendering suspended meanwhile; the opening on site (44); the result during the publicity
+#: (54, 3 日). 投诉 within 10 日 of knowing, after the objection for those matters (60); accepted
+#: or not within 3 个工作日 and decided within 30 个工作日 of acceptance (61); suspension without
+#: a cap (62).
 _ENGINEERING_REMEDIES = Remedies(
     stages=MappingProxyType({
         ObjectionStage.DOCUMENTS: StageObjection(

@@ -3,7 +3,8 @@
 At the deadline a round with fewer bids than its procedure requires fails (流标, 法 28) and the
 section can be tendered again; otherwise the opening starts and bidders have the opening window
 to hand in their keys. The scheduler runs the same use cases a person would, on a moved clock in
-tests and in the demo.
+tests and in the demo. Each tick also lifts a suspension for a 投诉 past its legal cap (政府采购法
+57: 30 日, ``complaints.resume_expired``), which a suspended round's own date never would.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from core.ports import ReceiptSigner
 from core.rules import limits
 from core.security.principal import SYSTEM_ACTOR
 from core.services import lifecycle_notices
+from core.services.tendering import complaints
 from core.services.tendering.award import decision_due, publicity_due
 from core.services.tendering.lifecycle import next_check_due, reschedule, transition
 from core.services.tendering.opening import window_ended
@@ -82,6 +84,9 @@ def run_due(uow_factory: Callable[[], UnitOfWork], signer: ReceiptSigner | None 
     with uow_factory() as uow:
         ids = due_rounds(uow, limit)
     moved = 0
+    with uow_factory() as uow:
+        moved += complaints.resume_expired(uow)
+        uow.commit()
     for round_id in ids:
         with uow_factory() as uow:
             status = advance(uow, round_id, signer)

@@ -105,7 +105,8 @@ def _downloaded_at(uow: UnitOfWork, r: Round, party_id: int) -> datetime | None:
     """When the party downloaded the documents of the round's tender project (any section)."""
     return uow.session.scalar(
         select(func.min(Registration.documents_downloaded_at))
-        .join(Round, Round.id == Registration.round_id).join(Section, Section.id == Round.section_id)
+        .join(Round, Round.id == Registration.round_id)
+        .join(Section, Section.id == Round.section_id)
         .where(Section.tender_project_id == r.section.tender_project_id,
                Registration.party_id == party_id))
 
