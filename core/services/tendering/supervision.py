@@ -7,8 +7,8 @@ systems, or from a supervisor's or an administrator's own hand; nobody else give
 **Suspension is a flag, not a status** (``Round.suspended_at`` with the instruction and reason):
 the round keeps its status, and resuming returns it to where it stood. While it is suspended
 nothing moves it on: no registration, bid, amendment or withdrawal; no key handed in and no
-opening closed; the scheduler leaves it alone; no candidates published and no award — each is
-refused with ``ROUND_SUSPENDED``. Resuming gives back the time the round stood suspended: a
+opening closed; the scheduler leaves it alone; no candidates published, no award and, once
+awarded, no contract — each is refused with ``ROUND_SUSPENDED``. Resuming gives back the time the round stood suspended: a
 deadline still running when the suspension began (the bid deadline, the decryption window, the
 candidates publicity) moves later by the suspended time, so the bidders lose nothing — the rule
 the candidates publicity already follows for objections (条例 54).
@@ -64,7 +64,8 @@ from core.uow import UnitOfWork
 
 SUPERVISION_KINDS = (AccountKind.SUPERVISOR, AccountKind.ADMIN)
 SUSPENDABLE = frozenset({RoundStatus.BIDDING, RoundStatus.OPENING, RoundStatus.OPENED,
-                         RoundStatus.EVALUATING, RoundStatus.PUBLICITY})
+                         RoundStatus.EVALUATING, RoundStatus.PUBLICITY,
+                         RoundStatus.AWARDED})  # before the contract (政府采购法 57)
 MAX_REASON = 1800  # leaves room for the instruction number in the 2000 of a termination reason
 
 
