@@ -8,8 +8,8 @@ systems, or from a supervisor's or an administrator's own hand; nobody else give
 the round keeps its status, and resuming returns it to where it stood. While it is suspended
 nothing moves it on: no registration, bid, amendment or withdrawal; no key handed in and no
 opening closed; the scheduler leaves it alone; no candidates published, no award and, once
-awarded, no contract — each is refused with ``ROUND_SUSPENDED``. Resuming gives back the time the round stood suspended: a
-deadline still running when the suspension began (the bid deadline, the decryption window, the
+awarded, no contract — each is refused with ``ROUND_SUSPENDED``. Resuming gives back the time
+the round stood suspended: a deadline still running when the suspension began (the bid deadline, the decryption window, the
 candidates publicity) moves later by the suspended time, so the bidders lose nothing — the rule
 the candidates publicity already follows for objections (条例 54).
 
