@@ -9,9 +9,10 @@ the round keeps its status, and resuming returns it to where it stood. While it 
 nothing moves it on: no registration, bid, amendment or withdrawal; no key handed in and no
 opening closed; the scheduler leaves it alone; no candidates published, no award and, once
 awarded, no contract — each is refused with ``ROUND_SUSPENDED``. Resuming gives back the time
-the round stood suspended: a deadline still running when the suspension began (the bid deadline, the decryption window, the
-candidates publicity) moves later by the suspended time, so the bidders lose nothing — the rule
-the candidates publicity already follows for objections (条例 54).
+the round stood suspended: a deadline still running when the suspension began (the bid
+deadline, the decryption window, the candidates publicity) moves later by the suspended time,
+so the bidders lose nothing — the rule the candidates publicity already follows for objections
+(条例 54).
 
 **Termination** is ``closing.terminate_round`` with the instruction number written into the
 round's reason; a suspension in force ends with it.
