@@ -49,7 +49,7 @@ from core.rules import complaint_periods
 from core.rules.calendar import LegalDay, require_aware
 from core.rules.procedures import ObjectionStage
 from core.security.access import acts_for_project, require_kind, require_party_user
-from core.security.principal import Principal
+from core.security.principal import SYSTEM_ACTOR, Principal
 from core.services.calendar import calendar_of
 from core.services.tendering import supervision
 from core.services.tendering.award.candidates import MAX_TEXT
@@ -311,6 +311,8 @@ def decide(uow: UnitOfWork, principal: Principal, complaint_id: int, outcome: Ou
     code = r.section.code
     if remedy is Remedy.NEW_PROCUREMENT:
         _current(uow, principal, r)
+        if _suspended_by(r, c):
+            c.resumed_at = now  # the suspension ends with the termination
         supervision.terminate_section(uow, principal, code, number, body)
     else:
         if _suspended_by(r, c):
@@ -353,6 +355,6 @@ def resume_expired(uow: UnitOfWork) -> int:
                                        LAPSED_REASON)
             resumed += 1
         c.resumed_at = now  # resumed by the law, or already by an instruction
-        uow.record("system", "complaint.suspension_lapsed", "complaint", _key(r, c), before,
+        uow.record(SYSTEM_ACTOR, "complaint.suspension_lapsed", "complaint", _key(r, c), before,
                    snapshot(c))
     return resumed
