@@ -326,17 +326,20 @@ class CandidatesPublishedPayload(PublicityPayload):
 
 
 class ObjectionBrief(TypedDict):
-    """An objection and, once given, its answer."""
+    """An objection and, once given, its answer. Before the bid deadline the party is withheld
+    (null): who obtained the documents is not disclosed (招标投标法 第二十二条)."""
 
     objection_id: int
-    party_id: int
-    party_name: str
-    party_identifier: str
+    stage: str  # documents | opening | result
+    party_id: int | None
+    party_name: str | None
+    party_identifier: str | None
+    interest: str | None  # a 利害关系人 outside the round: its declared interest (条例 54)
     text: str
     raised_at: datetime
     answer: str | None
     answered_at: datetime | None
-    answer_due_at: datetime | None  # 条例 54: 3 日; 政府采购法 53: 7 个工作日
+    answer_due_at: datetime | None  # 条例 22/54: 3 日; 政府采购法 53: 7 个工作日; 条例 44: on site
 
 
 class ObjectionPayload(PublicityPayload):
@@ -352,6 +355,58 @@ class ChallengePayload(RoundPayload):
     result_notice_ends_at: datetime | None
     challenge_ends_at: datetime | None
     objection: ObjectionBrief
+
+
+class StageObjectionPayload(RoundPayload):
+    """round.stage_objection_raised / round.stage_objection_answered: an engineering objection
+    to the documents (条例 22: the round is held until every one is answered, its deadline then
+    moved later by the time held) or to the opening (条例 44: answered on site)."""
+
+    objection: ObjectionBrief
+
+
+class ComplaintBrief(TypedDict):
+    """A 投诉 and where its handling stands. Before the bid deadline the party is withheld, as
+    in :class:`ObjectionBrief`."""
+
+    complaint_id: int
+    objection_id: int | None
+    stage: str | None  # the objection's stage; null: a matter no stage covers
+    party_id: int | None
+    party_name: str | None
+    party_identifier: str | None
+    text: str
+    knew_at: datetime | None
+    raised_at: datetime
+    status: str  # received | accepted | refused | decided
+    acceptance_due_at: datetime  # 条例 61: 3 个工作日; 94号令 21: 5 个工作日
+    accepted_at: datetime | None
+    decision_due_at: datetime | None  # 30 个工作日 (条例 61 from acceptance; 政府采购法 56)
+    refused_at: datetime | None
+    suspended_at: datetime | None
+    suspension_instruction: str | None
+    suspension_ends_at: datetime | None  # 政府采购法 57: at most 30 日
+    resumed_at: datetime | None
+    outcome: str | None  # dismissed | upheld
+    remedy: str | None  # continue | re_evaluate | new_procurement
+    decision_no: str | None
+    resolution: str | None  # the refusal's reason, or the decision
+    decided_at: datetime | None
+
+
+class ComplaintPayload(RoundPayload):
+    """round.complaint_*: the round and the 投诉 as it stands after the step."""
+
+    complaint: ComplaintBrief
+
+
+class ReEvaluationPayload(RoundPayload):
+    """round.re_evaluation_ordered: the supervisor's instruction; the candidates, the report's
+    signatures and any publicity or decision are gone, the committee scores again."""
+
+    instruction_no: str
+    reason: str
+    ordered_at: datetime
 
 
 class AwardPayload(RoundPayload):
@@ -588,6 +643,14 @@ PAYLOADS: dict[EventType, type] = {
     EventType.OBJECTION_ANSWERED: ObjectionPayload,
     EventType.CHALLENGE_RAISED: ChallengePayload,
     EventType.CHALLENGE_ANSWERED: ChallengePayload,
+    EventType.STAGE_OBJECTION_RAISED: StageObjectionPayload,
+    EventType.STAGE_OBJECTION_ANSWERED: StageObjectionPayload,
+    EventType.COMPLAINT_RAISED: ComplaintPayload,
+    EventType.COMPLAINT_ACCEPTED: ComplaintPayload,
+    EventType.COMPLAINT_REFUSED: ComplaintPayload,
+    EventType.COMPLAINT_SUSPENDED: ComplaintPayload,
+    EventType.COMPLAINT_DECIDED: ComplaintPayload,
+    EventType.RE_EVALUATION_ORDERED: ReEvaluationPayload,
     EventType.PUBLICITY_ENDED: PublicityPayload,
     EventType.AWARD_NOTICE_ISSUED: AwardPayload,
     EventType.RESULT_ANNOUNCED: ResultPayload,
@@ -617,6 +680,9 @@ BASES: dict[type, tuple[type, ...]] = {
     PublicityPayload: (RoundPayload, PublicityFields),
     CandidatesPublishedPayload: (PublicityPayload,),
     ObjectionPayload: (PublicityPayload,),
+    StageObjectionPayload: (RoundPayload,),
+    ComplaintPayload: (RoundPayload,),
+    ReEvaluationPayload: (RoundPayload,),
     AwardPayload: (RoundPayload,),
     ResultPayload: (RoundPayload,),
     ContractPayload: (RoundPayload,),

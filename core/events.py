@@ -49,8 +49,20 @@ class EventType(StrEnum):
     CANDIDATES_PUBLISHED = "round.candidates_published"
     OBJECTION_RAISED = "round.objection_raised"
     OBJECTION_ANSWERED = "round.objection_answered"
-    CHALLENGE_RAISED = "round.challenge_raised"  # 政府采购 质疑 against the result
+    CHALLENGE_RAISED = "round.challenge_raised"  # 政府采购 质疑 against a stage (政采条例 53)
     CHALLENGE_ANSWERED = "round.challenge_answered"
+    # Engineering objections before the result: to the documents (条例 22, the round held until
+    # answered) and to the opening (条例 44, on site).
+    STAGE_OBJECTION_RAISED = "round.stage_objection_raised"
+    STAGE_OBJECTION_ANSWERED = "round.stage_objection_answered"
+    # 投诉 to the supervisor (条例 60/61; 政府采购法 55-57) and what the supervisor did with it.
+    COMPLAINT_RAISED = "round.complaint_raised"
+    COMPLAINT_ACCEPTED = "round.complaint_accepted"
+    COMPLAINT_REFUSED = "round.complaint_refused"
+    COMPLAINT_SUSPENDED = "round.complaint_suspended"
+    COMPLAINT_DECIDED = "round.complaint_decided"
+    # A supervisor's order that the committee evaluate again (a 投诉 upheld; supervision.py).
+    RE_EVALUATION_ORDERED = "round.re_evaluation_ordered"
     PUBLICITY_ENDED = "round.publicity_ended"
     AWARD_NOTICE_ISSUED = "round.awarded"
     RESULT_ANNOUNCED = "round.result_announced"

@@ -78,7 +78,8 @@ def pg_url() -> Iterator[str]:
 
 TABLES = ("tender_decryption_determinations", "platform_incidents",
           "ws_nonces", "ws_digest_secrets", "tender_documents",
-          "tender_awards", "tender_decisions", "tender_objections", "tender_publicities",
+          "tender_complaints", "tender_awards", "tender_decisions", "tender_objections",
+          "tender_publicities",
           "tender_candidates",
           "tender_tie_settlements", "tender_report_signatures", "tender_evaluations",
           "tender_scores",

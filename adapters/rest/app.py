@@ -21,6 +21,7 @@ from adapters.rest.routes import (
     auth,
     award,
     calendar,
+    complaints,
     decryption,
     documents,
     evaluation,
@@ -108,8 +109,8 @@ def create_app(container: Container, engine: EmbeddedEngine | None = None) -> Fa
     problems.install(app)
     portal_errors.install(app)  # pages get pages, the API problem+json
     for module in (auth, accounts, parties, projects, notices, tendering, decryption,
-                   evaluation, award, public, calendar, audit, exchange, mappings, health,
-                   metrics, documents):
+                   evaluation, award, complaints, public, calendar, audit, exchange, mappings,
+                   health, metrics, documents):
         app.include_router(module.router)
     app.include_router(portal_router)
     if container.settings.sandbox:

@@ -373,8 +373,54 @@ class Objection(Base):
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
     answer: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    #: 条例 54 (3 日) or 政府采购法 53 (7 个工作日); unset on objections raised before it was kept
+    #: 条例 22/54 (3 日), 政府采购法 53 (7 个工作日), 条例 44 (on site: the end of the opening
+    #: window); unset on objections raised before it was kept
     answer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: what it is against (core.rules.procedures.ObjectionStage): documents | opening | result
+    stage: Mapped[str] = mapped_column(String(16), default="result", server_default="result")
+    #: a 利害关系人 not bidding in the round states its interest (条例 54)
+    interest: Mapped[str | None] = mapped_column(Text)
+
+
+class ComplaintStatus(StrEnum):
+    RECEIVED = "received"  # lodged; the supervisor accepts or refuses it (条例 61; 94号令 21)
+    ACCEPTED = "accepted"  # 受理: being handled, the round perhaps suspended
+    REFUSED = "refused"  # 不予受理, with the reason
+    DECIDED = "decided"  # 处理决定 made and carried out on the round
+
+
+class Complaint(Base):
+    """A 投诉 to the supervisor (行政监督部门; 政府采购: 财政部门) about a round, after the
+    objection the law requires first (条例 60; 政府采购法 55), and what the supervisor did with it
+    (core.services.tendering.complaints)."""
+
+    __tablename__ = "tender_complaints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("tender_rounds.id"), index=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
+    objection_id: Mapped[int | None] = mapped_column(ForeignKey("tender_objections.id"),
+                                                     unique=True)
+    stage: Mapped[str | None] = mapped_column(String(16))  # null: a matter no stage covers
+    text: Mapped[str] = mapped_column(Text)  # 投诉请求, facts and evidence
+    knew_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # 条例 60: 知道或者应当知道
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16))  # a ComplaintStatus value
+    acceptance_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    handled_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: the first suspension for it, the instruction in force, and (政府采购法 57) its last day
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    suspension_instruction: Mapped[str | None] = mapped_column(String(100))
+    suspension_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(String(16))  # dismissed | upheld
+    remedy: Mapped[str | None] = mapped_column(String(24))  # continue | re_evaluate | …
+    decision_no: Mapped[str | None] = mapped_column(String(100))  # 处理决定书 文号
+    resolution: Mapped[str | None] = mapped_column(Text)  # the refusal's reason or the decision
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Decision(Base):

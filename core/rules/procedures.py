@@ -68,6 +68,10 @@ never gets frozen into a stable error code.
 * 政府采购法 第三十六条第一款第（一）项 (符合专业条件的供应商或者对招标文件作实质响应的供应商
   不足三家的，应予废标) — 政府采购法 articles are verified (above); 财政部令第87号 第四十三条 (the
   same after the 资格审查/符合性审查 of a 公开招标) is the review's [H] only.
+* 财政部令第94号 第十条 (质疑 "一次性提出针对同一采购程序环节的质疑" — the documents may require
+  it; the platform applies it to every procurement), 第十一条 (参与采购活动的供应商; 潜在供应商 for
+  the documents it obtained), 第二十一条 (投诉 reviewed within 5 个工作日): the legal review's [H]
+  wording, the official text not read here. **[unverified]**
 * 公开招标数额标准 (74号令 7's threshold, configuration in :mod:`core.rules.limits`): 中央预算单位
   政府采购货物或服务项目 200 万元 (国办发〔2019〕55号 四, read on jcgov.gov.cn and others); 政府采购
   工程 "按照国务院有关规定执行", i.e. 必须招标的工程项目规定 (发改委令第16号) 第五条: 施工 400 万元.
@@ -109,6 +113,7 @@ class LegalRef:
     MOF214 / MOF135 / MOF46 = 财库〔2014〕214号 / 财库〔2015〕135号 / 财库〔2020〕46号,
     MOF198 = 财库〔2016〕198号 (政府采购评审专家管理办法),
     NDRC16 = 必须招标的工程项目规定 (国家发展改革委令第16号).
+    MOF94 = 财政部令第94号 (政府采购质疑和投诉办法).
     """
 
     tag: str
@@ -316,6 +321,32 @@ MOF87_18 = LegalRef(
     "《政府采购货物和服务招标投标管理办法》（财政部令第87号）第十八条",
     "MOF Order 87 art. 18",
 )
+REG_22 = LegalRef("REG_22", "《招标投标法实施条例》第二十二条", "Tendering Regulation art. 22")
+REG_44 = LegalRef("REG_44", "《招标投标法实施条例》第四十四条", "Tendering Regulation art. 44")
+REG_60 = LegalRef("REG_60", "《招标投标法实施条例》第六十条", "Tendering Regulation art. 60")
+REG_61 = LegalRef("REG_61", "《招标投标法实施条例》第六十一条", "Tendering Regulation art. 61")
+REG_62 = LegalRef("REG_62", "《招标投标法实施条例》第六十二条", "Tendering Regulation art. 62")
+GPL_55 = LegalRef("GPL_55", "《政府采购法》第五十五条", "Government Procurement Law art. 55")
+GPL_56 = LegalRef("GPL_56", "《政府采购法》第五十六条", "Government Procurement Law art. 56")
+GPL_57 = LegalRef("GPL_57", "《政府采购法》第五十七条", "Government Procurement Law art. 57")
+MOF94_10 = LegalRef(
+    "MOF94_10",
+    "《政府采购质疑和投诉办法》（财政部令第94号）第十条",
+    "MOF Order 94 art. 10",
+    verified=False,
+)
+MOF94_11 = LegalRef(
+    "MOF94_11",
+    "《政府采购质疑和投诉办法》（财政部令第94号）第十一条",
+    "MOF Order 94 art. 11",
+    verified=False,
+)
+MOF94_21 = LegalRef(
+    "MOF94_21",
+    "《政府采购质疑和投诉办法》（财政部令第94号）第二十一条",
+    "MOF Order 94 art. 21",
+    verified=False,
+)
 MOF135 = LegalRef(
     "MOF135",
     "《关于做好政府采购信息公开工作的通知》（财库〔2015〕135号）",
@@ -347,6 +378,85 @@ class CommitteeRules:
     larger_at_open_tender_threshold: bool = False
     larger_when_declared: bool = False
     legal_expert_when_complex: bool = False
+
+
+class ObjectionStage(StrEnum):
+    """What an objection (异议) or 质疑 is against: the documents (资格预审文件/招标文件, 采购文件),
+    the opening (开标; 政府采购: that 采购程序环节), or the result (评标结果, 中标/成交结果)."""
+
+    DOCUMENTS = "documents"
+    OPENING = "opening"
+    RESULT = "result"
+
+
+class Timing(StrEnum):
+    """When an objection of a stage may be raised."""
+
+    BEFORE_DEADLINE = "before_deadline"  # at least ``period`` before the bid deadline (条例 22)
+    ON_SITE = "on_site"  # at the opening, during its window (条例 44)
+    DURING_PUBLICITY = "during_publicity"  # while the candidates publicity runs (条例 54)
+    AFTER_STAGE = "after_stage"  # within ``period`` after the stage ends (政采条例 53)
+
+
+@dataclass(frozen=True)
+class StageObjection:
+    """How an objection against one stage is raised and answered, and what it holds meanwhile.
+
+    * ``timing`` with ``period`` (its length; ``None`` for on site and the publicity) and ``ref``
+      (the article in its refusals);
+    * ``answer`` — answered within this after it is received; ``None``: on the spot, before the
+      opening window ends (条例 44: "当场作出答复，并制作记录");
+    * ``suspends`` — "作出答复前，应当暂停招标投标活动" (条例 22, 54): the round's clock stands
+      still until the last open one is answered, and the time is given back;
+    * ``potential_bidders`` — a party registered for the round (or having downloaded its
+      documents) may raise it without a bid (条例 22; 94号令 11);
+    * ``interested_parties`` — another 利害关系人 may raise it by declaring its interest (条例 54);
+    * ``one_per_party`` — one per supplier and stage (94号令 10: "一次性提出").
+    """
+
+    timing: Timing
+    period: Period | None
+    ref: LegalRef
+    answer: Period | None
+    suspends: bool
+    potential_bidders: bool = False
+    interested_parties: bool = False
+    one_per_party: bool = False
+
+
+@dataclass(frozen=True)
+class ComplaintRules:
+    """投诉 to the supervisor (行政监督部门; 政府采购: 财政部门).
+
+    * ``objection_first`` — the stages whose matters must first be objected to (条例 60: 22, 44,
+      54 matters; 政府采购法 55: every 投诉 follows a 质疑); ``other_matters`` — a 投诉 without a
+      prior objection is possible for what none of the stages covers (engineering only);
+    * ``within`` — how long after knowing of the harm (``from_answer_end`` False, 条例 60, the
+      objection's answer time not counted) or after the answer period ends (True, 政府采购法 55);
+    * ``acceptance`` — the supervisor accepts or refuses (条例 61) / reviews it (94号令 21) within
+      this after receiving it; ``decision`` within this after accepting it (条例 61) or receiving
+      it (``decision_from_receipt``, 政府采购法 56);
+    * ``suspension_ref`` and ``max_suspension`` — the supervisor may suspend meanwhile (条例 62;
+      政府采购法 57: at most 30 日; ``None``: no cap).
+    """
+
+    objection_first: frozenset[ObjectionStage]
+    other_matters: bool
+    within: Period
+    from_answer_end: bool
+    acceptance: Period
+    decision: Period
+    decision_from_receipt: bool
+    suspension_ref: LegalRef
+    max_suspension: Period | None
+
+
+@dataclass(frozen=True)
+class Remedies:
+    """Objections by stage and the 投诉 after them (``core.rules.complaint_periods``)."""
+
+    stages: Mapping[ObjectionStage, StageObjection]
+    complaint: ComplaintRules
 
 
 @dataclass(frozen=True)
@@ -411,6 +521,7 @@ class Procedure:
       ``None``: no such rule (engineering: 暂行规定 27 is not modelled).
 
     :mod:`core.rules.price_policy` applies the last two and the 小微企业 deduction.
+    * ``remedies`` — objections by stage and 投诉 (:class:`Remedies`).
     """
 
     domain: Domain
@@ -450,6 +561,7 @@ class Procedure:
     price_weights: PriceWeights | None = field(default=None, kw_only=True)
     min_responsive: int | None = field(default=None, kw_only=True)
     min_responsive_ref: LegalRef | None = field(default=None, kw_only=True)
+    remedies: Remedies  # 异议 / 质疑 by stage, and 投诉 (core.rules.complaint_periods)
 
 
 _CAL = DayCount.CALENDAR
@@ -492,20 +604,67 @@ class _Behaviour(TypedDict):
     award_in_rank: bool
     result_lists_experts: bool
     retender_basis_zh: str
+    remedies: Remedies
+
+
+#: 招标投标法实施条例: documents ≥ 10 日 before the deadline (22), answered in 3 日 and the
+#: tendering suspended meanwhile; the opening on site (44); the result during the publicity
+#: (54, 3 日). 投诉 within 10 日 of knowing, after the objection for those matters (60); accepted
+#: or not within 3 个工作日 and decided within 30 个工作日 of acceptance (61); suspension without
+#: a cap (62).
+_ENGINEERING_REMEDIES = Remedies(
+    stages=MappingProxyType({
+        ObjectionStage.DOCUMENTS: StageObjection(
+            Timing.BEFORE_DEADLINE, Period(10, _CAL, REG_22), REG_22, Period(3, _CAL, REG_22),
+            suspends=True, potential_bidders=True),
+        ObjectionStage.OPENING: StageObjection(Timing.ON_SITE, None, REG_44, None,
+                                               suspends=False),
+        ObjectionStage.RESULT: StageObjection(
+            Timing.DURING_PUBLICITY, None, REG_54, _ENGINEERING_AWARD.answer, suspends=True,
+            interested_parties=True),
+    }),
+    complaint=ComplaintRules(
+        objection_first=frozenset(ObjectionStage), other_matters=True,
+        within=Period(10, _CAL, REG_60), from_answer_end=False,
+        acceptance=Period(3, _WORK, REG_61), decision=Period(30, _WORK, REG_61),
+        decision_from_receipt=False, suspension_ref=REG_62, max_suspension=None))
+#: 政府采购: a 质疑 against the documents, the opening (a 采购程序环节) or the result within 7
+#: 个工作日 of the start 政采条例 53 gives it, answered in 7 个工作日 (政府采购法 53), one per stage
+#: (94号令 10), suspending nothing; 投诉 within 15 个工作日 after the answer period (政府采购法 55),
+#: reviewed within 5 个工作日 (94号令 21), decided within 30 个工作日 of receipt (政府采购法 56);
+#: the procurement suspended for at most 30 日 (政府采购法 57).
+_CHALLENGE = _PROCUREMENT_AWARD.challenge
+assert _CHALLENGE is not None
+_PROCUREMENT_REMEDIES = Remedies(
+    stages=MappingProxyType({
+        stage: StageObjection(Timing.AFTER_STAGE, _CHALLENGE, GPREG_53,
+                              _PROCUREMENT_AWARD.answer, suspends=False,
+                              potential_bidders=stage is ObjectionStage.DOCUMENTS,
+                              one_per_party=True)
+        for stage in ObjectionStage}),
+    complaint=ComplaintRules(
+        objection_first=frozenset(ObjectionStage), other_matters=False,
+        within=Period(15, _WORK, GPL_55), from_answer_end=True,
+        acceptance=Period(5, _WORK, MOF94_21), decision=Period(30, _WORK, GPL_56),
+        decision_from_receipt=True, suspension_ref=GPL_57,
+        max_suspension=Period(30, _CAL, GPL_57)))
 
 
 _ENGINEERING_BEHAVIOUR = _Behaviour(
     flow="tendering", tie_breaks=DEFAULT_TIE_BREAKS, price_criterion_required=False,
     award_in_rank=False,  # only where the round is state funded (条例 55)
-    result_lists_experts=False, retender_basis_zh="《中华人民共和国招标投标法》第二十八条")
+    result_lists_experts=False, retender_basis_zh="《中华人民共和国招标投标法》第二十八条",
+    remedies=_ENGINEERING_REMEDIES)
 _CONSULTATION_BEHAVIOUR = _Behaviour(  # 214号 25: ties by the last offer, then 技术指标
     flow="gov_procurement", tie_breaks=CONSULTATION_TIE_BREAKS, price_criterion_required=True,
     award_in_rank=True, result_lists_experts=True,
-    retender_basis_zh="《中华人民共和国政府采购法》第三十六条")
+    retender_basis_zh="《中华人民共和国政府采购法》第三十六条",
+    remedies=_PROCUREMENT_REMEDIES)
 _PROCUREMENT_BEHAVIOUR = _Behaviour(
     flow="gov_procurement",  # the purchaser's decision, then the result notice with the award
     tie_breaks=GOV_PROCUREMENT_TIE_BREAKS, price_criterion_required=True, award_in_rank=True,
-    result_lists_experts=True, retender_basis_zh="《中华人民共和国政府采购法》第三十六条")
+    result_lists_experts=True, retender_basis_zh="《中华人民共和国政府采购法》第三十六条",
+    remedies=_PROCUREMENT_REMEDIES)
 
 
 def _engineering(code: str, key: str, name_zh: str, name_en: str) -> Procedure:

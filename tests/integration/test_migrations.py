@@ -25,7 +25,8 @@ EXPECTED = {"parties", "party_roles", "accounts", "api_tokens", "projects", "ten
             "party_provincial_records", "experts", "expert_majors", "calendar_notices",
             "calendar_days", "legal_deadlines", "ws_nonces", "ws_digest_secrets",
             "tender_documents", "tender_tie_settlements", "tender_decisions",
-            "notice_search", "platform_incidents", "tender_decryption_determinations"}
+            "notice_search", "platform_incidents", "tender_decryption_determinations",
+            "tender_complaints"}
 
 
 def tables(url: str) -> set[str]:

@@ -26,6 +26,7 @@ from core.model.tendering import (
     Round,
     TieSettlementRecord,
 )
+from core.rules.procedures import ObjectionStage
 from core.services.tendering import award, deposits
 from core.services.tendering.award import CandidateView
 
@@ -165,6 +166,16 @@ def get_publicity(code: PathCode, uow: UoW, caller: Caller) -> PublicityOut:
 
 class ObjectionIn(Strict):
     text: Text = Field(min_length=1, max_length=award.MAX_TEXT)
+    stage: ObjectionStage = Field(
+        ObjectionStage.RESULT,
+        description="documents: ≥ 10 日 before the deadline, the round held until answered "
+                    "(条例 22; 政府采购: 7 个工作日 of receiving them); opening: on site during "
+                    "the opening window (条例 44; 政府采购: 7 个工作日 after the opening record); "
+                    "result: during the publicity (条例 54; 政府采购: 7 个工作日 after the result "
+                    "notice ends)")
+    interest: Text | None = Field(
+        None, max_length=2000,
+        description="engineering result: a 利害关系人 not bidding states its interest (条例 54)")
 
 
 class AnswerIn(Strict):
@@ -173,39 +184,49 @@ class AnswerIn(Strict):
 
 class ObjectionOut(Out):
     id: int
+    stage: str = Field(description="documents | opening | result")
     party_id: int
+    interest: str | None
     text: str
     raised_at: datetime
     answer: str | None
     answered_at: datetime | None
     answer_due_at: datetime | None = Field(
-        description="answer due by (条例 54: 3 日; 政府采购法 53: 7 个工作日)")
+        description="answer due by (条例 22, 54: 3 日; 政府采购法 53: 7 个工作日; 条例 44: on "
+                    "site, by the end of the opening window)")
 
 
 def objection_out(o: Objection) -> ObjectionOut:
-    return ObjectionOut(id=o.id, party_id=o.party_id, text=o.text, raised_at=o.raised_at,
-                        answer=o.answer, answered_at=o.answered_at,
-                        answer_due_at=o.answer_due_at)
+    return ObjectionOut(id=o.id, stage=o.stage, party_id=o.party_id, interest=o.interest,
+                        text=o.text, raised_at=o.raised_at, answer=o.answer,
+                        answered_at=o.answered_at, answer_due_at=o.answer_due_at)
 
 
 @router.post("/sections/{code}/objections", response_model=ObjectionOut, status_code=201)
 def raise_objection(code: PathCode, body: ObjectionIn, uow: UoW, caller: Caller) -> ObjectionOut:
-    """A bidder of the round objects: during the publicity (engineering; it stands suspended),
-    or raises a 质疑 within 7 个工作日 after the result notice (政府采购; nothing is suspended)."""
-    return objection_out(award.raise_objection(uow, caller, code, body.text))
+    """A party objects to one stage of the round (``stage``, default the result): the
+    documents (a potential bidder; engineering ≥ 10 日 before the deadline, the round held until
+    answered, ``OBJECTION_TOO_LATE_REG_22``), the opening (a bidder, on site,
+    ``OBJECTION_OUTSIDE_OPENING_REG_44``), the result (a bidder or a 利害关系人 stating its
+    interest, during the publicity, which stands suspended). 政府采购: a 质疑 against any stage
+    within 7 个工作日 of its start (``CHALLENGE_TOO_LATE_GPREG_53``), one per stage
+    (``CHALLENGE_ALREADY_RAISED_MOF94_10``); nothing is suspended."""
+    return objection_out(award.raise_objection(uow, caller, code, body.text, stage=body.stage,
+                                               interest=body.interest))
 
 
 @router.get("/sections/{code}/objections", response_model=list[ObjectionOut])
 def list_objections(code: PathCode, uow: UoW, caller: Caller) -> list[ObjectionOut]:
-    """All of them for the owner, its agency and oversight; a bidder sees its own."""
+    """All of them for the owner, its agency and oversight; a party sees its own."""
     return [objection_out(o) for o in award.list_objections(uow, caller, code)]
 
 
 @router.post("/sections/{code}/objections/{objection_id}/answer", response_model=ObjectionOut)
 def answer_objection(code: PathCode, objection_id: PathId, body: AnswerIn, uow: UoW,
                      caller: Caller) -> ObjectionOut:
-    """The owner's answer; with none left open the publicity runs again, extended by the time
-    it stood suspended."""
+    """The owner's answer (on site for the opening); with none left open the held round or the
+    suspended publicity runs again, its deadline or end moved later by the time it stood
+    still."""
     return objection_out(award.answer_objection(uow, caller, code, objection_id, body.answer))
 
 

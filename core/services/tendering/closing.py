@@ -31,7 +31,10 @@ def terminate_round(uow: UnitOfWork, principal: Principal, section_code: str,
     if principal.kind not in (AccountKind.SUPERVISOR, AccountKind.ADMIN):
         # a supervision instruction may end it too (supervision.terminate_section)
         require_project_actor(principal, r.section.tender_project.project)
-    if RoundStatus(r.status) not in flow_of(r).terminable:
+    flow = flow_of(r)
+    if RoundStatus(r.status) not in flow.terminable or (
+            RoundStatus(r.status) in flow.voidable
+            and principal.kind not in (AccountKind.SUPERVISOR, AccountKind.ADMIN)):
         raise DomainError("ROUND_NOT_TERMINABLE", f"当前状态（{r.status}）的招标不能终止",
                           f"a round in status {r.status} cannot be terminated",
                           ErrorKind.CONFLICT)

@@ -16,7 +16,11 @@ Two flows today:
   deemed chosen after it; the decision is a record, the round stays ``evaluating``), and the award
   notice goes out with the result notice (政采条例 43), after which 质疑 may be raised
   (政采条例 53); a tender left with fewer than 3 responsive bids fails during the evaluation
-  (废标, 政府采购法 36(一): ``core.services.tendering.failure``).
+  (废标, 政府采购法 36(一): ``core.services.tendering.failure``); a supervisor who finds the
+  result void on a 投诉 ends an awarded round (``voidable``).
+
+A supervisor's order to evaluate again (``supervision.order_re_evaluation``) takes an
+engineering round from its publicity back to ``evaluating``.
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ S = RoundStatus
 class Flow:
     name: str
     moves: Mapping[RoundStatus, frozenset[RoundStatus]]  # status -> the statuses that may follow
+    #: statuses from which only a supervisor's decision ends the round (a result found void on a
+    #: 投诉: 财政部令第94号 第三十二条 [unverified]); the owner cannot terminate there
+    voidable: frozenset[RoundStatus] = frozenset()
 
     @property
     def terminable(self) -> frozenset[RoundStatus]:
@@ -48,7 +55,8 @@ TENDERING = Flow("tendering", MappingProxyType({
     S.OPENING: frozenset({S.OPENED, S.TERMINATED}),
     S.OPENED: frozenset({S.EVALUATING, S.TERMINATED}),
     S.EVALUATING: frozenset({S.PUBLICITY, S.TERMINATED}),
-    S.PUBLICITY: frozenset({S.AWARDED, S.TERMINATED}),
+    # back to the committee when a supervisor orders a re-evaluation (a 投诉 upheld)
+    S.PUBLICITY: frozenset({S.AWARDED, S.EVALUATING, S.TERMINATED}),
     S.AWARDED: frozenset({S.CONTRACTED}),
     S.CONTRACTED: frozenset({S.ARCHIVED}),
     S.ARCHIVED: frozenset(),
@@ -61,7 +69,10 @@ GOV_PROCUREMENT = Flow("gov_procurement", MappingProxyType({
     # the result notice with the award; 废标 when fewer than 3 stay responsive (政府采购法 36(一))
     S.EVALUATING: frozenset({S.AWARDED, S.FAILED, S.TERMINATED}),
     S.PUBLICITY: frozenset(),  # never entered: no candidates publicity in 政府采购
-}))
+    # 质疑 and 投诉 come after the result notice: a result found void before the contract ends
+    # the round, and the procurement starts again (94号令 32)
+    S.AWARDED: frozenset({S.CONTRACTED, S.TERMINATED}),
+}), voidable=frozenset({S.AWARDED}))
 
 FLOWS: Mapping[str, Flow] = MappingProxyType(
     {f.name: f for f in (TENDERING, GOV_PROCUREMENT)})

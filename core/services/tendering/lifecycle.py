@@ -28,12 +28,14 @@ from core.model.tendering import (
     Candidate,
     Decision,
     Evaluation,
+    Objection,
     Publicity,
     PublicityStatus,
     Round,
     RoundStatus,
 )
 from core.rules import award_periods
+from core.rules.procedures import ObjectionStage
 from core.services.calendar import calendar_of
 from core.services.tendering import undecrypted
 from core.services.tendering.flows import flow_of
@@ -74,6 +76,19 @@ def _decision_deemed_at(uow: UnitOfWork, r: Round) -> datetime | None:
     return due.ends_at + timedelta(seconds=1)
 
 
+def held_by_objection(uow: UnitOfWork, r: Round) -> bool:
+    """条例 22: "作出答复前，应当暂停招标投标活动" — an open objection to the documents holds the
+    round: its deadline does not pass until the last one is answered (which moves it later by
+    the time held, ``award.objections``)."""
+    rule = procedure_of(r).remedies.stages.get(ObjectionStage.DOCUMENTS)
+    if rule is None or not rule.suspends:
+        return False
+    uow.session.flush()
+    return bool(uow.session.scalar(select(exists().where(
+        Objection.round_id == r.id, Objection.stage == ObjectionStage.DOCUMENTS.value,
+        Objection.answered_at.is_(None)))))
+
+
 def next_check_due(uow: UnitOfWork, r: Round) -> datetime | None:
     """When time next moves the round, from its state alone; ``None`` when only a person can.
 
@@ -81,7 +96,7 @@ def next_check_due(uow: UnitOfWork, r: Round) -> datetime | None:
     moves the running date by the time stood still."""
     status = RoundStatus(r.status)
     if status is S.BIDDING:
-        return r.bid_deadline
+        return None if held_by_objection(uow, r) else r.bid_deadline
     if status is S.OPENING:
         ends = opening_ends(r)
         if uow.clock.now() >= ends and (_keyholders_pending(uow, r)

@@ -4,7 +4,9 @@ At the deadline a round with fewer bids than its procedure requires fails (流�
 section can be tendered again; otherwise the opening starts and bidders have the opening window
 to hand in their keys. The scheduler runs the same use cases a person would, on a moved clock in
 tests and in the demo. Each tick also warns the supervisor of every due date passed unmet
-(:func:`core.services.overdue.warn_overdue`, in its own unit of work).
+(:func:`core.services.overdue.warn_overdue`, in its own unit of work), and lifts a suspension
+for a 投诉 past its legal cap (政府采购法 57: 30 日, ``complaints.resume_expired``), which a
+suspended round's own date never would.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from core.ports import ReceiptSigner
 from core.rules import limits
 from core.security.principal import SYSTEM_ACTOR
 from core.services import lifecycle_notices, overdue
+from core.services.tendering import complaints
 from core.services.tendering.award import decision_due, publicity_due
 from core.services.tendering.lifecycle import next_check_due, reschedule, transition
 from core.services.tendering.opening import window_ended
@@ -83,6 +86,9 @@ def run_due(uow_factory: Callable[[], UnitOfWork], signer: ReceiptSigner | None 
     with uow_factory() as uow:
         ids = due_rounds(uow, limit)
     moved = 0
+    with uow_factory() as uow:
+        moved += complaints.resume_expired(uow)
+        uow.commit()
     for round_id in ids:
         with uow_factory() as uow:
             status = advance(uow, round_id, signer)

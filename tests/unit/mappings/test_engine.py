@@ -26,6 +26,17 @@ EVENTS: dict[str, dict[str, Any]] = json.loads(
 EVENTS["round.failed"] = dict(copy.deepcopy(EVENTS["round.opening_started"]),
                               event_type="round.failed")
 EVENTS["round.failed"]["payload"].update(status="failed", failure_reason="投标人少于3个（法 28）")
+def _complaint_decided(outcome: str) -> dict[str, Any]:
+    event = copy.deepcopy(EVENTS["round.opening_started"])
+    event["event_type"] = "round.complaint_decided"
+    event["payload"]["complaint"] = {
+        "complaint_id": 7, "outcome": outcome, "decision_no": "榕建监〔2026〕31号",
+        "text": "评标委员会未按招标文件规定的标准评审", "resolution": "投诉成立，责令重新评审"}
+    return event
+
+
+# nor is a 投诉: one upheld about the same round
+EVENTS["round.complaint_decided"] = _complaint_decided("upheld")
 CONTEXT = MappingContext("E3501000001", "91350100M000100Y43", "E3500000000",
                          "12350000MB0000000X", "https://ggzy.example.cn")
 SPECS = {ref: compile_spec(raw) for ref, raw in shipped_specs().items()}
@@ -178,6 +189,16 @@ def test_a_failed_round_is_reported_as_an_abnormity_of_type_1() -> None:
     assert record.fields["EXCEPITON_INFOR"] == "投标人少于3个（法 28）"
     terminated = dict(EVENTS["round.failed"], event_type="round.terminated")
     assert SPECS["gcjs.abnormity@1"].apply(terminated, CONTEXT)[0].fields["EXCEPITON_TYPE"] == "9"
+
+
+def test_reg_61_an_upheld_complaint_is_reported_as_an_abnormity_of_type_9() -> None:
+    spec = SPECS["gcjs.complaint_abnormity@1"]
+    (record,) = spec.apply(_complaint_decided("upheld"), CONTEXT)
+    assert record.data_set == "517" and record.fields["EXCEPITON_TYPE"] == "9"
+    assert record.fields["EXCEPITON_INFOR"] == "评标委员会未按招标文件规定的标准评审"
+    assert record.fields["APPROVAL_RESULT"] == "榕建监〔2026〕31号：投诉成立，责令重新评审"
+    assert record.key.endswith("-C7")
+    assert spec.apply(_complaint_decided("dismissed"), CONTEXT) == []  # no abnormality
 
 
 def test_conversions() -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from core.rules import (
     award_periods,
+    complaint_periods,
     deposit_limits,
     documents_limits,
     expert_draw,
@@ -24,7 +25,7 @@ from core.rules import (
 )
 from core.rules.calendar import Reading, beijing_date, end_of_day
 from core.rules.packaged_calendar import packaged_calendar
-from core.rules.procedures import PROCEDURES, Procedure
+from core.rules.procedures import PROCEDURES, ObjectionStage, Procedure, Timing
 
 CAL = packaged_calendar()
 TODAY = datetime.now(UTC)
@@ -55,6 +56,7 @@ def test_every_period_of_every_procedure_can_be_reckoned_from_today_on(
         assert withdrawn.day > beijing_date(now) and withdrawn.reading is Reading.EARLIEST
         _after_report(procedure, now)
         _missing_limits(procedure, now)
+        _remedies(procedure, now)
 
 
 def _missing_limits(procedure: Procedure, now: datetime) -> None:
@@ -111,6 +113,28 @@ def _after_report(procedure: Procedure, now: datetime) -> None:
                                               challenge.ends_at)
     if periods.refund_unsuccessful is not None:
         assert award_periods.unsuccessful_refund_due(procedure, CAL, now).day > today
+
+
+def _remedies(procedure: Procedure, now: datetime) -> None:
+    """Objections by stage and 投诉 (core/rules/complaint_periods.py)."""
+    today = beijing_date(now)
+    for stage, rule in procedure.remedies.stages.items():
+        due = complaint_periods.answer_due(procedure, CAL, stage, now)
+        assert due is None or due.day > today
+        if rule.timing is Timing.AFTER_STAGE:
+            last = complaint_periods.check_challenge_in_time(procedure, CAL, stage, now, now)
+            assert last.day > today
+    if ObjectionStage.DOCUMENTS in procedure.remedies.stages and (
+            procedure.remedies.stages[ObjectionStage.DOCUMENTS].timing is Timing.BEFORE_DEADLINE):
+        complaint_periods.check_documents_objection_in_time(procedure, now + timedelta(days=30),
+                                                            now)
+    last = complaint_periods.check_complaint_in_time(procedure, CAL, now, knew_at=now,
+                                                     answer_ends_at=now)
+    assert last.day > today
+    assert complaint_periods.acceptance_due(procedure, CAL, now).day > today
+    assert complaint_periods.decision_due(procedure, CAL, now, now).day > today
+    cap = complaint_periods.check_suspension_within(procedure, CAL, now, now)
+    assert cap is None or cap.day > today
 
 
 def test_a_deadline_in_a_year_without_its_notice_is_decided_and_says_provisional() -> None:

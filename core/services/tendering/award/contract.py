@@ -28,6 +28,7 @@ from core.services.tendering.award.rows import actor_round, round_key
 from core.services.tendering.lifecycle import transition
 from core.services.tendering.procedure import procedure_of
 from core.services.tendering.round_events import emit_round
+from core.services.tendering.supervision import ensure_not_suspended
 from core.services.validation import amount
 from core.uow import UnitOfWork
 
@@ -39,6 +40,7 @@ def record_contract(uow: UnitOfWork, principal: Principal, section_code: str,
     (5 日 after signing for engineering, 条例 57; the winner's 5 个工作日 after it in government
     procurement). The contract notice is published at once (政采条例 50 allows 2 个工作日)."""
     r = actor_round(uow, principal, section_code)
+    ensure_not_suspended(r)  # 政府采购法 57: a procurement suspended for a 投诉 signs nothing
     if r.status != RoundStatus.AWARDED:
         raise DomainError("ROUND_NOT_AWARDED", "只有发出中标通知书后才能登记合同",
                           "a contract is recorded only after the award notice",

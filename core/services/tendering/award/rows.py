@@ -11,6 +11,7 @@ from sqlalchemy import select
 from core.errors import not_found
 from core.event_payloads import PublicityFields
 from core.model.tendering import Objection, Publicity, Round
+from core.rules.procedures import ObjectionStage
 from core.security.access import require_project_actor
 from core.security.principal import Principal
 from core.services.tendering.rounds import get_round
@@ -46,9 +47,11 @@ def publicity_payload(p: Publicity) -> PublicityFields:
             "publicity_ends_at": p.ends_at}
 
 
-def open_objections(uow: UnitOfWork, r: Round) -> list[Objection]:
+def open_objections(uow: UnitOfWork, r: Round,
+                    stage: ObjectionStage = ObjectionStage.RESULT) -> list[Objection]:
     return list(uow.session.scalars(select(Objection).where(
-        Objection.round_id == r.id, Objection.answered_at.is_(None)).order_by(Objection.id)))
+        Objection.round_id == r.id, Objection.stage == stage.value,
+        Objection.answered_at.is_(None)).order_by(Objection.id)))
 
 
 def suspension_started(objections: Collection[Objection], now: datetime) -> datetime:
