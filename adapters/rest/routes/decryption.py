@@ -76,8 +76,8 @@ def close_incident(incident_id: PathId, body: IncidentEndIn, uow: UoW,
 
 @router.get("/platform-incidents", response_model=list[IncidentOut])
 def list_incidents(uow: UoW, caller: Caller,
-                   since: datetime | None = Query(None, description="overlapping from"),
-                   until: datetime | None = Query(None, description="overlapping until")
+                   since: Moment | None = Query(None, description="overlapping from"),
+                   until: Moment | None = Query(None, description="overlapping until")
                    ) -> list[IncidentOut]:
     """Incidents, newest first (centre staff, supervisors)."""
     return [incident_out(i) for i in incidents.list_incidents(uow, caller, since, until)]

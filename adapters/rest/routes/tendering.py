@@ -8,6 +8,7 @@ that opens a bid (电子招标投标办法 第二十八条).
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -219,8 +220,6 @@ def current(code: PathCode, uow: UoW, caller: Caller) -> RoundOut:
 def committee(code: PathCode, uow: UoW, caller: Caller) -> dict[str, object]:
     """The keyholders' record as stored: their public keys (envelope 2), or on a legacy round the
     committee record, each share encrypted to its keyholder, so only it can use it."""
-    import json
-
     return dict(json.loads(rounds.get_round(uow, caller, code).committee))
 
 
@@ -359,12 +358,13 @@ class AwaitingOut(Out):
                                                     "wrapped to one keyholder")
 
 
-@router.get("/sections/{code}/opening/committee", response_model=list[AwaitingOut])
+@router.get("/sections/{code}/opening/committee", response_model=list[AwaitingOut], responses={
+    409: {"description": "the bidders' window is not over, the documents let no keyholders "
+                         "open bids, or the round is suspended (OPENING_WINDOW_NOT_OVER, "
+                         "COMMITTEE_OPENING_NOT_ALLOWED, ROUND_SUSPENDED)"}})
 def awaiting_keyholders(code: PathCode, uow: UoW, caller: Caller) -> list[AwaitingOut]:
     """After the bidders' window: the bids the keyholders may open, for each keyholder to
     unwrap its share on its own side."""
-    import json
-
     out = []
     for b in opening.awaiting_keyholders(uow, caller, code):
         envelope = json.loads(b.envelope)
