@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from core.errors import not_found
 from core.rules import price_policy
 from core.security.principal import Principal
+from core.services.tendering.evaluation import bid_notes
 from core.services.tendering.evaluation.access import (
     evaluable_bid,
     evaluation_of,
@@ -47,11 +47,7 @@ def declare_sme(uow: UnitOfWork, principal: Principal, section_code: str, bid_id
              "source": None if source is None or not source.strip()
              else required_text(source, "source", MAX_REASON),
              "recorded_by": principal.actor, "recorded_at": uow.clock.now().isoformat()}
-    key = str(bid_id)
-    before = e.sme_declarations.get(key)
-    e.sme_declarations = {**e.sme_declarations, key: entry}  # a new dict: JSON tracks assignment
-    uow.record(principal.actor, "evaluation.declare_sme", "bid", key,
-               before if isinstance(before, dict) else None, entry)
+    bid_notes.put(uow, principal, e, "sme_declarations", "evaluation.declare_sme", bid_id, entry)
     return view_of(uow, r, e)
 
 
@@ -62,11 +58,6 @@ def withdraw_sme(uow: UnitOfWork, principal: Principal, section_code: str,
     require_chair(uow, r, principal)
     e = evaluation_of(uow, r, lock=True)
     require_scoring(e)
-    key = str(bid_id)
-    if key not in e.sme_declarations:
-        raise not_found("小微企业声明记录", "sme_declaration", bid_id)
-    before = e.sme_declarations[key]
-    e.sme_declarations = {k: v for k, v in e.sme_declarations.items() if k != key}
-    uow.record(principal.actor, "evaluation.withdraw_sme", "bid", key,
-               before if isinstance(before, dict) else None, None)
+    bid_notes.drop(uow, principal, e, "sme_declarations", "evaluation.withdraw_sme", bid_id,
+                   "小微企业声明记录", "sme_declaration")
     return view_of(uow, r, e)

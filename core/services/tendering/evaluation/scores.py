@@ -10,11 +10,12 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from core.errors import DomainError, ErrorKind, not_found
+from core.errors import DomainError, ErrorKind
 from core.evaluation import EvaluationMethod, RejectionGround
 from core.evaluation.errors import SCORE_OUT_OF_RANGE, SCORE_REFERENCE_UNKNOWN, evaluation_error
 from core.model.tendering import Score
 from core.security.principal import Principal
+from core.services.tendering.evaluation import bid_notes
 from core.services.tendering.evaluation.access import (
     criteria_of,
     evaluable_bid,
@@ -115,11 +116,7 @@ def reject_bid(uow: UnitOfWork, principal: Principal, section_code: str, bid_id:
              "articles": [g.article_zh for g in parsed],
              "labels_zh": [g.label_zh for g in parsed], "reason": text,
              "recorded_by": principal.actor, "recorded_at": uow.clock.now().isoformat()}
-    key = str(bid_id)
-    before = e.rejections.get(key)
-    e.rejections = {**e.rejections, key: entry}  # a new dict: JSON columns track assignment
-    uow.record(principal.actor, "evaluation.reject_bid", "bid", str(bid_id),
-               before if isinstance(before, dict) else None, entry)
+    bid_notes.put(uow, principal, e, "rejections", "evaluation.reject_bid", bid_id, entry)
     return view_of(uow, r, e)
 
 
@@ -130,11 +127,6 @@ def withdraw_rejection(uow: UnitOfWork, principal: Principal, section_code: str,
     require_chair(uow, r, principal)
     e = evaluation_of(uow, r, lock=True)
     require_scoring(e)
-    key = str(bid_id)
-    if key not in e.rejections:
-        raise not_found("否决记录", "rejection", bid_id)
-    before = e.rejections[key]
-    e.rejections = {k: v for k, v in e.rejections.items() if k != key}
-    uow.record(principal.actor, "evaluation.withdraw_rejection", "bid", key,
-               before if isinstance(before, dict) else None, None)
+    bid_notes.drop(uow, principal, e, "rejections", "evaluation.withdraw_rejection", bid_id,
+                   "否决记录", "rejection")
     return view_of(uow, r, e)
