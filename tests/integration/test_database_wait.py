@@ -35,6 +35,9 @@ def _wait_for(path: Path, needle: str, proc: subprocess.Popen[bytes], seconds: f
 def test_the_scheduler_waits_for_a_database_that_is_not_there_yet(tmp_path: Path) -> None:
     name = f"ggzy_test_{secrets.token_hex(4)}"
     url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    template = f"{name}_template"
+    template_url = make_url(ADMIN_URL).set(database=template).render_as_string(
+        hide_password=False)
     env = _env(url, tmp_path)
     once = subprocess.run([sys.executable, "-m", "adapters.cli", "account", "list"], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=60)
@@ -45,14 +48,20 @@ def test_the_scheduler_waits_for_a_database_that_is_not_there_yet(tmp_path: Path
                                 env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         _wait_for(log, "database unavailable, trying again", proc, 60)
+        # The database must appear already migrated: one created empty and then migrated
+        # would be refused as unmigrated if the scheduler's retry fell between the two.
+        # A migrated template copied in one CREATE DATABASE is atomic.
         admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{template}"'))
+        upgrade(template_url)
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
         admin.dispose()
-        upgrade(url)
         _wait_for(log, "lifecycle scheduler running", proc, 60)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
         drop_database(url)
+        drop_database(template_url)
     assert proc.returncode == 0, log.read_text()
