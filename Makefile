@@ -9,6 +9,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
+# Independent tests run in parallel; the drills that stop a shared service run alone after.
+TEST_WORKERS ?= 2
 DEV_STAMP := $(VENV)/.installed-dev
 export GGZY_TEST_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
@@ -43,7 +45,8 @@ test: $(DEV_STAMP) services tools
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) -m "not serial"
+	$(BIN)/pytest -q -m serial
 
 bench: $(DEV_STAMP) services
 	$(BIN)/python -m tests.bench.bench_exchange

@@ -59,6 +59,7 @@ def test_worker_killed_with_sigkill_mid_delivery(cluster: Cluster) -> None:
     assert_clean(cluster, 400)
 
 
+@pytest.mark.serial
 def test_rabbitmq_stopped_and_restarted_while_events_flow(cluster: Cluster) -> None:
     cluster.start_relay()
     cluster.start_worker()
@@ -99,6 +100,7 @@ def test_peer_answers_500_five_times(cluster: Cluster) -> None:
     assert faults == 5
 
 
+@pytest.mark.serial
 def test_postgresql_restarted_under_load(cluster: Cluster) -> None:
     cluster.start_relay()
     cluster.start_worker()
