@@ -884,12 +884,12 @@ def check_standardised(procedure: Procedure, standardised: bool) -> None:
     """Refuse the 标准统一 declaration on a round whose evaluation methods it does not govern.
 
     政府采购法实施条例 第三十四条 sorts the methods of a government *tender* (招标: 最低评标价法 or
-    综合评分法) and makes the first mandatory for 技术、服务等标准统一的货物和服务; 财政部令第87号
-    第五十四条 repeats it for 货物服务招标. 谈判 and 询价 rank by price anyway (政府采购法 第三十八条、
-    第四十条; 询价 is for "规格、标准统一" goods, 第三十二条), 磋商 always scores (214号), 单一来源
-    has no evaluation and engineering has 招标投标法 第四十一条: the declaration would decide nothing
-    there, or (磋商) leave no lawful method, so only a procedure that offers both 招标 methods takes
-    it (``STANDARDISED_NOT_APPLICABLE_GPREG_34``).
+    综合评分法) and makes the first mandatory for 技术、服务等标准统一的货物和服务;
+    财政部令第87号 第五十四条 repeats it for 货物服务招标. 谈判 and 询价 rank by price anyway
+    (政府采购法 第三十八条、第四十条; 询价 is for "规格、标准统一" goods, 第三十二条), 磋商
+    always scores (214号), 单一来源 has no evaluation and engineering has 招标投标法 第四十一条:
+    the declaration would decide nothing there, or (磋商) leave no lawful method, so only a
+    procedure that offers both 招标 methods takes it (``STANDARDISED_NOT_APPLICABLE_GPREG_34``).
     """
     if not standardised or _offers_both_tender_methods(procedure):
         return

@@ -228,9 +228,10 @@ GPREG_33 = LegalRef(
     "GPREG_33", "《政府采购法实施条例》第三十三条", "Government Procurement Regulation art. 33"
 )
 #: 政府采购法实施条例 第三十四条: "技术、服务等标准统一的货物和服务项目，应当采用最低评标价法"
-#: (the 条例's text as read for the other GPREG references); 财政部令第87号 第五十四条 repeats it for
-#: 货物服务招标 ("技术、服务等标准统一的货物服务项目，应当采用最低评标价法") — the legal review's
-#: [H] reading, not found by the searches made for it, so the tag names the 条例 article only.
+#: (the 条例's text as read for the other GPREG references); 财政部令第87号 第五十四条 repeats
+#: it for 货物服务招标 ("技术、服务等标准统一的货物服务项目，应当采用最低评标价法") — the legal
+#: review's [H] reading, not found by the searches made for it, so the tag names the 条例
+#: article only.
 GPREG_34 = LegalRef(
     "GPREG_34",
     "《政府采购法实施条例》第三十四条、财政部令第87号第五十四条",

@@ -11,8 +11,9 @@ documents are issued (:class:`TwoSupplierGround`, a closed set):
   财政部门's approval, whose reference (批准文号) the round must carry. The wording and the article
   and paragraph were read alike in two secondary sources (m.163.com quoting the paragraph;
   kyczx.com, a 财政局 answer citing "第二十七条第二款" for the approval), so the reference is
-  verified on them, as 87号令 47 is in :mod:`core.rules.procedures`. The paragraph's last sentence,
-  that 第三十三条、第三十五条's minimum "可以为两家", is the legal review's reading ([M]); the quoted
+  verified on them, as 87号令 47 is in :mod:`core.rules.procedures`. The paragraph's last
+  sentence, that 第三十三条、第三十五条's minimum "可以为两家", is the legal review's reading
+  ([M]); the quoted
   "与该两家供应商进行竞争性谈判" says the same.
 * ``research_or_transfer`` — 财库〔2014〕214号 第二十一条第三款: "符合本办法第三条第四项情形的，提交
   最后报价的供应商可以为2家", 第三条(四) being "市场竞争不充分的科研项目，以及需要扶持的科技成果

@@ -67,7 +67,8 @@ class Procurement:
         with self.api.container.session_factory() as s:
             r = s.scalars(select(Round).where(Round.section.has(code=self.section))).one()
             for i in range(n):
-                party = s.scalars(select(Party.id).where(Party.name == f"supplier{i} 有限公司")).one()
+                name = f"supplier{i} 有限公司"
+                party = s.scalars(select(Party.id).where(Party.name == name)).one()
                 s.add(Bid(round_id=r.id, party_id=party, status="sealed", envelope="{}",
                           ciphertext_sha256=f"{i:064x}", ciphertext_size=1024, receipt="{}",
                           submitted_at=now))

@@ -90,15 +90,16 @@ class RoundIn(Strict):
         None, description="单一来源: when its 公示 appeared in the designated media (政采条例 38: "
                           "5 个工作日 before the procurement)")
     standardised: bool = Field(
-        False, description="政府采购招标 only: 技术、服务等标准统一的货物和服务 — the committee must "
-                           "use lowest_evaluated_price (政府采购法实施条例 第三十四条; 财政部令第87号 "
-                           "第五十四条)")
+        False, description="政府采购招标 only: 技术、服务等标准统一的货物和服务 — the "
+                           "committee must use lowest_evaluated_price (政府采购法实施条例 "
+                           "第三十四条; 财政部令第87号 第五十四条)")
     two_supplier_ground: Literal["failed_tender", "research_or_transfer",
                                  "purchased_services"] | None = Field(
         None, description="the case in which 2 suppliers may go on instead of 3: failed_tender "
-                          "(竞争性谈判 after a 公开招标 left with 2, with the 财政部门's approval: "
-                          "财政部令第74号 第二十七条第二款), research_or_transfer (磋商 of a 科研 or "
-                          "科技成果转化 project: 财库〔2014〕214号 第二十一条), purchased_services "
+                          "(竞争性谈判 after a 公开招标 left with 2, with the 财政部门's "
+                          "approval: 财政部令第74号 第二十七条第二款), research_or_transfer (磋商 "
+                          "of a 科研 or 科技成果转化 project: 财库〔2014〕214号 第二十一条), "
+                          "purchased_services "
                           "(磋商 of 政府购买服务: 财库〔2015〕124号)")
     two_supplier_approval: Name | None = Field(
         None, max_length=100, description="the 财政部门's approval reference (批准文号); "

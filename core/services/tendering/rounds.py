@@ -29,8 +29,8 @@ And what the limits before the bidding read (:mod:`core.rules.must_tender`,
 * ``single_source_publicity_at`` — 单一来源 at or above the 公开招标数额标准 is issued only after
   its 公示 in the designated media has run 5 个工作日 (政采条例 38);
 * ``standardised`` — a government tender of 技术、服务等标准统一 goods or services: the committee
-  will have to use 最低评标价法 (政采条例 34, 87号令 54; :func:`core.rules.limits.check_standardised`
-  refuses it on other procedures);
+  will have to use 最低评标价法 (政采条例 34, 87号令 54;
+  :func:`core.rules.limits.check_standardised` refuses it on other procedures);
 * ``two_supplier_ground`` and ``two_supplier_approval`` — the case in which 2 suppliers may go on
   (:mod:`core.rules.supplier_minimum`: 74号令 27② for 谈判, with the 财政部门's 批准文号; 214号
   21③ and 财库〔2015〕124号 for 磋商). Stated here, so before the documents go out and long before

@@ -2,9 +2,9 @@
 
 At the deadline a round with fewer bids than its procedure requires fails (流标, 法 28) and the
 section can be tendered again (a 谈判/磋商 round that stated a two-supplier case needs 2,
-:mod:`core.rules.supplier_minimum`); otherwise the opening starts and bidders have the opening window
-to hand in their keys. The scheduler runs the same use cases a person would, on a moved clock in
-tests and in the demo. Each tick also warns the supervisor of every due date passed unmet
+:mod:`core.rules.supplier_minimum`); otherwise the opening starts and bidders have the opening
+window to hand in their keys. The scheduler runs the same use cases a person would, on a moved
+clock in tests and in the demo. Each tick also warns the supervisor of every due date passed unmet
 (:func:`core.services.overdue.warn_overdue`, in its own unit of work), and lifts a suspension
 for a 投诉 past its legal cap (政府采购法 57: 30 日, ``complaints.resume_expired``), which a
 suspended round's own date never would.

@@ -698,7 +698,8 @@ def test_law_41_evaluation_methods_allowed_by_procedure() -> None:
     refused(check_evaluation_method, SINGLE, EvaluationMethod.LOWEST_PRICE)
 
 
-def test_gpreg_34_mof87_54_standardised_goods_and_services_take_the_lowest_evaluated_price() -> None:
+def test_gpreg_34_mof87_54_standardised_goods_and_services_take_the_lowest_evaluated_price(
+) -> None:
     for tender in (GOV_TENDER, GOV_INVITED):
         limits.check_standardised(tender, True)
         limits.check_standardised_method(tender, True, EvaluationMethod.LOWEST_EVALUATED_PRICE)

@@ -97,7 +97,8 @@ def test_the_grounds_are_a_closed_set() -> None:
     assert ground_of(None) is None
     assert ground_of("failed_tender") is FAILED
     err = refused(ground_of, "emergency")
-    assert err.code == "TWO_SUPPLIER_GROUND_UNKNOWN" and err.details["field"] == "two_supplier_ground"
+    assert err.code == "TWO_SUPPLIER_GROUND_UNKNOWN"
+    assert err.details["field"] == "two_supplier_ground"
     assert set(GROUNDS) == set(TwoSupplierGround)
     assert [g for g, r in GROUNDS.items() if r.approval_required] == [FAILED]
 
