@@ -69,6 +69,12 @@ class Round(Base):
     fixed_price: Mapped[bool] = mapped_column(default=False, server_default=false())
     sme_deduction: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     sme_joint_deduction: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    # 技术、服务等标准统一的货物和服务: the committee must use 最低评标价法 (政采条例 34, 87号令 54)
+    standardised: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # the case in which 2 suppliers may go on (core.rules.supplier_minimum: 74号令 27② with the
+    # 财政部门's approval, its reference beside it; 214号 21③; 财库〔2015〕124号); null: none
+    two_supplier_ground: Mapped[str | None] = mapped_column(String(32))
+    two_supplier_approval: Mapped[str | None] = mapped_column(String(100))
     documents_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # the documents stay on sale (available) until then (条例 16, 87号令 18; None: the deadline)
     documents_available_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

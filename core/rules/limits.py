@@ -41,6 +41,7 @@ from core.rules.calendar import (
     to_beijing,
 )
 from core.rules.procedures import (
+    GPREG_34,
     LAW_28,
     LAW_37,
     MOF87,
@@ -52,6 +53,7 @@ from core.rules.procedures import (
     Period,
     Procedure,
 )
+from core.rules.supplier_minimum import GROUNDS, TwoSupplierGround, minimum_bids
 
 T = TypeVar("T")
 
@@ -81,6 +83,8 @@ COMMITTEE_REPRESENTATIVE_NOT_PURCHASER = "COMMITTEE_REPRESENTATIVE_NOT_PURCHASER
 COMMITTEE_NO_LEGAL_EXPERT = "COMMITTEE_NO_LEGAL_EXPERT"
 PUBLICITY_TOO_SHORT = "PUBLICITY_TOO_SHORT"
 PUBLICITY_STARTED_LATE = "PUBLICITY_STARTED_LATE"
+STANDARDISED_NOT_APPLICABLE = "STANDARDISED_NOT_APPLICABLE"
+EVALUATION_METHOD_NOT_LOWEST_PRICE = "EVALUATION_METHOD_NOT_LOWEST_PRICE"
 
 #: A publicity closing at or after 23:59:59 of its last day has lasted that whole day (stored times
 #: are often truncated to the second; 民法典 第二百零三条: the last day ends at 24:00).
@@ -325,25 +329,34 @@ def check_late_bid(deadline: datetime, received_at: datetime) -> None:
         )
 
 
-def check_enough_bids(procedure: Procedure, count: int) -> None:
+def check_enough_bids(procedure: Procedure, count: int,
+                      ground: TwoSupplierGround | None = None) -> None:
     """Refuse to open (or to go on) with fewer bids than the procedure needs.
 
     招标投标法 第二十八条: "投标人少于三个的，招标人应当依照本法重新招标。" 实施条例 第四十四条: "投
     标人少于 3个的，不得开标；招标人应当重新招标。" Government tenders: fewer than three responsive
     suppliers means 废标 (政府采购法 第三十六条); 谈判/询价/磋商: 3 suppliers (财政部令第74号; 财库
-    〔2014〕214号, with exceptions allowing 2 in some cases **[unverified]**); 单一来源: 1.
+    〔2014〕214号); 单一来源: 1.
+
+    ``ground`` — the round's stated two-supplier case (:mod:`core.rules.supplier_minimum`: 74号令
+    27② for 谈判 after a failed tender, with approval; 214号 21③ for 科研/成果转化 磋商; 财库
+    〔2015〕124号 for 购买服务 磋商): 2 then go on, and fewer fail with the ground's article in the
+    code (``TOO_FEW_BIDS_MOF74_27`` …). Without one, the procedure's own minimum.
     """
     if count < 0:
         raise ValueError("count cannot be negative")
-    if count < procedure.min_bids:
+    minimum, ref = minimum_bids(procedure, ground)
+    if count < minimum:
+        stated = {} if ground is None else {"two_supplier_ground": ground.value}
         raise _rule_error(
             TOO_FEW_BIDS,
-            procedure.min_bids_ref,
-            f"投标人（供应商）只有 {count} 个，少于 {procedure.min_bids} 个",
-            f"Only {count} bid(s); at least {procedure.min_bids} are required",
+            ref,
+            f"投标人（供应商）只有 {count} 个，少于 {minimum} 个",
+            f"Only {count} bid(s); at least {minimum} are required",
             ErrorKind.CONFLICT,
             count=count,
-            minimum=procedure.min_bids,
+            minimum=minimum,
+            **stated,
         )
 
 
@@ -867,6 +880,63 @@ def check_evaluation_method(procedure: Procedure, method: EvaluationMethod) -> N
         )
 
 
+def check_standardised(procedure: Procedure, standardised: bool) -> None:
+    """Refuse the 标准统一 declaration on a round whose evaluation methods it does not govern.
+
+    政府采购法实施条例 第三十四条 sorts the methods of a government *tender* (招标: 最低评标价法 or
+    综合评分法) and makes the first mandatory for 技术、服务等标准统一的货物和服务;
+    财政部令第87号 第五十四条 repeats it for 货物服务招标. 谈判 and 询价 rank by price anyway
+    (政府采购法 第三十八条、第四十条; 询价 is for "规格、标准统一" goods, 第三十二条), 磋商
+    always scores (214号), 单一来源 has no evaluation and engineering has 招标投标法 第四十一条:
+    the declaration would decide nothing there, or (磋商) leave no lawful method, so only a
+    procedure that offers both 招标 methods takes it (``STANDARDISED_NOT_APPLICABLE_GPREG_34``).
+    """
+    if not standardised or _offers_both_tender_methods(procedure):
+        return
+    raise _rule_error(
+        STANDARDISED_NOT_APPLICABLE,
+        GPREG_34,
+        f"“技术、服务等标准统一”的申报只适用于政府采购招标项目，{procedure.name_zh}不适用",
+        f"the 标准统一 declaration concerns government tenders only, not "
+        f"{procedure.name_en}",
+        field="standardised",
+        procedure=procedure.key,
+    )
+
+
+def check_standardised_method(procedure: Procedure, standardised: bool,
+                              method: EvaluationMethod) -> None:
+    """Refuse any method but 最低评标价法 for a round declared 技术、服务等标准统一.
+
+    政府采购法实施条例 第三十四条: "技术、服务等标准统一的货物和服务项目，应当采用最低评标价法。"
+    财政部令第87号 第五十四条: "技术、服务等标准统一的货物服务项目，应当采用最低评标价法。" Whether
+    the goods or services are 标准统一 is the purchaser's judgment, declared on the round with the
+    documents (``Round.standardised``); the committee's method then follows it:
+    ``EVALUATION_METHOD_NOT_LOWEST_PRICE_GPREG_34`` for 综合评分法 (or any other). A round not so
+    declared, or a procedure that does not offer the 招标 methods (:func:`check_standardised`),
+    passes — :func:`check_evaluation_method` still applies.
+    """
+    if not standardised or not _offers_both_tender_methods(procedure):
+        return
+    if method is EvaluationMethod.LOWEST_EVALUATED_PRICE:
+        return
+    raise _rule_error(
+        EVALUATION_METHOD_NOT_LOWEST_PRICE,
+        GPREG_34,
+        f"技术、服务等标准统一的货物和服务项目应当采用最低评标价法，不得采用{method.label_zh}",
+        f"goods and services of uniform technical and service standards are evaluated by the "
+        f"lowest evaluated price, not {method.value}",
+        method=method.value,
+        required=EvaluationMethod.LOWEST_EVALUATED_PRICE.value,
+    )
+
+
+def _offers_both_tender_methods(procedure: Procedure) -> bool:
+    return (procedure.domain is Domain.GOV_PROCUREMENT
+            and {EvaluationMethod.LOWEST_EVALUATED_PRICE, EvaluationMethod.COMPREHENSIVE}
+            <= procedure.evaluation_methods)
+
+
 def _not_applicable(procedure: Procedure, what_zh: str, what_en: str) -> DomainError:
     return DomainError(
         RULE_NOT_APPLICABLE,
@@ -895,6 +965,8 @@ def _refs() -> Iterator[tuple[str, LegalRef]]:
         if p.publicity_start_within:
             yield PUBLICITY_STARTED_LATE, p.publicity_start_within.ref
     yield COMMITTEE_INVALID, LAW_37
+    for rule in GROUNDS.values():  # a round's two-supplier case (core.rules.supplier_minimum)
+        yield TOO_FEW_BIDS, rule.ref
 
 
 #: Every code these functions can raise (besides the calendar's).
@@ -914,6 +986,8 @@ ERROR_CODES: frozenset[str] = frozenset(
         RULE_NOT_APPLICABLE,
         EVALUATION_METHOD_NOT_ALLOWED,
         CANDIDATE_TIE_UNSETTLED_MOF87_68,
+        f"{STANDARDISED_NOT_APPLICABLE}_{GPREG_34.tag}",
+        f"{EVALUATION_METHOD_NOT_LOWEST_PRICE}_{GPREG_34.tag}",
     }
     | {f"{prefix}_{ref.tag}" for prefix, ref in _refs()}
 )

@@ -35,8 +35,13 @@ never gets frozen into a stable error code.
   或者达到招标规模标准的政府采购工程, 5 人以上单数): the wording found in a secondary summary
   (wanglu.net, without the article number); the number is the legal review's ([H]) only.
   **[unverified]**
-* 财库〔2014〕214号: 磋商保证金 ≤ 预算 2 %, 综合评分法; 财库〔2015〕124号 allows 2 suppliers in
-  some 磋商 cases. **[unverified]**
+* 财库〔2014〕214号: 磋商保证金 ≤ 预算 2 %, 综合评分法. **[unverified]** The cases in which 2
+  suppliers may go on (74号令 27②, verified on secondary sources; 214号 21③, **[unverified]**;
+  财库〔2015〕124号, read whole) are :mod:`core.rules.supplier_minimum`, which says what was read.
+* 政府采购法实施条例 第三十四条 (技术、服务等标准统一的货物和服务项目，应当采用最低评标价法) —
+  the 条例's text, verified as above; 财政部令第87号 第五十四条, which says the same for 货物服务
+  招标, is the legal review's [H] only (searched for, not found) and named in the message, not the
+  tag (``GPREG_34``).
 * 财库〔2014〕214号 第十四条 (磋商小组 3 人以上单数, 专家 ≥ 2/3 — article and wording quoted by
   caigou2003.com; 代理机构工作人员不得参加本机构代理项目的评审 — a secondary summary; 技术复杂、
   专业性强的项目评审专家中应当包含1名法律专家 — from the legal review [M], not found in any source
@@ -221,6 +226,16 @@ GPREG_31 = LegalRef(
 )
 GPREG_33 = LegalRef(
     "GPREG_33", "《政府采购法实施条例》第三十三条", "Government Procurement Regulation art. 33"
+)
+#: 政府采购法实施条例 第三十四条: "技术、服务等标准统一的货物和服务项目，应当采用最低评标价法"
+#: (the 条例's text as read for the other GPREG references); 财政部令第87号 第五十四条 repeats
+#: it for 货物服务招标 ("技术、服务等标准统一的货物服务项目，应当采用最低评标价法") — the legal
+#: review's [H] reading, not found by the searches made for it, so the tag names the 条例
+#: article only.
+GPREG_34 = LegalRef(
+    "GPREG_34",
+    "《政府采购法实施条例》第三十四条、财政部令第87号第五十四条",
+    "Government Procurement Regulation art. 34; MOF Order 87 art. 54",
 )
 GPREG_43 = LegalRef(
     "GPREG_43", "《政府采购法实施条例》第四十三条", "Government Procurement Regulation art. 43"

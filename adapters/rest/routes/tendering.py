@@ -24,11 +24,13 @@ from adapters.rest.fields import AmountText, Moment, Name, PathCode, ScoreText, 
 from adapters.rest.schemas import Out, Strict
 from core.errors import DomainError
 from core.model.tendering import Bid, BidOpening, Registration, Round
+from core.rules import supplier_minimum
 from core.sealing.committee import Committee
 from core.sealing.wrap import key_fingerprint
 from core.services import queries
 from core.services.deadlines import deadlines_of
 from core.services.tendering import bids, closing, decryption, failure, opening, rounds
+from core.services.tendering.procedure import procedure_of
 from core.services.validation import amount
 
 router = APIRouter(prefix="/api/v1", tags=["tendering"])
@@ -87,6 +89,21 @@ class RoundIn(Strict):
     single_source_publicity_at: Moment | None = Field(
         None, description="单一来源: when its 公示 appeared in the designated media (政采条例 38: "
                           "5 个工作日 before the procurement)")
+    standardised: bool = Field(
+        False, description="政府采购招标 only: 技术、服务等标准统一的货物和服务 — the "
+                           "committee must use lowest_evaluated_price (政府采购法实施条例 "
+                           "第三十四条; 财政部令第87号 第五十四条)")
+    two_supplier_ground: Literal["failed_tender", "research_or_transfer",
+                                 "purchased_services"] | None = Field(
+        None, description="the case in which 2 suppliers may go on instead of 3: failed_tender "
+                          "(竞争性谈判 after a 公开招标 left with 2, with the 财政部门's "
+                          "approval: 财政部令第74号 第二十七条第二款), research_or_transfer (磋商 "
+                          "of a 科研 or 科技成果转化 project: 财库〔2014〕214号 第二十一条), "
+                          "purchased_services "
+                          "(磋商 of 政府购买服务: 财库〔2015〕124号)")
+    two_supplier_approval: Name | None = Field(
+        None, max_length=100, description="the 财政部门's approval reference (批准文号); "
+                                          "required for failed_tender")
 
 
 class DeadlineOut(Out):
@@ -130,6 +147,12 @@ class RoundOut(Out):
     contract_kind: str | None
     invitation_ground: str | None
     single_source_publicity_at: datetime | None
+    standardised: bool = Field(description="技术、服务等标准统一: 最低评标价法 only (政采条例 34)")
+    two_supplier_ground: str | None = Field(description="the stated two-supplier case, or null: "
+                                            "the procedure's own minimum applies")
+    two_supplier_approval: str | None
+    min_bids: int = Field(description="sealed bids needed at the deadline, the ground applied")
+    min_bids_ref: str = Field(description="the article that sets it, as in error codes")
     envelope_version: int = Field(description="2: bidders share their data key to the "
                                   "keyholders' keys (docs/bid-package.md); 1: a round configured "
                                   "before, sealed to its legacy committee key")
@@ -151,6 +174,8 @@ def _pem(key: ec.EllipticCurvePublicKey) -> str:
 def round_out(session: Session, r: Round) -> RoundOut:
     record = bids.keyholders_of(r)
     legacy = isinstance(record, Committee)
+    minimum, ref = supplier_minimum.minimum_bids(
+        procedure_of(r), supplier_minimum.ground_of(r.two_supplier_ground))
     committee_pem = fingerprint = None
     holders: list[KeyholderOut] = []
     if isinstance(record, Committee):
@@ -173,6 +198,8 @@ def round_out(session: Session, r: Round) -> RoundOut:
         documents_available_until=r.documents_available_until or r.bid_deadline,
         contract_kind=r.contract_kind, invitation_ground=r.invitation_ground,
         single_source_publicity_at=r.single_source_publicity_at,
+        standardised=r.standardised, two_supplier_ground=r.two_supplier_ground,
+        two_supplier_approval=r.two_supplier_approval, min_bids=minimum, min_bids_ref=ref.tag,
         envelope_version=1 if legacy else 2, committee_public_key_pem=committee_pem,
         committee_key_fingerprint=fingerprint, threshold=record.k, keyholders=names,
         keyholder_keys=holders, failure_reason=r.failure_reason,
@@ -195,7 +222,9 @@ def _settings(body: RoundIn) -> rounds.RoundSettings:
                              else Decimal(body.sme_joint_deduction)),
         documents_available_until=body.documents_available_until,
         contract_kind=body.contract_kind, invitation_ground=body.invitation_ground,
-        single_source_publicity_at=body.single_source_publicity_at)
+        single_source_publicity_at=body.single_source_publicity_at,
+        standardised=body.standardised, two_supplier_ground=body.two_supplier_ground,
+        two_supplier_approval=body.two_supplier_approval)
 
 
 @router.post("/sections/{code}/rounds", response_model=RoundOut, status_code=201)

@@ -27,7 +27,15 @@ And what the limits before the bidding read (:mod:`core.rules.must_tender`,
   of a state-funded project whose contract reaches 发改委令16号 第五条's threshold needs one of
   条例 8's grounds;
 * ``single_source_publicity_at`` — 单一来源 at or above the 公开招标数额标准 is issued only after
-  its 公示 in the designated media has run 5 个工作日 (政采条例 38).
+  its 公示 in the designated media has run 5 个工作日 (政采条例 38);
+* ``standardised`` — a government tender of 技术、服务等标准统一 goods or services: the committee
+  will have to use 最低评标价法 (政采条例 34, 87号令 54;
+  :func:`core.rules.limits.check_standardised` refuses it on other procedures);
+* ``two_supplier_ground`` and ``two_supplier_approval`` — the case in which 2 suppliers may go on
+  (:mod:`core.rules.supplier_minimum`: 74号令 27② for 谈判, with the 财政部门's 批准文号; 214号
+  21③ and 财库〔2015〕124号 for 磋商). Stated here, so before the documents go out and long before
+  the opening, by the purchaser or its agency like every other setting, and audited with them
+  (``round.configure`` / ``round.edit_draft``); the deadline then lets 2 sealed responses open.
 """
 
 from __future__ import annotations
@@ -47,7 +55,7 @@ from core.errors import DomainError, ErrorKind, not_found
 from core.events import EventType
 from core.model.project import Section
 from core.model.tendering import Round, RoundStatus
-from core.rules import documents_limits, limits, price_policy, single_source
+from core.rules import documents_limits, limits, price_policy, single_source, supplier_minimum
 from core.rules.calendar import require_aware
 from core.rules.must_tender import ContractKind, InvitationGround, check_invited_tender
 from core.sealing.keyholders import keyholder_panel
@@ -59,7 +67,7 @@ from core.services.project_queries import get_section
 from core.services.tendering.lifecycle import reschedule, transition
 from core.services.tendering.procedure import procedure_of, section_procedure
 from core.services.tendering.round_events import emit_round
-from core.services.validation import amount, required_name
+from core.services.validation import amount, optional_name, required_name
 from core.uow import UnitOfWork
 
 E = TypeVar("E", ContractKind, InvitationGround)
@@ -90,6 +98,9 @@ class RoundSettings:
     contract_kind: str | None = None  # ContractKind: 发改委令16号 5's threshold
     invitation_ground: str | None = None  # InvitationGround: 条例 8, for 邀请招标
     single_source_publicity_at: datetime | None = None  # 政采条例 38's 公示, in the media
+    standardised: bool = False  # 技术、服务等标准统一: 最低评标价法 (政采条例 34, 87号令 54)
+    two_supplier_ground: str | None = None  # TwoSupplierGround (core.rules.supplier_minimum)
+    two_supplier_approval: str | None = None  # the 财政部门's 批准文号 (74号令 27②)
 
 
 def _public_key(holder: Keyholder) -> ec.EllipticCurvePublicKey:
@@ -141,6 +152,11 @@ def _checked(uow: UnitOfWork, section: Section, s: RoundSettings) -> dict[str, A
     price_policy.check_gov_only(procedure, procurement_object=s.procurement_object,
                                 fixed_price=s.fixed_price, rates=rates)
     price_policy.check_sme_rates(s.procurement_object, rates)
+    limits.check_standardised(procedure, s.standardised)
+    two_ground = supplier_minimum.ground_of(s.two_supplier_ground)
+    approval = optional_name(s.two_supplier_approval, "two_supplier_approval",
+                             supplier_minimum.MAX_APPROVAL)
+    supplier_minimum.check_two_supplier_ground(procedure, two_ground, approval)
     kind = _choice(ContractKind, s.contract_kind, "contract_kind")
     ground = _choice(InvitationGround, s.invitation_ground, "invitation_ground")
     check_invited_tender(procedure, state_funded=s.state_funded, kind=kind,
@@ -181,6 +197,9 @@ def _checked(uow: UnitOfWork, section: Section, s: RoundSettings) -> dict[str, A
             "contract_kind": kind.value if kind else None,
             "invitation_ground": ground.value if ground else None,
             "single_source_publicity_at": publicised,
+            "standardised": s.standardised,
+            "two_supplier_ground": two_ground.value if two_ground else None,
+            "two_supplier_approval": approval,
             "committee": panel.to_json().decode()}
 
 

@@ -1,9 +1,10 @@
 """Time moves the lifecycle: rounds whose ``next_check`` has come are advanced here.
 
 At the deadline a round with fewer bids than its procedure requires fails (流标, 法 28) and the
-section can be tendered again; otherwise the opening starts and bidders have the opening window
-to hand in their keys. The scheduler runs the same use cases a person would, on a moved clock in
-tests and in the demo. Each tick also warns the supervisor of every due date passed unmet
+section can be tendered again (a 谈判/磋商 round that stated a two-supplier case needs 2,
+:mod:`core.rules.supplier_minimum`); otherwise the opening starts and bidders have the opening
+window to hand in their keys. The scheduler runs the same use cases a person would, on a moved
+clock in tests and in the demo. Each tick also warns the supervisor of every due date passed unmet
 (:func:`core.services.overdue.warn_overdue`, in its own unit of work), and lifts a suspension
 for a 投诉 past its legal cap (政府采购法 57: 30 日, ``complaints.resume_expired``), which a
 suspended round's own date never would.
@@ -20,7 +21,7 @@ from core.errors import DomainError
 from core.events import EventType
 from core.model.tendering import Bid, BidStatus, Round, RoundStatus
 from core.ports import ReceiptSigner
-from core.rules import limits
+from core.rules import limits, supplier_minimum
 from core.security.principal import SYSTEM_ACTOR
 from core.services import lifecycle_notices, overdue
 from core.services.tendering import complaints
@@ -55,7 +56,8 @@ def advance(uow: UnitOfWork, round_id: int, signer: ReceiptSigner | None = None)
             Bid.round_id == r.id, Bid.status == BidStatus.SEALED.value)) or 0
         procedure = procedure_of(r)
         try:
-            limits.check_enough_bids(procedure, count)
+            limits.check_enough_bids(procedure, count,
+                                     supplier_minimum.ground_of(r.two_supplier_ground))
         except DomainError as refusal:
             before = snapshot(r)
             r.failure_reason = f"{refusal.code}: {refusal.message_zh}"

@@ -698,6 +698,28 @@ def test_law_41_evaluation_methods_allowed_by_procedure() -> None:
     refused(check_evaluation_method, SINGLE, EvaluationMethod.LOWEST_PRICE)
 
 
+def test_gpreg_34_mof87_54_standardised_goods_and_services_take_the_lowest_evaluated_price(
+) -> None:
+    for tender in (GOV_TENDER, GOV_INVITED):
+        limits.check_standardised(tender, True)
+        limits.check_standardised_method(tender, True, EvaluationMethod.LOWEST_EVALUATED_PRICE)
+        err = refused(limits.check_standardised_method, tender, True,
+                      EvaluationMethod.COMPREHENSIVE)
+        assert err.code == "EVALUATION_METHOD_NOT_LOWEST_PRICE_GPREG_34"
+        assert "第三十四条" in err.message_zh and "第五十四条" in err.message_zh
+        assert err.details["required"] == "lowest_evaluated_price"
+        # not declared: both 招标 methods stay open
+        limits.check_standardised_method(tender, False, EvaluationMethod.COMPREHENSIVE)
+    # the declaration decides nothing elsewhere, so it is refused there
+    for other in (OPEN, INVITED, NEGOTIATION, INQUIRY, CONSULTATION, SINGLE):
+        limits.check_standardised(other, False)
+        err = refused(limits.check_standardised, other, True)
+        assert err.code == "STANDARDISED_NOT_APPLICABLE_GPREG_34", other.key
+    limits.check_standardised_method(OPEN, True, EvaluationMethod.COMPREHENSIVE)  # 法 41 rules
+    assert {"EVALUATION_METHOD_NOT_LOWEST_PRICE_GPREG_34",
+            "STANDARDISED_NOT_APPLICABLE_GPREG_34"} <= limits.ERROR_CODES
+
+
 def test_the_documented_codes_are_stable() -> None:
     assert {
         "BIDDING_PERIOD_TOO_SHORT_LAW_24",

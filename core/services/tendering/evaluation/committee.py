@@ -13,6 +13,9 @@ The budget is the section's 估算价 (``Section.estimated_price``, in 元 or �
 procurement whose tender project names a 招标项目类型 (code table ``tender_project_type``, the
 works types) is read as 政府采购工程, measured against the works threshold.
 
+A government tender the round declares 技术、服务等标准统一 takes 最低评标价法 and no other (政府
+采购法实施条例 第三十四条, 财政部令第87号 第五十四条).
+
 The criteria follow 政府采购's price policy (:mod:`core.rules.price_policy`) as the round declares
 it: no price criterion at a 统一定价/固定价格, else one whose weight keeps to the bounds for the
 round's 采购对象 (87号令 55: 货物 ≥ 30, 服务 ≥ 10; 214号 24 for 磋商: 30–60, 10–30).
@@ -192,6 +195,7 @@ def assign_committee(uow: UnitOfWork, principal: Principal, section_code: str,
     procedure = procedure_of(r)
     method = _method(setup.method)
     limits.check_evaluation_method(procedure, method)
+    limits.check_standardised_method(procedure, r.standardised, method)  # 政采条例 34, 87号令 54
     criteria = _checked_criteria(r, method, setup.criteria)
     kinds = _member_kinds(setup.members)
     case = _case(r)
