@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
 from pydantic import Field
@@ -69,7 +69,9 @@ class RejectionIn(Strict):
                                             "条/第六十条 for 政府采购 (no_deposit, "
                                             "not_signed_as_required, above_budget, "
                                             "unacceptable_conditions, other_invalidity, "
-                                            "abnormally_low_unexplained); unqualified, "
+                                            "abnormally_low_unexplained — only after a "
+                                            "price explanation was answered or lapsed); "
+                                            "unqualified, "
                                             "not_responsive and collusion in both")
     reason: Text = Field(min_length=1, max_length=2000, description="the written reason")
 
@@ -120,8 +122,8 @@ class ExplanationRequestIn(Strict):
 
 class ExplanationAnswerIn(Strict):
     text: Text = Field(min_length=1, max_length=10000, description="the written explanation")
-    evidence: list[Name] = Field(default_factory=list, max_length=20,
-                                 description="the 证明材料 submitted, each named (≤ 500 chars)")
+    evidence: list[Annotated[Name, Field(min_length=1, max_length=500)]] = Field(
+        default_factory=list, max_length=20, description="the 证明材料 submitted, each named")
 
 
 class ExplanationDecisionIn(Strict):
