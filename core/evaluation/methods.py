@@ -26,11 +26,15 @@ Government procurement (投标无效): 财政部令第87号 第六十三条 **[u
 的；(四)报价超过招标文件中规定的预算金额或者最高限价的；(五)投标文件含有采购人不能接受的附加条件的；
 (六)法律、法规和招标文件规定的其他无效情形" — and 第六十条 (verified on biddinglaw.com): a price
 明显低于其他通过符合性审查投标人的报价 whose bidder cannot show, in writing and in reasonable time
-at the evaluation, that it is reasonable, "评标委员会应当将其作为无效投标处理". A bid that does not
+at the evaluation, that it is reasonable, "评标委员会应当将其作为无效投标处理" — so
+``abnormally_low_unexplained`` is recorded only after the bidder was asked and answered or let
+the deadline pass (:mod:`core.rules.bid_validity`,
+:mod:`core.services.tendering.evaluation.explanations`). A bid that does not
 respond to the documents' substantive terms fails the 符合性审查 (政府采购法 第三十六条 counts
 it out: ``not_responsive``), and 串通 makes a bid void as well (政府采购法 第七十七条:
-``collusion``). The same-brand rule (87号令 31) is a rule of counting, not a ground:
-:mod:`core.rules.price_policy`.
+``collusion``). The same-brand rule (87号令 31) is a rule of counting, not a ground the chair
+records: :mod:`core.evaluation.same_brand` (under 最低评标价法 the bids it sets aside are 投标无效
+all the same, and the report lists them with the article).
 
 Each ground applies in the domains its law governs (:attr:`RejectionGround.domains`); ``item`` is
 its number in its article (:attr:`RejectionGround.article_zh`). Never reuse a code for a different

@@ -288,6 +288,16 @@ class Evaluation(Base):
     # bid id -> the status its 中小企业声明函 declares (46号 9), as the chair recorded it
     sme_declarations: Mapped[dict[str, object]] = mapped_column(JSON, default=dict,
                                                                 server_default=text("'{}'"))
+    # bid id -> the brand of its 核心产品 as the chair recorded it (87号令 31)
+    core_brands: Mapped[dict[str, object]] = mapped_column(JSON, default=dict,
+                                                           server_default=text("'{}'"))
+    # brand -> the bid the documents' rule or a draw chose among tied same-brand bids (87号令 31)
+    same_brand_ties: Mapped[dict[str, object]] = mapped_column(JSON, default=dict,
+                                                               server_default=text("'{}'"))
+    # bid id -> the request for a written explanation of its price, the answer, the decision
+    # (87号令 60)
+    price_explanations: Mapped[dict[str, object]] = mapped_column(JSON, default=dict,
+                                                                  server_default=text("'{}'"))
     result: Mapped[dict[str, object] | None] = mapped_column(JSON)  # ranking, totals
     status: Mapped[str] = mapped_column(String(16))  # scoring | reported | signed
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -32,11 +32,12 @@ The rules
   项: "符合专业条件的供应商或者对招标文件作实质响应的供应商不足三家的" 应予废标; 87号令 43 says the
   same after the 资格审查 and 符合性审查. Counted on the bids evaluated and not found invalid.
   Engineering keeps its own rule (评标委员会和评标方法暂行规定 第二十七条 — not modelled).
-* **Same brand** (:func:`bidders_counted`). 87号令 第三十一条 **[unverified]**: bids offering the
-  same brand (of the core product) in one contract count as one bidder; under 综合评分 only the
-  best-scored of them may be recommended, under 最低评标价 only the lowest-priced is evaluated. The
-  count is here; the platform does not yet know a bid's brand (no declared item carries it), so
-  neither the count nor the recommendation rule is applied by the evaluation.
+* **Same brand** (:func:`bidders_counted`). 87号令 第三十一条 (``MOF87_31``, verified on
+  secondary sources): bids offering the same brand of the documents' 核心产品 count as one
+  bidder; under 综合评分 only the best-scored of them may be recommended, under 最低评标价 only
+  the lowest-priced is evaluated. The selection is :mod:`core.evaluation.same_brand`; the chair
+  records each bid's brand (``core.services.tendering.evaluation.brands``) and the report and
+  the 废标 count bids by brand.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from enum import StrEnum
 from typing import Any
 
 from core.errors import DomainError, ErrorKind
+from core.evaluation.same_brand import suppliers_counted
 from core.rules.procedures import MOF46_9, MOF87_55, PROCEDURES, Domain, LegalRef, Procedure
 
 HUNDRED = Decimal(100)
@@ -292,16 +294,7 @@ def check_enough_responsive(procedure: Procedure, count: int) -> None:
 def bidders_counted(brands: Iterable[str | None]) -> int:
     """How many bidders responsive bids count as: bids offering the same (core product) brand
     count once (87号令 31); a bid without a declared brand counts on its own."""
-    seen: set[str] = set()
-    count = 0
-    for brand in brands:
-        key = None if brand is None else " ".join(brand.split()).casefold()
-        if not key:
-            count += 1
-        elif key not in seen:
-            seen.add(key)
-            count += 1
-    return count
+    return suppliers_counted(brands)
 
 
 def _codes() -> frozenset[str]:

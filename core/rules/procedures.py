@@ -61,6 +61,17 @@ never gets frozen into a stable error code.
 * 财政部令第87号 第六十条 (明显低于其他通过符合性审查投标人的报价 … 不能证明其报价合理性的，
   评标委员会应当将其作为无效投标处理): article and wording quoted by biddinglaw.com. Verified on
   that source.
+* 财政部令第87号 第三十一条 (采用最低评标价法的采购项目，提供相同品牌产品的不同投标人参加同一合同
+  项下投标的，以其中通过资格审查、符合性审查且报价最低的参加评标；报价相同的，由采购人或者采购人
+  委托评标委员会按照招标文件规定的方式确定一个参加评标的投标人，招标文件未规定的采取随机抽取方式
+  确定，其他投标无效。使用综合评分法的采购项目，提供相同品牌产品且通过资格审查、符合性审查的不同
+  投标人参加同一合同项下投标的，按一家投标人计算，评审后得分最高的同品牌投标人获得中标人推荐资格；
+  评审得分相同的，…招标文件未规定的采取随机抽取方式确定，其他同品牌投标人不作为中标候选人。非单一
+  产品采购项目，采购人应当根据采购项目技术构成、产品价格比重等合理确定核心产品，并在招标文件中载明。
+  多家投标人提供的核心产品品牌相同的，按前两款规定处理): the first two paragraphs with the article
+  quoted alike by caigou2003.com (2022) and a lawyer's answer on lawparks.com, the third by a
+  practitioner's note quoting the article; verified on those secondary sources, as 第四十七条 —
+  the official text itself was not read.
 * 财库〔2014〕214号 第二十四条 (磋商综合评分: 货物项目价格权值30%至60%，服务项目10%至30%;
   统一价格标准的项目价格不列为评分因素): the research review ([M] numbers, the ranges backed by
   its search) and an exam question asking for both bounds. **[unverified]**
@@ -303,6 +314,11 @@ MOF87_55 = LegalRef(
     "《政府采购货物和服务招标投标管理办法》（财政部令第87号）第五十五条",
     "MOF Order 87 art. 55",
 )
+MOF87_31 = LegalRef(
+    "MOF87_31",
+    "《政府采购货物和服务招标投标管理办法》（财政部令第87号）第三十一条",
+    "MOF Order 87 art. 31",
+)
 MOF87_60 = LegalRef(
     "MOF87_60",
     "《政府采购货物和服务招标投标管理办法》（财政部令第87号）第六十条",
@@ -534,6 +550,9 @@ class Procedure:
       the 资格/符合性审查 and the report is refused, the procurement fails (废标, 政府采购法
       36(一));
       ``None``: no such rule (engineering: 暂行规定 27 is not modelled).
+    * ``same_brand_ref`` — bids offering the same brand of the documents' 核心产品 count as one
+      supplier and only one of them is ranked (87号令 31, the government tenders it governs;
+      ``None``: no such rule — 74号令 and 214号 have none).
 
     :mod:`core.rules.price_policy` applies the last two and the 小微企业 deduction.
     * ``remedies`` — objections by stage and 投诉 (:class:`Remedies`).
@@ -576,6 +595,8 @@ class Procedure:
     price_weights: PriceWeights | None = field(default=None, kw_only=True)
     min_responsive: int | None = field(default=None, kw_only=True)
     min_responsive_ref: LegalRef | None = field(default=None, kw_only=True)
+    # 87号令 31: same-brand bids count as one supplier (core.evaluation.same_brand); None: no rule
+    same_brand_ref: LegalRef | None = field(default=None, kw_only=True)
     remedies: Remedies  # 异议 / 质疑 by stage, and 投诉 (core.rules.complaint_periods)
 
 
@@ -737,6 +758,7 @@ def _gov_tender(code: str, name_zh: str, name_en: str) -> Procedure:
         price_weights=_MOF87_55_WEIGHTS,
         min_responsive=3,  # 政府采购法 36(一), 87号令 43
         min_responsive_ref=GPL_36_1,
+        same_brand_ref=MOF87_31,
     )
 
 

@@ -486,11 +486,17 @@ def test_reg_51_a_rejected_bid_is_excluded_with_its_reason(api: Api) -> None:
                                   headers=t.experts[0], json={
                                       "grounds": ["collusion", "below_cost"], "reason": "低价"})
     assert "below_cost" in problem["message_zh"]
+    # ... and that one only after the bidder was asked to explain (test_api_price_explanation)
+    api.unchanged_after("PUT", other, 409, "PRICE_EXPLANATION_NOT_REQUESTED_MOF87_60",
+                        headers=t.experts[0], json={
+                            "grounds": ["collusion", "abnormally_low_unexplained"],
+                            "reason": "低价"})
     r = api.client.put(other, headers=t.experts[0], json={
-        "grounds": ["collusion", "abnormally_low_unexplained"], "reason": "与投标人A报价文件雷同"})
+        "grounds": ["collusion", "above_budget"], "reason": "与投标人A报价文件雷同"})
     recorded = r.json()["rejections"][str(t.bid_ids["C"])]
-    assert recorded["items"] == [7, 1]
-    assert recorded["articles"] == ["《招标投标法实施条例》第五十一条", "财政部令第87号 第六十条"]
+    assert recorded["items"] == [7, 4]
+    assert recorded["articles"] == ["《招标投标法实施条例》第五十一条",
+                                    "财政部令第87号 第六十三条［待核实］"]
     r = api.client.delete(other, headers=t.experts[0])
     assert r.status_code == 200 and r.json()["rejections"] == {}
     api.unchanged_after("DELETE", other, 404, "REJECTION_NOT_FOUND", headers=t.experts[0])

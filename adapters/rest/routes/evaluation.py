@@ -1,8 +1,10 @@
 """The evaluation (评标) over REST: centre staff assign the committee, members read the opened
-bids and score them, the chair records rejections and generates the report, every member signs
-or dissents in writing.
+bids and score them, the chair records rejections, brands (87号令 31) and requests for a written
+explanation of a price (87号令 60) and generates the report, every member signs or dissents in
+writing.
 
-Only committee members and oversight staff read anything here; bidders never do. Scores and
+Only committee members and oversight staff read anything here; bidders never do — except the
+request for an explanation of their own bid's price, which they read and answer. Scores and
 amounts travel as decimal strings.
 """
 
@@ -10,13 +12,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
 from pydantic import Field
 
 from adapters.rest.deps import Caller, Deps, UoW
-from adapters.rest.fields import Code, Id, Name, PathCode, PathId, ScoreText, Text
+from adapters.rest.fields import Code, Id, Moment, Name, PathCode, PathId, ScoreText, Text
 from adapters.rest.schemas import Out, Strict
 from core.model.tendering import Score
 from core.services.tendering import evaluation as ev
@@ -67,7 +69,9 @@ class RejectionIn(Strict):
                                             "条/第六十条 for 政府采购 (no_deposit, "
                                             "not_signed_as_required, above_budget, "
                                             "unacceptable_conditions, other_invalidity, "
-                                            "abnormally_low_unexplained); unqualified, "
+                                            "abnormally_low_unexplained — only after a "
+                                            "price explanation was answered or lapsed); "
+                                            "unqualified, "
                                             "not_responsive and collusion in both")
     reason: Text = Field(min_length=1, max_length=2000, description="the written reason")
 
@@ -81,6 +85,69 @@ class SmeDeclarationIn(Strict):
         None, description="joint_small_share only: the 小微企业 share of the contract, percent")
     source: Text | None = Field(None, max_length=2000,
                                 description="where the bid declares it, e.g. 中小企业声明函 第12页")
+
+
+class CoreBrandIn(Strict):
+    core_product: Name = Field(min_length=1, max_length=200,
+                               description="the 核心产品 the tender documents name (the only "
+                                           "product in a single-product procurement); one per "
+                                           "round")
+    brand: Name = Field(min_length=1, max_length=200,
+                        description="the brand the bid offers for it; compared with case, "
+                                    "spacing and full-width letters folded")
+    model: Name | None = Field(None, max_length=200, description="规格型号, for the record")
+    source: Text | None = Field(None, max_length=2000,
+                                description="where the bid states it, e.g. 开标一览表 第2页")
+
+
+class SameBrandTieIn(Strict):
+    bids: list[Id] = Field(min_length=2, max_length=50,
+                           description="the tied bids of one brand, as the report's "
+                                       "SAME_BRAND_TIE_UNRESOLVED_MOF87_31 lists them")
+    method: Literal["documents", "draw"] = Field(
+        description="documents: the bid the documents' clause gives (chosen, reason required); "
+                    "draw: an audited random draw (随机抽取, 财政部令第87号 第三十一条)")
+    chosen: Id | None = None
+    reason: Text | None = Field(None, max_length=2000,
+                                description="documents: the clause of the documents, cited")
+
+
+class ExplanationRequestIn(Strict):
+    deadline: Moment = Field(description="by when the bidder answers in writing, with a time "
+                                         "zone; in the future (财政部令第87号 第六十条: 在评标现场"
+                                         "合理的时间内)")
+    reason: Text = Field(min_length=1, max_length=2000,
+                         description="what the committee finds abnormally low, and why")
+
+
+class ExplanationAnswerIn(Strict):
+    text: Text = Field(min_length=1, max_length=10000, description="the written explanation")
+    evidence: list[Annotated[Name, Field(min_length=1, max_length=500)]] = Field(
+        default_factory=list, max_length=20, description="the 证明材料 submitted, each named")
+
+
+class ExplanationDecisionIn(Strict):
+    accepted: bool = Field(description="false: the bid is found invalid, "
+                                       "abnormally_low_unexplained")
+    reason: Text = Field(min_length=1, max_length=2000)
+
+
+class ExplanationOut(Out):
+    bid_id: int
+    state: str = Field(description="requested | answered | lapsed | accepted | rejected "
+                                   "(the bidder sees requested, answered or lapsed)")
+    price: str
+    reason: str
+    deadline: datetime
+    requested_at: datetime
+    answer: dict[str, Any] | None
+    decision: dict[str, Any] | None = Field(description="the committee's; null for the bidder")
+
+
+def explanation_out(v: ev.ExplanationView) -> ExplanationOut:
+    return ExplanationOut(bid_id=v.bid_id, state=v.state, price=v.price, reason=v.reason,
+                          deadline=v.deadline, requested_at=v.requested_at, answer=v.answer,
+                          decision=v.decision)
 
 
 class SignatureIn(Strict):
@@ -132,7 +199,18 @@ class EvaluationOut(Out):
     rejections: dict[str, Any] = Field(description="bid id → grounds and written reason")
     sme_declarations: dict[str, Any] = Field(
         description="bid id → the 小微企业 status the chair recorded (财库〔2020〕46号 第九条)")
-    result: dict[str, Any] | None = Field(description="the report: ranking, scores, candidates")
+    core_brands: dict[str, Any] = Field(
+        description="bid id → the brand of its 核心产品 the chair recorded "
+                    "(财政部令第87号 第三十一条)")
+    same_brand_ties: dict[str, Any] = Field(
+        description="brand → the bid chosen among tied same-brand bids, by the documents or a draw")
+    price_explanations: dict[str, Any] = Field(
+        description="bid id → the request for a written explanation of its price, the answer "
+                    "and the decision (财政部令第87号 第六十条)")
+    result: dict[str, Any] | None = Field(
+        description="the report: ranking, scores, candidates; same_brand.excluded lists the "
+                    "same-brand bids not ranked, each with the bid kept, the reason and the "
+                    "article")
     reported_at: datetime | None
     candidates: list[CandidateOut]
 
@@ -152,6 +230,8 @@ def evaluation_out(view: ev.EvaluationView) -> EvaluationOut:
                                agrees=m.signature.agrees, dissent=m.signature.dissent,
                                signed_at=m.signature.signed_at)) for m in view.members],
         rejections=dict(e.rejections), sme_declarations=dict(e.sme_declarations or {}),
+        core_brands=dict(e.core_brands or {}), same_brand_ties=dict(e.same_brand_ties or {}),
+        price_explanations=dict(e.price_explanations or {}),
         result=None if e.result is None else dict(e.result),
         reported_at=e.reported_at,
         candidates=[CandidateOut(rank=c.rank, bid_id=c.bid_id, status=c.status, tied=c.tied)
@@ -256,6 +336,68 @@ def declare_sme(code: PathCode, bid_id: PathId, body: SmeDeclarationIn, uow: UoW
                response_model=EvaluationOut)
 def withdraw_sme(code: PathCode, bid_id: PathId, uow: UoW, caller: Caller) -> EvaluationOut:
     return evaluation_out(ev.withdraw_sme(uow, caller, code, bid_id))
+
+
+@router.put("/sections/{code}/evaluation/bids/{bid_id}/core-brand",
+            response_model=EvaluationOut)
+def record_brand(code: PathCode, bid_id: PathId, body: CoreBrandIn, uow: UoW,
+                 caller: Caller) -> EvaluationOut:
+    """The chair records the brand a bid offers for the documents' 核心产品: bids of one brand
+    count as one supplier and only the best of them is ranked (财政部令第87号 第三十一条)."""
+    return evaluation_out(ev.record_brand(uow, caller, code, bid_id, body.core_product,
+                                          body.brand, body.model, body.source))
+
+
+@router.delete("/sections/{code}/evaluation/bids/{bid_id}/core-brand",
+               response_model=EvaluationOut)
+def withdraw_brand(code: PathCode, bid_id: PathId, uow: UoW, caller: Caller) -> EvaluationOut:
+    return evaluation_out(ev.withdraw_brand(uow, caller, code, bid_id))
+
+
+@router.put("/sections/{code}/evaluation/same-brand-ties", response_model=EvaluationOut)
+def settle_same_brand(code: PathCode, body: SameBrandTieIn, uow: UoW,
+                      caller: Caller) -> EvaluationOut:
+    """The chair settles a tie among same-brand bids: the documents' rule, or an audited random
+    draw (财政部令第87号 第三十一条: "招标文件未规定的采取随机抽取方式确定")."""
+    return evaluation_out(ev.settle_same_brand(uow, caller, code, body.bids, body.method,
+                                               body.chosen, body.reason))
+
+
+@router.post("/sections/{code}/evaluation/bids/{bid_id}/price-explanation",
+             response_model=EvaluationOut, status_code=201)
+def request_explanation(code: PathCode, bid_id: PathId, body: ExplanationRequestIn, uow: UoW,
+                        caller: Caller) -> EvaluationOut:
+    """The chair asks a bidder whose price the committee finds abnormally low to show in
+    writing, by the deadline, that it is reasonable (财政部令第87号 第六十条)."""
+    return evaluation_out(ev.request_explanation(uow, caller, code, bid_id, body.deadline,
+                                                 body.reason))
+
+
+@router.get("/sections/{code}/evaluation/bids/{bid_id}/price-explanation",
+            response_model=ExplanationOut)
+def explanation_of(code: PathCode, bid_id: PathId, uow: UoW, caller: Caller) -> ExplanationOut:
+    """The request: members and oversight staff in full; the bidder of that bid its own request
+    and answer (not who asked, not the decision)."""
+    return explanation_out(ev.explanation_of(uow, caller, code, bid_id))
+
+
+@router.put("/sections/{code}/evaluation/bids/{bid_id}/price-explanation/answer",
+            response_model=ExplanationOut)
+def answer_explanation(code: PathCode, bid_id: PathId, body: ExplanationAnswerIn, uow: UoW,
+                       caller: Caller) -> ExplanationOut:
+    """The bidder answers for its own bid, once, before the deadline."""
+    return explanation_out(ev.answer_explanation(uow, caller, code, bid_id, body.text,
+                                                 body.evidence))
+
+
+@router.put("/sections/{code}/evaluation/bids/{bid_id}/price-explanation/decision",
+            response_model=EvaluationOut)
+def decide_explanation(code: PathCode, bid_id: PathId, body: ExplanationDecisionIn, uow: UoW,
+                       caller: Caller) -> EvaluationOut:
+    """The chair records the committee's decision: accepted, or the bid is found invalid
+    (abnormally_low_unexplained) — after the answer, or after the deadline passed unanswered."""
+    return evaluation_out(ev.decide_explanation(uow, caller, code, bid_id, body.accepted,
+                                                body.reason))
 
 
 @router.post("/sections/{code}/evaluation/report", response_model=EvaluationOut)

@@ -10,6 +10,9 @@ purchaser or its agency then declares the failure here, with its reason: the rou
 is tendered again in a new round), the 废标公告 is published, and every paid deposit falls due at
 once, as at a termination (87号令 gives 废标 no period of its own).
 
+Bids the chair recorded with the same 核心产品 brand count as one supplier (87号令 31,
+:mod:`core.evaluation.same_brand`), as the report counts them.
+
 Only on the ground this module checks: the other 废标 grounds of 第三十六条 ((二) 违法违规,
 (三) every price over the budget, (四) the procurement cancelled) are the termination's
 (:func:`core.services.tendering.closing.terminate_round`) or show as too few responsive bids once
@@ -22,6 +25,7 @@ from sqlalchemy import select
 
 from core.audit import snapshot
 from core.errors import DomainError, ErrorKind
+from core.evaluation.same_brand import suppliers_counted
 from core.events import EventType
 from core.model.tendering import Evaluation, Registration, Round, RoundStatus
 from core.rules import price_policy
@@ -57,8 +61,11 @@ def declare_failed(uow: UnitOfWork, principal: Principal, section_code: str,
                           "a procurement fails this way only during the evaluation, before the "
                           "report", ErrorKind.CONFLICT)
     text = required_text(reason, "reason", 2000)
-    responsive = sum(1 for o in openings_of(uow, r)
-                     if o.outcome in EVALUABLE and str(o.bid_id) not in e.rejections)
+    brands = {k: str(v["brand"]) for k, v in e.core_brands.items() if isinstance(v, dict)} \
+        if procedure.same_brand_ref is not None else {}
+    responsive = suppliers_counted(  # 87号令 31: one brand, one supplier
+        brands.get(str(o.bid_id)) for o in openings_of(uow, r)
+        if o.outcome in EVALUABLE and str(o.bid_id) not in e.rejections)
     try:
         price_policy.check_enough_responsive(procedure, responsive)
     except DomainError as too_few:

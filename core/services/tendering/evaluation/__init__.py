@@ -8,7 +8,10 @@ later); the round is then ``evaluating``. Inside the round, the evaluation moves
   subjective criterion (replaceable until the report), and the chair records the committee's
   decision to reject a bid with its grounds (条例 51; 政府采购 87号令 63, 60) and written reason,
   and, where the documents give a 小微企业 deduction, each bid's status from its 中小企业声明函
-  (46号 9, ``declarations``);
+  (46号 9, ``declarations``), and, in a government tender, the brand of each bid's 核心产品 and
+  the choice among tied same-brand bids (87号令 31, ``brands``); where the committee finds a
+  price abnormally low, it asks the bidder for a written explanation by a deadline, the bidder
+  answers, and the committee accepts it or finds the bid invalid (87号令 60, ``explanations``);
 * ``reported`` — the chair generated the report: the math of :mod:`core.evaluation` (price
   score, aggregation, ranking, at most three candidates, 条例 53) stored in ``Evaluation.result``
   and as ranked :class:`~core.model.tendering.Candidate` rows; nothing is scored any more;
@@ -24,13 +27,26 @@ A government tender left with fewer than 3 responsive bids gets no report: it fa
 :mod:`core.services.tendering.failure`).
 
 One module per step: ``committee`` (the assignment), ``scores`` (scores and rejections),
-``declarations`` (the 小微企业 statuses),
+``declarations`` (the 小微企业 statuses), ``brands`` (same brand), ``explanations`` (the
+abnormally low price),
 ``report`` (the report and its signatures), ``reading`` (what members and oversight read);
 ``forms`` holds the inputs and views, ``access`` who may act and the rows every step reads.
 """
 
+from core.services.tendering.evaluation.brands import (
+    record_brand,
+    settle_same_brand,
+    withdraw_brand,
+)
 from core.services.tendering.evaluation.committee import assign_committee
 from core.services.tendering.evaluation.declarations import declare_sme, withdraw_sme
+from core.services.tendering.evaluation.explanations import (
+    ExplanationView,
+    answer_explanation,
+    decide_explanation,
+    explanation_of,
+    request_explanation,
+)
 from core.services.tendering.evaluation.forms import (
     EVALUABLE,
     BidView,
@@ -46,6 +62,9 @@ from core.services.tendering.evaluation.report import close_signatures, generate
 from core.services.tendering.evaluation.scores import reject_bid, submit_scores, withdraw_rejection
 
 __all__ = ["EVALUABLE", "BidView", "CriterionIn", "EvaluationSetup", "EvaluationStatus",
-           "EvaluationView", "MemberIn", "MemberView", "assign_committee", "close_signatures",
-           "declare_sme", "generate_report", "get_evaluation", "list_bids", "my_scores",
-           "reject_bid", "sign_report", "submit_scores", "withdraw_rejection", "withdraw_sme"]
+           "EvaluationView", "ExplanationView", "MemberIn", "MemberView", "answer_explanation",
+           "assign_committee", "close_signatures", "decide_explanation", "declare_sme",
+           "explanation_of", "generate_report", "get_evaluation", "list_bids", "my_scores",
+           "record_brand", "reject_bid", "request_explanation", "settle_same_brand",
+           "sign_report", "submit_scores", "withdraw_brand", "withdraw_rejection",
+           "withdraw_sme"]

@@ -1,6 +1,8 @@
 """What the chair records per bid while the evaluation is ``scoring`` — a rejection, a 小微企业
-status — kept in a JSON map of the evaluation keyed by bid id: recorded, replaced, or taken back
-before the report, each change audited with what it replaced."""
+status, the brand of its 核心产品 (87号令 31), a request for a written explanation of its price
+(87号令 60, with the bidder's answer and the decision) — kept in a JSON map of the evaluation
+keyed by bid id: recorded, replaced, or taken back before the report, each change audited with
+what it replaced."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from core.security.principal import Principal
 from core.uow import UnitOfWork
 
 #: The evaluation's JSON columns that hold per-bid notes.
-Column = Literal["rejections", "sme_declarations"]
+Column = Literal["rejections", "sme_declarations", "core_brands", "price_explanations"]
 
 
 def put(uow: UnitOfWork, principal: Principal, e: Evaluation, column: Column, action: str,

@@ -5,7 +5,11 @@ or written dissent; ``round.evaluation_reported`` is announced once it is signed
 the rejections names no candidate — the report is refused (``TOO_FEW_RESPONSIVE_GPL_36``) and
 the procurement is declared failed (废标, :func:`core.services.tendering.failure.declare_failed`);
 a bid the chair recorded as 小微企业 (46号 9) is evaluated at its deducted price: the base price,
-every price score (87号令 55) and the ranking by price (87号令 56) use it."""
+every price score (87号令 55) and the ranking by price (87号令 56) use it; bids recorded with
+the same 核心产品 brand count as one supplier and only the best of them is ranked — the others
+are listed in ``same_brand.excluded`` with the bid kept, the consequence and the article
+(87号令 31, :mod:`core.evaluation.same_brand`); the report waits for every request for a
+written explanation of a price to be decided (87号令 60)."""
 
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ from core.evaluation import (
     rank_bids,
     top_candidates,
 )
+from core.evaluation.same_brand import BrandedBid, select_same_brand, suppliers_counted
 from core.event_payloads import ReportedCandidate
 from core.events import EventType
 from core.model.party import Party
@@ -40,7 +45,8 @@ from core.model.tendering import (
     Round,
     Score,
 )
-from core.rules import limits, price_policy
+from core.rules import bid_validity, limits, price_policy
+from core.rules.procedures import Procedure
 from core.security.principal import Principal
 from core.services.tendering.evaluation.access import (
     committee_of,
@@ -53,6 +59,7 @@ from core.services.tendering.evaluation.access import (
     round_ref,
     tie_breaks_of,
 )
+from core.services.tendering.evaluation.brands import settled_choices
 from core.services.tendering.evaluation.forms import (
     EVALUABLE,
     MAX_REASON,
@@ -141,6 +148,13 @@ def _scored(uow: UnitOfWork, e: Evaluation, members: Sequence[CommitteeMember],
                        "scores": details, "sheets": sheets}
 
 
+def _brands(procedure: Procedure, e: Evaluation) -> dict[str, str | None]:
+    """Each bid's recorded 核心产品 brand, where the procedure has the same-brand rule."""
+    if procedure.same_brand_ref is None:
+        return {}
+    return {k: str(v["brand"]) for k, v in e.core_brands.items() if isinstance(v, dict)}
+
+
 def _deductions(r: Round, e: Evaluation, bids: Sequence[BidOpening]) -> dict[str, Any]:
     """The round's rates and, per bid evaluated, the status it was deducted for (46号 9)."""
     return {"rate": None if r.sme_deduction is None else str(r.sme_deduction),
@@ -163,6 +177,13 @@ def generate_report(uow: UnitOfWork, principal: Principal, section_code: str) ->
     tied candidates share their rank, list each other in ``tied_with`` and are stored ``tied``
     — a tie across the third place brings every tied bid in — until the tenderer settles the
     order (``core.services.tendering.award.ties``), which the publicity and the award wait for.
+
+    87号令 31: the 3 suppliers are counted one per recorded brand; within a brand only the lowest
+    evaluated price (最低评标价法; the others 投标无效) or the highest score (综合评分法; the others
+    scored, their prices in the base price, but not ranked) takes part in the ranking, and a tie
+    at the top of a brand must be settled first (``SAME_BRAND_TIE_UNRESOLVED_MOF87_31``).
+    87号令 60: refused while a request for an explanation is undecided
+    (``PRICE_EXPLANATION_UNDECIDED_MOF87_60``).
     """
     r = get_round(uow, principal, section_code)
     require_chair(uow, r, principal)
@@ -171,7 +192,15 @@ def generate_report(uow: UnitOfWork, principal: Principal, section_code: str) ->
     method = EvaluationMethod(e.method)
     members = committee_of(uow, r)
     bids = _responsive(uow, r, e)
-    price_policy.check_enough_responsive(procedure_of(r), len(bids))  # 政府采购法 36(一)
+    procedure = procedure_of(r)
+    now = uow.clock.now()
+    responsive_ids = {str(o.bid_id) for o in bids}
+    bid_validity.check_all_decided({  # 87号令 60: every request for an explanation decided
+        k: bid_validity.explanation_state(v if isinstance(v, dict) else None, now)
+        for k, v in e.price_explanations.items() if k in responsive_ids})
+    brands = _brands(procedure, e)
+    suppliers = suppliers_counted(brands.get(str(o.bid_id)) for o in bids)  # 87号令 31
+    price_policy.check_enough_responsive(procedure, suppliers)  # 政府采购法 36(一)
     prices = _evaluated_prices(r, e, bids)
     extra: dict[str, Any] = {}
     if method is EvaluationMethod.COMPREHENSIVE:
@@ -179,7 +208,13 @@ def generate_report(uow: UnitOfWork, principal: Principal, section_code: str) ->
     else:
         evaluated = [EvaluatedBid(str(o.bid_id), o.price, evaluated_price=prices[o.bid_id])
                      for o in bids if o.price is not None]
-    ranking = rank_bids(method, evaluated, tie_breaks=tie_breaks_of(r))
+    selection = select_same_brand(
+        method, [BrandedBid(b.bid_id, brands.get(b.bid_id), b.price_for_ranking, b.score)
+                 for b in evaluated], settled_choices(e.same_brand_ties))
+    bid_validity.check_same_brand_settled(selection.unresolved)
+    counted = set(selection.counted)
+    ranking = rank_bids(method, [b for b in evaluated if b.bid_id in counted],
+                        tie_breaks=tie_breaks_of(r))
     places = min(MAX_CANDIDATES, len(ranking.ranked))
     chosen = top_candidates(ranking, places) if ranking.ranked else ()
     limits.check_candidates(places)  # more rows only while a tie at the last place is open
@@ -193,8 +228,8 @@ def generate_report(uow: UnitOfWork, principal: Principal, section_code: str) ->
                 "bidder_identifier": party.identifier}
 
     by_id = {o.bid_id: o for o in bids}
+    by_evaluated = {b.bid_id: b for b in evaluated}
     before = snapshot(e)
-    now = uow.clock.now()
     e.result = {
         "method": method.value,
         "tie_breaks": [t.value for t in ranking.tie_breaks],
@@ -210,6 +245,24 @@ def generate_report(uow: UnitOfWork, principal: Principal, section_code: str) ->
                         "tied_with": [int(t) for t in c.tied_with]} for c in chosen],
         "places": places,
         "sme_deductions": _deductions(r, e, bids),
+        "same_brand": {
+            "article": None if procedure.same_brand_ref is None
+            else procedure.same_brand_ref.cite_zh,
+            "suppliers_counted": suppliers,
+            "brands": {k: v for k, v in e.core_brands.items() if k in responsive_ids},
+            "settlements": dict(e.same_brand_ties),
+            "excluded": [{**bidder(int(x.bid_id)), "brand": x.brand,
+                          "kept_bid_id": None if x.kept is None else int(x.kept),
+                          "consequence": x.consequence.value,
+                          "reason_zh": x.consequence.label_zh,
+                          "reason_en": x.consequence.label_en, "article": x.article_zh,
+                          "price": str(by_id[int(x.bid_id)].price),
+                          "evaluated_price": str(by_evaluated[x.bid_id].price_for_ranking),
+                          "score": None if by_evaluated[x.bid_id].score is None
+                          else str(by_evaluated[x.bid_id].score)}
+                         for x in selection.excluded],
+        },
+        "price_explanations": {k: v for k, v in e.price_explanations.items()},
         "members": [{"member_id": m.id, "kind": m.kind, "is_chair": m.is_chair}
                     for m in members],
         "generated_by": principal.actor,

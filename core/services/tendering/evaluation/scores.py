@@ -1,19 +1,24 @@
 """Scoring and rejection while the evaluation is ``scoring``: each member's scores on the
 subjective criteria, the chair's rejections with their grounds — 条例 51 for engineering, 87号令
 63 and 60 (with the grounds both laws share) for 政府采购
-(:class:`~core.evaluation.RejectionGround`)."""
+(:class:`~core.evaluation.RejectionGround`). ``abnormally_low_unexplained`` (87号令 60) only
+after the bidder was asked for a written explanation and answered or let the deadline pass
+(:mod:`core.services.tendering.evaluation.explanations`); taking such a rejection back reopens
+the explanation's decision."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 
 from core.errors import DomainError, ErrorKind
 from core.evaluation import EvaluationMethod, RejectionGround
 from core.evaluation.errors import SCORE_OUT_OF_RANGE, SCORE_REFERENCE_UNKNOWN, evaluation_error
-from core.model.tendering import Score
+from core.model.tendering import Evaluation, Score
+from core.rules import bid_validity
 from core.security.principal import Principal
 from core.services.tendering.evaluation import bid_notes
 from core.services.tendering.evaluation.access import (
@@ -112,11 +117,18 @@ def reject_bid(uow: UnitOfWork, principal: Principal, section_code: str, bid_id:
                           f"ground(s) {', '.join(foreign)} do not apply to this "
                           f"{procedure.name_en}", field="grounds", grounds=foreign)
     text = required_text(reason, "reason", MAX_REASON)
+    unexplained = RejectionGround.ABNORMALLY_LOW_UNEXPLAINED in parsed
+    if unexplained:  # 87号令 60: asked first, answered or lapsed, not accepted
+        note = e.price_explanations.get(str(bid_id))
+        bid_validity.check_unexplained_rejection(bid_validity.explanation_state(
+            note if isinstance(note, dict) else None, uow.clock.now()))
     entry = {"grounds": [g.value for g in parsed], "items": [g.item for g in parsed],
              "articles": [g.article_zh for g in parsed],
              "labels_zh": [g.label_zh for g in parsed], "reason": text,
              "recorded_by": principal.actor, "recorded_at": uow.clock.now().isoformat()}
     bid_notes.put(uow, principal, e, "rejections", "evaluation.reject_bid", bid_id, entry)
+    if unexplained:
+        _decide_rejected(uow, principal, e, bid_id, text)
     return view_of(uow, r, e)
 
 
@@ -129,4 +141,34 @@ def withdraw_rejection(uow: UnitOfWork, principal: Principal, section_code: str,
     require_scoring(e)
     bid_notes.drop(uow, principal, e, "rejections", "evaluation.withdraw_rejection", bid_id,
                    "否决记录", "rejection")
+    _reopen_decision(uow, principal, e, bid_id)
     return view_of(uow, r, e)
+
+
+def _explanation(e: Evaluation, bid_id: int) -> dict[str, Any] | None:
+    note = e.price_explanations.get(str(bid_id))
+    return dict(note) if isinstance(note, dict) else None
+
+
+def _decide_rejected(uow: UnitOfWork, principal: Principal, e: Evaluation, bid_id: int,
+                     reason: str) -> None:
+    """A rejection on ``abnormally_low_unexplained`` decides an undecided (answered or lapsed)
+    request for an explanation (87号令 60)."""
+    note = _explanation(e, bid_id)
+    if note is None or isinstance(note.get("decision"), dict):
+        return
+    entry = {**note, "decision": {"accepted": False, "reason": reason,
+                                  "decided_by": principal.actor,
+                                  "decided_at": uow.clock.now().isoformat()}}
+    bid_notes.put(uow, principal, e, "price_explanations", "evaluation.decide_price_explanation",
+                  bid_id, entry)
+
+
+def _reopen_decision(uow: UnitOfWork, principal: Principal, e: Evaluation, bid_id: int) -> None:
+    """The rejection was taken back: a request it decided is open for a decision again."""
+    note = _explanation(e, bid_id)
+    decision = None if note is None else note.get("decision")
+    if note is None or not isinstance(decision, dict) or decision.get("accepted"):
+        return
+    bid_notes.put(uow, principal, e, "price_explanations", "evaluation.reopen_price_explanation",
+                  bid_id, {**note, "decision": None})
