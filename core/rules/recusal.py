@@ -293,7 +293,7 @@ def recusal_findings(procedure: Procedure, declared: Iterable[Relation],
 def excluded_error(findings: Sequence[Finding], who: str) -> DomainError:
     """The refusal for a member with grounds: its code names the first ground's article
     (``COMMITTEE_MEMBER_EXCLUDED_REG_46``, ``_GPREG_9``, ``_GPL``, ``_MOF198``); ``details``
-    lists every ground with its item."""
+    (``item``, ``recusal_grounds``) lists every ground with its item."""
     first = findings[0]
     grounds_zh = "；".join(f"{f.ground.label_zh}（{f.cite_zh}）" for f in findings)
     grounds_en = "; ".join(f"{f.ground.value} ({f.ref.cite_en}"
@@ -301,7 +301,7 @@ def excluded_error(findings: Sequence[Finding], who: str) -> DomainError:
     return DomainError(first.code, f"{who} 应当回避，不得担任评标委员会成员：{grounds_zh}",
                        f"{who} must stand aside from the evaluation committee: {grounds_en}",
                        ErrorKind.CONFLICT, rule=first.ref.tag, item=first.item,
-                       grounds=[f.as_json() for f in findings])
+                       recusal_grounds=[f.as_json() for f in findings])
 
 
 def check_registry(procedure: Procedure, facts: RegistryFacts | None, bidders: Sequence[Bidder],

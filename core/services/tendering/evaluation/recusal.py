@@ -155,7 +155,8 @@ def replace_member(uow: UnitOfWork, principal: Principal, section_code: str, mem
     seat = MemberIn(account_id, old.kind, old.is_chair, old.legal_expert, expert_id)
     if any(m.account_id == account_id for m in _everyone(uow, r)):
         raise DomainError("COMMITTEE_MEMBER_DUPLICATE", f"账号 {account_id} 已在评标委员会中",
-                          f"account {account_id} is already on the committee", field="account_id")
+                          f"account {account_id} is already on the committee", ErrorKind.CONFLICT,
+                          field="account_id")
     if expert_id is not None and any(m.expert_id == expert_id for m in committee_of(uow, r)):
         raise DomainError("COMMITTEE_EXPERT_DUPLICATE", "同一名专家不能两次进入评标委员会",
                           "the same registry expert is named twice", field="expert_id")
