@@ -16,6 +16,12 @@ works types) is read as 政府采购工程, measured against the works threshold
 The criteria follow 政府采购's price policy (:mod:`core.rules.price_policy`) as the round declares
 it: no price criterion at a 统一定价/固定价格, else one whose weight keeps to the bounds for the
 round's 采购对象 (87号令 55: 货物 ≥ 30, 服务 ≥ 10; 214号 24 for 磋商: 30–60, 10–30).
+
+An expert member may name the registry's expert (``MemberIn.expert_id``, data set 212): what the
+registry knows of it — employer, credit records — is checked against the round's bidders and a
+conflict refuses the assignment (``COMMITTEE_MEMBER_EXCLUDED_REG_46`` / ``_GPREG_9`` …,
+:mod:`core.rules.recusal`). Each member then declares its own relationships before evaluating
+(:mod:`~core.services.tendering.evaluation.recusal`).
 """
 
 from __future__ import annotations
