@@ -222,6 +222,10 @@ def _evaluate_and_award(c: Container, clock: MovableClock, section_code: str,
     with c.uow() as uow:
         evaluation.assign_committee(uow, staff, section_code, setup)
         uow.commit()
+    for expert in experts:  # each declares no 回避 relationship before evaluating (条例 46)
+        with c.uow() as uow:
+            evaluation.declare_recusal(uow, expert, section_code, ())
+            uow.commit()
     with c.uow() as uow:
         bid_ids = [v.bid_id for v in evaluation.list_bids(uow, experts[0], section_code)]
     for n, expert in enumerate(experts):

@@ -58,6 +58,11 @@ class Problem(BaseModel):
         None, description="what a refused whole lacks: NOTICE_INCOMPLETE names the sections "
                           "without a round and the platforms' record fields "
                           "(503.DOC_GET_START_TIME)")
+    item: str | None = Field(
+        None, description="COMMITTEE_MEMBER_EXCLUDED_*: the item of the article (一 … 五)")
+    recusal_grounds: list[dict[str, Any]] | None = Field(
+        None, description="COMMITTEE_MEMBER_EXCLUDED_*: every ground a member must stand aside "
+                          "on — ground, rule, item, article, bid_id, sources, detail")
 
 
 def problem_statuses(method: str, operation: dict[str, Any]) -> list[int]:

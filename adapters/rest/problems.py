@@ -56,8 +56,10 @@ def problem(status: int, code: str, message_zh: str, message_en: str,
 
 async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    # the refused field, and what a refused whole lacks (NOTICE_INCOMPLETE: sections, fields)
-    extra = {k: exc.details[k] for k in ("field", "missing") if k in exc.details}
+    # the refused field, what a refused whole lacks (NOTICE_INCOMPLETE: sections, fields), and
+    # the grounds a committee member is excluded on with their item (core.rules.recusal)
+    extra = {k: exc.details[k] for k in ("field", "missing", "item", "recusal_grounds")
+             if k in exc.details}
     return problem(STATUS_OF_KIND[exc.kind], exc.code, exc.message_zh, exc.message_en, **extra)
 
 

@@ -259,6 +259,34 @@ class CommitteeMember(Base):
     # declared at assignment: the expert sits as the 法律专家 (214号 14)
     legal_expert: Mapped[bool] = mapped_column(default=False, server_default=false())
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # the registry's expert this member is (data set 212), when the assignment names one
+    expert_id: Mapped[int | None] = mapped_column(ForeignKey("experts.id"))
+    # stood aside (回避): a ground declared or shown by the registry; kept for the record
+    excluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the member stood aside that this one replaces (法 37 第四款: 已经进入的应当更换)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("tender_committee_members.id"))
+
+
+class RecusalDeclaration(Base):
+    """A member's 回避 declaration, made once before the member evaluates anything (条例 46
+    第三款, 12号令 12; 政采条例 9, 198号 16): the relationships declared per bidder from the closed
+    set of :class:`core.rules.recusal.RecusalGround` (none: an empty list), the grounds found with
+    the registry's, and the declaration as the member made it — ``statement`` the canonical JSON
+    the member's signed-in act recorded, ``statement_sha256`` its digest (also in the audit log)
+    and ``declared_at`` — as a report signature keeps its member and ``signed_at``."""
+
+    __tablename__ = "tender_recusal_declarations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("tender_rounds.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("tender_committee_members.id"),
+                                           unique=True)
+    relations: Mapped[list[dict[str, object]]] = mapped_column(JSON)  # ground, bid_id
+    grounds: Mapped[list[dict[str, object]]] = mapped_column(JSON)  # Finding.as_json()
+    excluded: Mapped[bool] = mapped_column(Boolean)
+    statement: Mapped[str] = mapped_column(Text)
+    statement_sha256: Mapped[str] = mapped_column(String(64))
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Score(Base):

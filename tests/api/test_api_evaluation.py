@@ -151,12 +151,33 @@ class Opened:
         return chosen
 
     def assign(self, method: str = "comprehensive", criteria: list[dict[str, str]] | None = None,
-               members: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+               members: list[dict[str, Any]] | None = None,
+               declare: bool = True) -> dict[str, Any]:
+        """Assign the committee; ``declare``: every member then declares no 回避 relationship."""
         body = {"members": members or self.members(), "method": method,
                 "criteria": GOV_CRITERIA if criteria is None else criteria}
         r = self.api.client.post(f"{self.base}/committee", json=body, headers=self.staff)
         assert r.status_code == 201, r.text
+        if declare:
+            self.declare_all()
         return dict(r.json())
+
+    def headers_of(self, account_id: int) -> dict[str, str]:
+        with self.api.container.session_factory() as s:
+            username = s.scalars(select(Account.username).where(Account.id == account_id)).one()
+        return self.api.token(username)
+
+    def declare(self, account_id: int, relations: list[dict[str, Any]] | None = None) -> Any:
+        return self.api.client.post(f"{self.base}/recusal", json={"relations": relations or []},
+                                    headers=self.headers_of(account_id))
+
+    def declare_all(self) -> None:
+        """Every sitting member not yet declared declares no relationship."""
+        evaluation = self.api.client.get(self.base, headers=self.supervisor).json()
+        for m in evaluation["members"]:
+            if m["recusal"] is None and m["excluded_at"] is None:
+                r = self.declare(m["account_id"])
+                assert r.status_code == 201, r.text
 
     def score(self, expert: int, bidder: str, scores: dict[str, str]) -> Any:
         return self.api.client.put(f"{self.base}/bids/{self.bid_ids[bidder]}/scores",

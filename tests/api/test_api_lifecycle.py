@@ -68,6 +68,9 @@ def test_a_tender_from_notice_to_archive(api: Api, tmp_path: Path, start: str) -
             {"code": "commercial", "name_zh": "商务", "weight": "20", "category": "commercial"},
             {"code": "price", "name_zh": "投标报价", "weight": "40", "category": "price"}]})
     assert r.status_code == 201, r.text
+    for headers in experts:  # 回避: none declared (条例 46 第三款)
+        assert api.client.post(f"/api/v1/sections/{section}/evaluation/recusal",
+                               headers=headers, json={"relations": []}).status_code == 201
     bids = api.client.get(f"/api/v1/sections/{section}/evaluation/bids",
                           headers=experts[0]).json()
     assert len(bids) == 3

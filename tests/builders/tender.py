@@ -329,6 +329,9 @@ class TenderBuilder:
             method=self.method, criteria=self.criteria)
         with self.unit() as uow:
             evaluation.assign_committee(uow, self.staff, self.section_code, setup)
+        for expert in self.experts:  # no 回避 relationship declared (条例 46 第三款)
+            with self.unit() as uow:
+                evaluation.declare_recusal(uow, expert, self.section_code, ())
 
     def bid_ids(self) -> list[int]:
         """The bids in the order the bidders submitted them."""

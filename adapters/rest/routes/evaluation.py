@@ -39,6 +39,10 @@ class MemberIn(Strict):
         False, description="an expert sitting as the 法律专家 a 技术复杂、专业性强 磋商 needs (财库"
                            "〔2014〕214号 第十四条); declared here, the expert records carry no "
                            "specialty to read it from")
+    expert_id: Id | None = Field(
+        None, description="the expert registry's record (data set 212) this expert member is: "
+                          "its employer and credit records are checked against the bidders (回避, "
+                          "实施条例 第四十六条; 政府采购法实施条例 第九条)")
 
 
 class CriterionIn(Strict):
@@ -162,6 +166,46 @@ class SignatureOut(Out):
     signed_at: datetime
 
 
+class RelationIn(Strict):
+    ground: Literal["close_relative", "employed_by_bidder", "director_or_supervisor",
+                    "controlling_shareholder", "economic_interest", "supervising_department",
+                    "past_penalty"] = Field(
+        description="近亲属 of the bidder or its 主要负责人/法定代表人; 劳动关系 (now or within 3 "
+                    "years); 董事/监事; 控股股东/实际控制人; other economic interest; staff of "
+                    "the 项目主管部门/行政监督部门; a past 行政处罚/刑事处罚 in tendering "
+                    "(实施条例 第四十六条, 评标委员会和评标方法暂行规定 第十二条; "
+                    "政府采购法实施条例 第九条)")
+    bid_id: Id | None = Field(None, description="the bid of the bidder concerned; none for the "
+                                                "last two grounds")
+
+
+class RecusalIn(Strict):
+    relations: list[RelationIn] = Field(default_factory=list, max_length=50,
+                                        description="empty: no relationship with any bidder")
+
+
+class ReplacementIn(Strict):
+    account_id: Id
+    expert_id: Id | None = Field(None, description="the registry's record of the new expert")
+
+
+class RecusalOut(Out):
+    member_id: int
+    relations: list[dict[str, Any]]
+    grounds: list[dict[str, Any]] = Field(
+        description="each ground found, declared or shown by the registry: ground, rule, item, "
+                    "article, bid_id, sources, detail")
+    excluded: bool = Field(description="the member stands aside (回避) and is to be replaced")
+    statement_sha256: str = Field(description="SHA-256 of the canonical statement declared")
+    declared_at: datetime
+
+
+def recusal_out(d: Any) -> RecusalOut:
+    return RecusalOut(member_id=d.member_id, relations=list(d.relations), grounds=list(d.grounds),
+                      excluded=d.excluded, statement_sha256=d.statement_sha256,
+                      declared_at=d.declared_at)
+
+
 class MemberOut(Out):
     id: int
     account_id: int
@@ -171,6 +215,10 @@ class MemberOut(Out):
     is_chair: bool
     legal_expert: bool
     signature: SignatureOut | None
+    expert_id: int | None
+    recusal: RecusalOut | None = Field(description="the member's 回避 declaration, once made")
+    excluded_at: datetime | None = Field(description="stood aside (回避); kept for the record")
+    replaces_id: int | None = Field(description="the member stood aside this one replaces")
 
 
 class CandidateOut(Out):
@@ -228,7 +276,11 @@ def evaluation_out(view: ev.EvaluationView) -> EvaluationOut:
                            legal_expert=m.legal_expert,
                            signature=None if m.signature is None else SignatureOut(
                                agrees=m.signature.agrees, dissent=m.signature.dissent,
-                               signed_at=m.signature.signed_at)) for m in view.members],
+                               signed_at=m.signature.signed_at),
+                           expert_id=m.expert_id,
+                           recusal=None if m.recusal is None else recusal_out(m.recusal),
+                           excluded_at=m.excluded_at, replaces_id=m.replaces_id)
+                 for m in view.members],
         rejections=dict(e.rejections), sme_declarations=dict(e.sme_declarations or {}),
         core_brands=dict(e.core_brands or {}), same_brand_ties=dict(e.same_brand_ties or {}),
         price_explanations=dict(e.price_explanations or {}),
@@ -270,13 +322,35 @@ def assign_committee(code: PathCode, body: CommitteeIn, uow: UoW, caller: Caller
     """Centre staff assign the committee (法 37; 政府采购 87号令 47, 74号令 7, 214号 14), the
     method and the criteria."""
     setup = ev.EvaluationSetup(
-        members=tuple(ev.MemberIn(m.account_id, m.kind, m.is_chair, m.legal_expert)
+        members=tuple(ev.MemberIn(m.account_id, m.kind, m.is_chair, m.legal_expert, m.expert_id)
                       for m in body.members),
         method=body.method,
         criteria=tuple(ev.CriterionIn(c.code, c.name_zh, Decimal(c.weight), c.category)
                        for c in body.criteria))
     return evaluation_out(ev.assign_committee(uow, caller, code, setup,
                                               c.settings.open_tender_thresholds))
+
+
+@router.post("/sections/{code}/evaluation/recusal", response_model=RecusalOut,
+             status_code=201)
+def declare_recusal(code: PathCode, body: RecusalIn, uow: UoW, caller: Caller) -> RecusalOut:
+    """A committee member's 回避 declaration, once, before evaluating: its relationships with
+    the bidders (实施条例 第四十六条第三款, 评标委员会和评标方法暂行规定 第十二条;
+    政府采购法实施条例 第九条). A ground the expert registry shows and the member does not
+    declare is refused (COMMITTEE_MEMBER_EXCLUDED_REG_46, _GPREG_9, _GPL, _MOF198); a declared
+    one is recorded and the member stands aside."""
+    relations = [ev.RelationIn(x.ground, x.bid_id) for x in body.relations]
+    return recusal_out(ev.declare_recusal(uow, caller, code, relations))
+
+
+@router.post("/sections/{code}/evaluation/committee/members/{member_id}/replacement",
+             response_model=EvaluationOut)
+def replace_member(code: PathCode, member_id: PathId, body: ReplacementIn, uow: UoW,
+                   caller: Caller) -> EvaluationOut:
+    """Centre staff replace a member who stood aside, or whom the registry shows a ground
+    against (招标投标法 第三十七条第四款: 已经进入的应当更换); the new member declares in turn."""
+    return evaluation_out(ev.replace_member(uow, caller, code, member_id, body.account_id,
+                                            body.expert_id))
 
 
 @router.get("/sections/{code}/evaluation", response_model=EvaluationOut)

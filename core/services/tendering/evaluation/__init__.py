@@ -26,9 +26,13 @@ never read it. Every step is audited.
 A government tender left with fewer than 3 responsive bids gets no report: it fails (废标,
 :mod:`core.services.tendering.failure`).
 
-One module per step: ``committee`` (the assignment), ``scores`` (scores and rejections),
-``declarations`` (the 小微企业 statuses), ``brands`` (same brand), ``explanations`` (the
-abnormally low price),
+Before evaluating, each member declares its 回避 relationships with the bidders (``recusal``:
+条例 46 第三款 / 12号令 12, 政采条例 9 / 198号 16); the registry's facts are checked beside the
+declaration, a member with a ground stands aside and centre staff replace it (法 37 第四款).
+
+One module per step: ``committee`` (the assignment), ``recusal`` (the 回避 declarations and
+replacements), ``scores`` (scores and rejections), ``declarations`` (the 小微企业 statuses),
+``brands`` (same brand), ``explanations`` (the abnormally low price),
 ``report`` (the report and its signatures), ``reading`` (what members and oversight read);
 ``forms`` holds the inputs and views, ``access`` who may act and the rows every step reads.
 """
@@ -56,15 +60,17 @@ from core.services.tendering.evaluation.forms import (
     EvaluationView,
     MemberIn,
     MemberView,
+    RelationIn,
 )
 from core.services.tendering.evaluation.reading import get_evaluation, list_bids, my_scores
+from core.services.tendering.evaluation.recusal import declare_recusal, replace_member
 from core.services.tendering.evaluation.report import close_signatures, generate_report, sign_report
 from core.services.tendering.evaluation.scores import reject_bid, submit_scores, withdraw_rejection
 
 __all__ = ["EVALUABLE", "BidView", "CriterionIn", "EvaluationSetup", "EvaluationStatus",
-           "EvaluationView", "ExplanationView", "MemberIn", "MemberView", "answer_explanation",
-           "assign_committee", "close_signatures", "decide_explanation", "declare_sme",
-           "explanation_of", "generate_report", "get_evaluation", "list_bids", "my_scores",
-           "record_brand", "reject_bid", "request_explanation", "settle_same_brand",
-           "sign_report", "submit_scores", "withdraw_brand", "withdraw_rejection",
-           "withdraw_sme"]
+           "EvaluationView", "ExplanationView", "MemberIn", "MemberView", "RelationIn",
+           "answer_explanation", "assign_committee", "close_signatures", "decide_explanation",
+           "declare_recusal", "declare_sme", "explanation_of", "generate_report",
+           "get_evaluation", "list_bids", "my_scores", "record_brand", "reject_bid",
+           "replace_member", "request_explanation", "settle_same_brand", "sign_report",
+           "submit_scores", "withdraw_brand", "withdraw_rejection", "withdraw_sme"]

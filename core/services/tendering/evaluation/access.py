@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -12,7 +13,17 @@ from core.evaluation import (
     CriterionCategory,
     TieBreak,
 )
-from core.model.tendering import BidOpening, CommitteeMember, Evaluation, Round
+from core.model.credit import CreditDataSet, CreditRecord
+from core.model.expert import Expert
+from core.model.party import Party
+from core.model.tendering import (
+    BidOpening,
+    CommitteeMember,
+    Evaluation,
+    RecusalDeclaration,
+    Round,
+)
+from core.rules import recusal
 from core.security.principal import Principal
 from core.services.tendering.evaluation.forms import EVALUABLE, EvaluationStatus
 from core.services.tendering.procedure import procedure_of
@@ -24,13 +35,22 @@ def round_ref(r: Round) -> str:
 
 
 def committee_of(uow: UnitOfWork, r: Round) -> list[CommitteeMember]:
+    """The members sitting: those who stood aside (回避) are kept for the record only."""
+    return list(uow.session.scalars(select(CommitteeMember).where(
+        CommitteeMember.round_id == r.id, CommitteeMember.excluded_at.is_(None))
+        .order_by(CommitteeMember.id)))
+
+
+def all_members_of(uow: UnitOfWork, r: Round) -> list[CommitteeMember]:
+    """Every member ever assigned, those who stood aside included."""
     return list(uow.session.scalars(select(CommitteeMember).where(
         CommitteeMember.round_id == r.id).order_by(CommitteeMember.id)))
 
 
 def membership(uow: UnitOfWork, r: Round, principal: Principal) -> CommitteeMember | None:
+    """The caller's seat on the committee; one who stood aside has none any more."""
     return uow.session.scalars(select(CommitteeMember).where(
-        CommitteeMember.round_id == r.id,
+        CommitteeMember.round_id == r.id, CommitteeMember.excluded_at.is_(None),
         CommitteeMember.account_id == principal.account_id)).first()
 
 
@@ -47,13 +67,68 @@ def require_member(uow: UnitOfWork, r: Round, principal: Principal) -> Committee
     return member
 
 
+def declaration_of(uow: UnitOfWork, member: CommitteeMember) -> RecusalDeclaration | None:
+    return uow.session.scalars(select(RecusalDeclaration).where(
+        RecusalDeclaration.member_id == member.id)).first()
+
+
+def require_declared(uow: UnitOfWork, member: CommitteeMember) -> CommitteeMember:
+    """A member evaluates nothing before declaring its 回避 relationships (条例 46 第三款;
+    政采条例 9)."""
+    if declaration_of(uow, member) is None:
+        raise DomainError("RECUSAL_NOT_DECLARED", "评标前须先作出回避声明",
+                          "declare your recusal relationships before evaluating",
+                          ErrorKind.CONFLICT, member_id=member.id)
+    return member
+
+
+def require_evaluator(uow: UnitOfWork, r: Round, principal: Principal) -> CommitteeMember:
+    """A sitting member who has declared no ground: the one who may score."""
+    return require_declared(uow, require_member(uow, r, principal))
+
+
 def require_chair(uow: UnitOfWork, r: Round, principal: Principal) -> CommitteeMember:
     member = require_member(uow, r, principal)
     if not member.is_chair:
         raise DomainError("NOT_COMMITTEE_CHAIR", "只有评标委员会主任可以执行此操作",
                           "only the chair of the evaluation committee may do this",
                           ErrorKind.FORBIDDEN)
-    return member
+    return require_declared(uow, member)
+
+
+def bidders_of(uow: UnitOfWork, r: Round) -> list[recusal.Bidder]:
+    """The bidders of the round as the committee reads them (the opened bids, 开标记录)."""
+    bidders = []
+    for o in openings_of(uow, r):
+        party = uow.session.get(Party, o.bid.party_id)
+        assert party is not None
+        bidders.append(recusal.Bidder(o.bid_id, party.name, party.identifier))
+    return bidders
+
+
+def registry_facts(uow: UnitOfWork, expert_id: int | None) -> recusal.RegistryFacts | None:
+    """What the registry knows of the expert: the employer (212 COMPANY) and the credit records
+    (300 违法违规, 302 黑名单) pushed on the expert's 身份证号码."""
+    if expert_id is None:
+        return None
+    expert = uow.session.get(Expert, expert_id)
+    if expert is None:
+        raise not_found("评标专家", "expert", expert_id)
+    records = uow.session.scalars(select(CreditRecord).where(
+        CreditRecord.body_code == expert.id_number.upper(),
+        CreditRecord.data_set.in_((CreditDataSet.VIOLATION.value,
+                                   CreditDataSet.BLACKLIST.value)))
+        .order_by(CreditRecord.id))
+    return recusal.RegistryFacts(expert.id_number, expert.company, tuple(
+        recusal.Penalty(c.data_set, c.record_code, c.recorded_at, c.revoked) for c in records))
+
+
+def registry_findings(uow: UnitOfWork, r: Round, expert_id: int | None,
+                      declared: Sequence[recusal.Relation] = ()) -> tuple[recusal.Finding, ...]:
+    """The grounds against a member: those declared and those the registry shows."""
+    return recusal.recusal_findings(procedure_of(r), declared, registry_facts(uow, expert_id),
+                                    bidders_of(uow, r),
+                                    r.section.tender_project.supervise_dept_name)
 
 
 def require_reader(uow: UnitOfWork, r: Round, principal: Principal) -> CommitteeMember | None:

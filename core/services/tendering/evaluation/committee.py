@@ -19,6 +19,12 @@ A government tender the round declares 技术、服务等标准统一 takes 最�
 The criteria follow 政府采购's price policy (:mod:`core.rules.price_policy`) as the round declares
 it: no price criterion at a 统一定价/固定价格, else one whose weight keeps to the bounds for the
 round's 采购对象 (87号令 55: 货物 ≥ 30, 服务 ≥ 10; 214号 24 for 磋商: 30–60, 10–30).
+
+An expert member may name the registry's expert (``MemberIn.expert_id``, data set 212): what the
+registry knows of it — employer, credit records — is checked against the round's bidders and a
+conflict refuses the assignment (``COMMITTEE_MEMBER_EXCLUDED_REG_46`` / ``_GPREG_9`` …,
+:mod:`core.rules.recusal`). Each member then declares its own relationships before evaluating
+(:mod:`~core.services.tendering.evaluation.recusal`).
 """
 
 from __future__ import annotations
@@ -33,11 +39,15 @@ from core.errors import DomainError, ErrorKind
 from core.evaluation import Criterion, CriterionCategory, EvaluationMethod, check_criteria
 from core.model.account import Account, AccountKind
 from core.model.tendering import Bid, CommitteeMember, Evaluation, Round, RoundStatus
-from core.rules import limits, price_policy
+from core.rules import limits, price_policy, recusal
 from core.rules.limits import CENTRAL_THRESHOLDS, MemberKind, OpenTenderThresholds
 from core.security.access import require_kind
 from core.security.principal import Principal
-from core.services.tendering.evaluation.access import criterion_json, round_ref
+from core.services.tendering.evaluation.access import (
+    criterion_json,
+    registry_findings,
+    round_ref,
+)
 from core.services.tendering.evaluation.forms import (
     CRITERION_CODE,
     CriterionIn,
@@ -138,40 +148,61 @@ def _case(r: Round) -> limits.CommitteeCase:
         technically_complex=r.technically_complex, large_social_impact=r.large_social_impact)
 
 
-def _check_accounts(uow: UnitOfWork, r: Round,
-                    members: Sequence[MemberIn]) -> dict[int, int | None]:
+def check_account(uow: UnitOfWork, r: Round, m: MemberIn, bidders: set[int]) -> int | None:
     """Experts are expert accounts; the tenderer's representatives act for the project; nobody
     is tied to a bidder (实施条例 第四十六条: 与投标人有利害关系的人不得进入评标委员会). Returns
-    the party each member's account acts for (``None``: none)."""
+    the party the member's account acts for (``None``: none)."""
     project = r.section.tender_project.project
-    bidders = set(uow.session.scalars(select(Bid.party_id).where(Bid.round_id == r.id)))
-    parties: dict[int, int | None] = {}
-    for m in members:
-        account = uow.session.get(Account, m.account_id)
-        if account is None or not account.is_active:
-            raise DomainError("COMMITTEE_ACCOUNT_INVALID", f"账号 {m.account_id} 不存在或已停用",
-                              f"account {m.account_id} does not exist or is inactive",
+    account = uow.session.get(Account, m.account_id)
+    if account is None or not account.is_active:
+        raise DomainError("COMMITTEE_ACCOUNT_INVALID", f"账号 {m.account_id} 不存在或已停用",
+                          f"account {m.account_id} does not exist or is inactive",
+                          field="members")
+    if account.party_id is not None and account.party_id in bidders:
+        raise DomainError("COMMITTEE_MEMBER_CONFLICT",
+                          f"账号 {account.username} 属于投标人，应当回避"
+                          "（《招标投标法实施条例》第四十六条）",
+                          f"account {account.username} belongs to a bidder and must stand "
+                          "aside (Tendering Regulation art. 46)", field="members")
+    if m.kind == MemberKind.TECHNICAL_ECONOMIC_EXPERT and account.kind != AccountKind.EXPERT:
+        raise DomainError("COMMITTEE_MEMBER_NOT_EXPERT",
+                          f"账号 {account.username} 不是评标专家账号",
+                          f"account {account.username} is not an expert account",
+                          field="members")
+    if m.kind == MemberKind.TENDERER_REPRESENTATIVE and not (
+            account.kind == AccountKind.PARTY_USER and account.party_id is not None
+            and account.party_id in (project.owner_party_id, project.agency_party_id)):
+        raise DomainError("COMMITTEE_MEMBER_NOT_TENDERER",
+                          f"账号 {account.username} 不代表本项目的招标人（采购人）",
+                          f"account {account.username} does not act for the project's owner",
+                          field="members")
+    if m.expert_id is not None:
+        if m.kind != MemberKind.TECHNICAL_ECONOMIC_EXPERT:
+            raise DomainError("COMMITTEE_EXPERT_RECORD_NOT_EXPERT",
+                              "只有评审专家成员对应专家库中的专家",
+                              "only an expert member is an expert of the registry",
                               field="members")
-        if account.party_id is not None and account.party_id in bidders:
-            raise DomainError("COMMITTEE_MEMBER_CONFLICT",
-                              f"账号 {account.username} 属于投标人，应当回避"
-                              "（《招标投标法实施条例》第四十六条）",
-                              f"account {account.username} belongs to a bidder and must stand "
-                              "aside (Tendering Regulation art. 46)", field="members")
-        if m.kind == MemberKind.TECHNICAL_ECONOMIC_EXPERT and account.kind != AccountKind.EXPERT:
-            raise DomainError("COMMITTEE_MEMBER_NOT_EXPERT",
-                              f"账号 {account.username} 不是评标专家账号",
-                              f"account {account.username} is not an expert account",
-                              field="members")
-        if m.kind == MemberKind.TENDERER_REPRESENTATIVE and not (
-                account.kind == AccountKind.PARTY_USER and account.party_id is not None
-                and account.party_id in (project.owner_party_id, project.agency_party_id)):
-            raise DomainError("COMMITTEE_MEMBER_NOT_TENDERER",
-                              f"账号 {account.username} 不代表本项目的招标人（采购人）",
-                              f"account {account.username} does not act for the project's owner",
-                              field="members")
-        parties[m.account_id] = account.party_id
-    return parties
+        # what the registry knows is refused whatever the member will declare (条例 46 第三款,
+        # 12号令 12; 政采条例 9, 198号 16): core.rules.recusal
+        findings = registry_findings(uow, r, m.expert_id)
+        if findings:
+            raise recusal.excluded_error(findings, f"账号 {account.username}")
+    return account.party_id
+
+
+def bidder_parties(uow: UnitOfWork, r: Round) -> set[int]:
+    return set(uow.session.scalars(select(Bid.party_id).where(Bid.round_id == r.id)))
+
+
+def _check_accounts(uow: UnitOfWork, r: Round,
+                    members: Sequence[MemberIn]) -> dict[int, int | None]:
+    """:func:`check_account` for each member; one registry expert sits once."""
+    experts = [m.expert_id for m in members if m.expert_id is not None]
+    if len(experts) != len(set(experts)):
+        raise DomainError("COMMITTEE_EXPERT_DUPLICATE", "同一名专家不能两次进入评标委员会",
+                          "the same registry expert is named twice", field="members")
+    bidders = bidder_parties(uow, r)
+    return {m.account_id: check_account(uow, r, m, bidders) for m in members}
 
 
 def assign_committee(uow: UnitOfWork, principal: Principal, section_code: str,
@@ -220,7 +251,7 @@ def assign_committee(uow: UnitOfWork, principal: Principal, section_code: str,
     for m in setup.members:
         uow.session.add(CommitteeMember(round_id=r.id, account_id=m.account_id, kind=m.kind,
                                         is_chair=m.is_chair, legal_expert=m.legal_expert,
-                                        assigned_at=now))
+                                        expert_id=m.expert_id, assigned_at=now))
     e = Evaluation(round_id=r.id, method=method.value,
                    criteria=[criterion_json(c) for c in criteria], rejections={},
                    sme_declarations={},
@@ -229,7 +260,8 @@ def assign_committee(uow: UnitOfWork, principal: Principal, section_code: str,
     uow.record(principal.actor, "evaluation.assign_committee", "evaluation", round_ref(r), None,
                {**snapshot(e), "members": [{"account_id": m.account_id, "kind": m.kind,
                                             "is_chair": m.is_chair,
-                                            "legal_expert": m.legal_expert}
+                                            "legal_expert": m.legal_expert,
+                                            "expert_id": m.expert_id}
                                            for m in setup.members]})
     transition(uow, r, RoundStatus.EVALUATING, principal.actor, "round.evaluating",
                before=before)

@@ -10,7 +10,14 @@ from enum import StrEnum
 from typing import Any
 
 from core.evaluation import CriterionCategory
-from core.model.tendering import Candidate, Evaluation, OpeningOutcome, ReportSignature, Round
+from core.model.tendering import (
+    Candidate,
+    Evaluation,
+    OpeningOutcome,
+    RecusalDeclaration,
+    ReportSignature,
+    Round,
+)
 
 #: The outcomes of the opening whose bids the committee evaluates; a revoked (撤销) or retracted
 #: (撤回) bid was never opened and is not evaluated (电子招标投标办法 第三十一条).
@@ -35,6 +42,7 @@ class MemberIn:
     kind: str  # a MemberKind value
     is_chair: bool = False
     legal_expert: bool = False  # an expert sitting as the 法律专家 (214号 14), as declared
+    expert_id: int | None = None  # the registry's expert (212) this member is, when known
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,19 @@ class MemberView:
     is_chair: bool
     signature: ReportSignature | None
     legal_expert: bool = False
+    expert_id: int | None = None
+    recusal: RecusalDeclaration | None = None  # the member's 回避 declaration, once made
+    excluded_at: Any = None  # stood aside (回避), kept for the record
+    replaces_id: int | None = None  # the member stood aside that this one replaces
+
+
+@dataclass(frozen=True)
+class RelationIn:
+    """One relationship a member declares with a bidder (or a personal ground, ``bid_id`` None);
+    ``ground`` a :class:`core.rules.recusal.RecusalGround` value."""
+
+    ground: str
+    bid_id: int | None = None
 
 
 @dataclass(frozen=True)

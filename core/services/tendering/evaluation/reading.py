@@ -13,7 +13,8 @@ from core.model.tendering import Candidate, Evaluation, ReportSignature, Round, 
 from core.security.access import acts_for_project
 from core.security.principal import Principal
 from core.services.tendering.evaluation.access import (
-    committee_of,
+    all_members_of,
+    declaration_of,
     evaluation_of,
     membership,
     not_on_committee,
@@ -36,12 +37,14 @@ def view_of(uow: UnitOfWork, r: Round, e: Evaluation) -> EvaluationView:
     signatures = {s.member_id: s for s in uow.session.scalars(
         select(ReportSignature).where(ReportSignature.round_id == r.id))}
     members = []
-    for m in committee_of(uow, r):
+    for m in all_members_of(uow, r):  # those who stood aside too, marked, for the record
         account = uow.session.get(Account, m.account_id)
         assert account is not None
         members.append(MemberView(m.id, m.account_id, account.username, account.display_name,
                                   m.kind, m.is_chair, signatures.get(m.id),
-                                  legal_expert=m.legal_expert))
+                                  legal_expert=m.legal_expert, expert_id=m.expert_id,
+                                  recusal=declaration_of(uow, m), excluded_at=m.excluded_at,
+                                  replaces_id=m.replaces_id))
     candidates = tuple(uow.session.scalars(select(Candidate).where(
         Candidate.round_id == r.id).order_by(Candidate.rank, Candidate.bid_id)))
     return EvaluationView(r, e, tuple(members), candidates)

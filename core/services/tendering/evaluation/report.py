@@ -51,6 +51,7 @@ from core.security.principal import Principal
 from core.services.tendering.evaluation.access import (
     committee_of,
     criteria_of,
+    declaration_of,
     evaluation_of,
     openings_of,
     require_chair,
@@ -191,6 +192,11 @@ def generate_report(uow: UnitOfWork, principal: Principal, section_code: str) ->
     require_scoring(e)
     method = EvaluationMethod(e.method)
     members = committee_of(uow, r)
+    undeclared = [m.id for m in members if declaration_of(uow, m) is None]
+    if undeclared:  # 条例 46 第三款 / 政采条例 9: every member sitting has declared
+        raise DomainError("RECUSAL_NOT_DECLARED", "尚有评标委员会成员未作出回避声明",
+                          "some committee members have not declared their recusal "
+                          "relationships", ErrorKind.CONFLICT, member_ids=undeclared)
     bids = _responsive(uow, r, e)
     procedure = procedure_of(r)
     now = uow.clock.now()

@@ -26,7 +26,7 @@ from core.services.tendering.evaluation.access import (
     evaluable_bid,
     evaluation_of,
     require_chair,
-    require_member,
+    require_evaluator,
     require_scoring,
     round_ref,
 )
@@ -42,7 +42,7 @@ def submit_scores(uow: UnitOfWork, principal: Principal, section_code: str, bid_
                   scores: Mapping[str, Decimal]) -> list[Score]:
     """A member scores one bid on subjective criteria; a later call replaces those criteria."""
     r = get_round(uow, principal, section_code)
-    member = require_member(uow, r, principal)
+    member = require_evaluator(uow, r, principal)  # its 回避 declared, no ground
     e = evaluation_of(uow, r, lock=True)
     require_scoring(e)
     if e.method != EvaluationMethod.COMPREHENSIVE:
