@@ -26,7 +26,7 @@ EXPECTED = {"parties", "party_roles", "accounts", "api_tokens", "projects", "ten
             "calendar_days", "legal_deadlines", "ws_nonces", "ws_digest_secrets",
             "tender_documents", "tender_tie_settlements", "tender_decisions",
             "notice_search", "platform_incidents", "tender_decryption_determinations",
-            "tender_complaints"}
+            "tender_complaints", "tender_recusal_declarations"}
 
 
 def tables(url: str) -> set[str]:
