@@ -180,14 +180,14 @@ def routes() -> None:
 @routes.command("list")
 @json_option
 def routes_list(as_json: bool) -> None:
-    """Every route: which events of which trading domain go to which target through which
-    mapping ('*' in the domain column: every event)."""
+    """Every route: which events go to which target through which mapping, and of which
+    trading domain ('*': every event)."""
     with command_container() as container, container.uow() as uow:
-        rows = [{"id": r.id, "event_type": r.event_type, "domain": r.domain or "*",
-                 "target": r.target, "mapping": r.mapping,
-                 "state": "enabled" if r.enabled else "disabled"}
+        rows = [{"id": r.id, "event_type": r.event_type, "target": r.target,
+                 "mapping": r.mapping, "state": "enabled" if r.enabled else "disabled",
+                 "domain": r.domain or "*"}
                 for r in console.list_routes(uow, None)]
-    show(rows, ("id", "event_type", "domain", "target", "mapping", "state"), as_json)
+    show(rows, ("id", "event_type", "target", "mapping", "state", "domain"), as_json)
 
 
 @routes.command("add")
@@ -202,8 +202,8 @@ def routes_add(event_type: str, target: str, mapping: str, domain: str | None) -
     with command_container() as container, container.uow() as uow:
         route = console.add_route(uow, None, event_type, target, mapping, domain=domain)
         uow.commit()
-        click.echo(f"route {route.id}: {event_type} [{route.domain or '*'}] -> {target} "
-                   f"({mapping})")
+        click.echo(f"route {route.id}: {event_type} -> {target} ({mapping})"
+                   + (f" [{route.domain} only]" if route.domain else ""))
 
 
 @routes.command("domain")
@@ -214,5 +214,5 @@ def routes_domain(route_id: int, domain: str) -> None:
     with command_container() as container, container.uow() as uow:
         route = console.set_route_domain(uow, None, route_id, None if domain == "*" else domain)
         uow.commit()
-        click.echo(f"route {route.id}: {route.event_type} [{route.domain or '*'}] -> "
-                   f"{route.target} ({route.mapping})")
+        click.echo(f"route {route.id}: {route.event_type} -> {route.target} ({route.mapping})"
+                   f" [{route.domain or 'every'} domain]")
