@@ -1,4 +1,6 @@
-"""Sample data for `make run`: a centre with staff, two parties, a project and a published notice.
+"""Sample data for `make run`: a centre with staff and parties, an engineering tender and a
+政府采购 one (adapters.demo_procurement), each run from its notice to its contract, then shown side
+by side (adapters.demo_summary).
 
 Account passwords are drawn from ``secrets`` and never printed or stored; an operator gets a
 token with `ggzy token issue <username>`. Running it twice changes nothing.
@@ -29,10 +31,11 @@ STAFF_ACCOUNTS = (
 )
 
 
-def sample_uscc(body8: str, region: str = "350100") -> str:
-    """A well-formed 统一社会信用代码 for sample data: both check characters computed."""
+def sample_uscc(body8: str, region: str = "350100", prefix: str = "91") -> str:
+    """A well-formed 统一社会信用代码 for sample data: both check characters computed; ``prefix``
+    the registering department and kind (91 an enterprise, 12 a 事业单位)."""
     org = body8 + org_code_check_char(body8)
-    first17 = "91" + region + org
+    first17 = prefix + region + org
     return first17 + uscc_check_char(first17)
 
 
@@ -78,6 +81,8 @@ def load_sample_data(base: Container) -> Iterator[str]:
     """The whole sample tender runs on one moved clock, from the project to the contract, so
     every record it produces tells a consistent story in time."""
     from adapters.demo_lifecycle import prepare_round, run_lifecycle
+    from adapters.demo_procurement import run_procurement
+    from adapters.demo_summary import side_by_side
 
     clock = MovableClock(base.clock.now())  # the real date: provisional years are fine
     c = replace(base, clock=clock)
@@ -152,17 +157,23 @@ def load_sample_data(base: Container) -> Iterator[str]:
     with c.uow() as uow:
         notices.approve_notice(uow, staff, notice.id)
         uow.commit()
+    if c.settings.sandbox:
+        yield from _sandbox_route(c)
+    yield "== 工程建设 公开招标 (招标投标法) =="
     yield f"project         {project.code}  {project.name}"
     yield f"tender project  {tp.code}  统一交易标识码 {tp.unified_deal_code}"
     for code in section_codes:
         yield f"section         {code}"
     yield f"notice          #{notice.id} published"
-    if c.settings.sandbox:
-        yield from _sandbox_route(c)
     yield from run_lifecycle(c, clock, prepared, "demo-agency", "staff")
+    # after the engineering round: one prepared now would pass its deadline meanwhile
+    yield "== 政府采购 公开招标 · 货物 (政府采购法) =="
+    gov_section = yield from run_procurement(c, clock, "demo-agency", "staff")
+    yield from side_by_side(c, [section_codes[0], gov_section])
     if c.settings.sandbox:
         from adapters.demo_exchange import deliver_to_sandbox
 
         yield from deliver_to_sandbox(base)
-    yield "accounts        admin, staff, supervisor, demo-tenderer, demo-agency "
+    yield ("accounts        admin, staff, supervisor, demo-tenderer, demo-agency, "
+           "demo-purchaser")
     yield "                (get a token: ggzy token issue staff)"

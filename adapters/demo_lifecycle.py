@@ -15,7 +15,7 @@ import base64
 import json
 import secrets
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -99,7 +99,11 @@ class PreparedRound:
 
 
 def prepare_round(c: Container, section_code: str, agency_username: str,
-                  deposit: Decimal = Decimal("800000.00")) -> PreparedRound:
+                  deposit: Decimal = Decimal("800000.00"), *,
+                  procurement_object: str | None = None,
+                  sme_deduction: Decimal | None = None) -> PreparedRound:
+    """``procurement_object`` and ``sme_deduction``: 政府采购's 采购对象 and 小微企业 price
+    deduction in percent (87号令 55, 财库〔2020〕46号 9); an engineering round takes neither."""
     agency = _principal(c, agency_username)
     work = Path(tempfile.mkdtemp(prefix="ggzy-demo-keyholders-"))
     keyholders = [_keyholder(work, i) for i in range(1, 4)]
@@ -113,6 +117,7 @@ def prepare_round(c: Container, section_code: str, agency_username: str,
                        start_of_day(earliest.day) + timedelta(hours=10) if earliest else now)
         rounds.configure_round(uow, agency, section_code, rounds.RoundSettings(
             bid_deadline=deadline, threshold=2, deposit=deposit,
+            procurement_object=procurement_object, sme_deduction=sme_deduction,
             keyholders=tuple(rounds.Keyholder(f"开标密钥持有人{i + 1}", public_pem(k.public_key()))
                              for i, k in enumerate(keyholders))))
         uow.commit()
@@ -123,6 +128,25 @@ def run_lifecycle(c: Container, clock: MovableClock, prepared: PreparedRound,
                   agency_username: str, staff_username: str) -> Iterator[str]:
     """Drive the prepared round from its documents to the contract on ``clock`` (the clock of
     ``c``), which it moves past every deadline."""
+    offers = [(body8, name, {"price": price, "duration_days": days, "quality": "合格",
+                             "bidder": name, "project_manager": manager,
+                             "project_manager_id": sample_id_number(i)})
+              for i, (body8, name, price, days, manager) in enumerate(BIDDERS, start=1)]
+    bidders = yield from bid_and_open(c, clock, prepared, agency_username, staff_username,
+                                      offers, "demo-bidder", "bidder")
+    yield from _evaluate_and_award(c, clock, prepared.section_code,
+                                   _principal(c, agency_username), _principal(c, staff_username),
+                                   bidders)
+
+
+def bid_and_open(c: Container, clock: MovableClock, prepared: PreparedRound,
+                 agency_username: str, staff_username: str,
+                 offers: Sequence[tuple[str, str, dict[str, object]]], username_prefix: str,
+                 role: str) -> Generator[str, None, list[Bidder]]:
+    """Documents issued, one sealed bid per offer ``(body8 of its USCC, name, its bid's 开标一览表
+    with the price)`` by a party of ``role`` registering as ``<username_prefix>-<n>``, the deadline
+    reached, two bidders hand in their keys and the keyholders open the third, and the signed
+    opening record; returns the bidders."""
     from adapters.demo import sample_uscc
 
     section_code, deadline, keyholders = (prepared.section_code, prepared.deadline,
@@ -138,20 +162,17 @@ def run_lifecycle(c: Container, clock: MovableClock, prepared: PreparedRound,
     with c.uow() as uow:  # what `ggzy-bid seal` reads: the keyholders' published public keys
         panel = bids.keyholders_of(rounds.get_round(uow, agency, section_code))
     assert isinstance(panel, KeyholderPanel)
-    for i, (body8, name, price, days, manager) in enumerate(BIDDERS, start=1):
-        username = f"demo-bidder-{i}"
+    for i, (body8, name, declared) in enumerate(offers, start=1):
+        username = f"{username_prefix}-{i}"
         uscc = sample_uscc(body8)
         with c.uow() as uow:
             parties.register_party(uow, parties.PartyDetails(
                 kind=PartyKind.ORGANISATION, name=name, uscc=uscc, region_code="350100",
-                roles=frozenset({"bidder"})), username, secrets.token_urlsafe(24))
+                roles=frozenset({role})), username, secrets.token_urlsafe(24))
             uow.commit()
         b = Bidder(username, uscc, generate_key(work / f"{username}.pem"))  # on its side
         plain = work / f"{username}.json"
-        plain.write_text(json.dumps({
-            "price": price, "duration_days": days, "quality": "合格", "bidder": name,
-            "project_manager": manager, "project_manager_id": sample_id_number(i)},
-            ensure_ascii=False), encoding="utf-8")
+        plain.write_text(json.dumps(declared, ensure_ascii=False), encoding="utf-8")
         b.sealed = work / f"{username}-sealed"
         seal_file(plain, b.sealed, section_code, uscc, b.key, panel.public_keys(), panel.k)
         plain.unlink()  # the plaintext stays on the bidder's side only
@@ -165,7 +186,8 @@ def run_lifecycle(c: Container, clock: MovableClock, prepared: PreparedRound,
             uow.commit()
         bidders.append(b)
         clock.advance(timedelta(days=2))
-    yield f"3 sealed bids received with signed receipts (ciphertext only, under {c.bid_store.root})"
+    yield (f"{len(bidders)} sealed bids received with signed receipts (ciphertext only, under "
+           f"{c.bid_store.root})")
     clock.set(deadline)
     run_due(c.uow, c.signer)
     for b in bidders[:2]:
@@ -190,7 +212,7 @@ def run_lifecycle(c: Container, clock: MovableClock, prepared: PreparedRound,
         uow.commit()
     yield ("opening record signed and published: "
            f"/api/v1/public/sections/{section_code}/opening-record")
-    yield from _evaluate_and_award(c, clock, section_code, agency, staff, bidders)
+    return bidders
 
 
 def _evaluate_and_award(c: Container, clock: MovableClock, section_code: str,
@@ -261,6 +283,17 @@ def _evaluate_and_award(c: Container, clock: MovableClock, section_code: str,
         award.record_contract(uow, agency, section_code, winner.price or Decimal(0), clock.now())
         uow.commit()
     yield "contract recorded; deposits fall due for refund within 5 days (条例 57)"
+    clock.advance(timedelta(days=1))
+    for b in bidders:  # within those 5 days, with the 银行同期存款利息; and the 法 47 report
+        party_id = _principal(c, b.username).party_id
+        assert party_id is not None
+        with c.uow() as uow:
+            deposits.mark_refunded(uow, staff, section_code, party_id)
+            uow.commit()
+    with c.uow() as uow:
+        award.record_award_report(uow, agency, section_code)
+        uow.commit()
+    yield f"{len(bidders)} deposits refunded; written report on the tender recorded (法 47)"
     with c.uow() as uow:
         r = rounds.get_round(uow, agency, section_code)
         for step in uow.session.scalars(select(Notice).where(Notice.round_id == r.id)

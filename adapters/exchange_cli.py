@@ -180,21 +180,39 @@ def routes() -> None:
 @routes.command("list")
 @json_option
 def routes_list(as_json: bool) -> None:
-    """Every route: which events go to which target through which mapping."""
+    """Every route: which events go to which target through which mapping, and of which
+    trading domain ('*': every event)."""
     with command_container() as container, container.uow() as uow:
         rows = [{"id": r.id, "event_type": r.event_type, "target": r.target,
-                 "mapping": r.mapping, "state": "enabled" if r.enabled else "disabled"}
+                 "mapping": r.mapping, "state": "enabled" if r.enabled else "disabled",
+                 "domain": r.domain or "*"}
                 for r in console.list_routes(uow, None)]
-    show(rows, ("id", "event_type", "target", "mapping", "state"), as_json)
+    show(rows, ("id", "event_type", "target", "mapping", "state", "domain"), as_json)
 
 
 @routes.command("add")
 @click.argument("event_type")
 @click.argument("target")
 @click.option("--mapping", default="json-passthrough@1", show_default=True)
-def routes_add(event_type: str, target: str, mapping: str) -> None:
+@click.option("--domain", default=None,
+              help="only this trading domain's events (engineering, gov_procurement, ...); "
+                   "default: every event")
+def routes_add(event_type: str, target: str, mapping: str, domain: str | None) -> None:
     """Route EVENT_TYPE ('notice.published', 'notice.*' or '*') to TARGET."""
     with command_container() as container, container.uow() as uow:
-        route = console.add_route(uow, None, event_type, target, mapping)
+        route = console.add_route(uow, None, event_type, target, mapping, domain=domain)
         uow.commit()
-        click.echo(f"route {route.id}: {event_type} -> {target} ({mapping})")
+        click.echo(f"route {route.id}: {event_type} -> {target} ({mapping})"
+                   + (f" [{route.domain} only]" if route.domain else ""))
+
+
+@routes.command("domain")
+@click.argument("route_id", type=int)
+@click.argument("domain")
+def routes_domain(route_id: int, domain: str) -> None:
+    """Narrow route ROUTE_ID to DOMAIN's events ('*' widens it to every event)."""
+    with command_container() as container, container.uow() as uow:
+        route = console.set_route_domain(uow, None, route_id, None if domain == "*" else domain)
+        uow.commit()
+        click.echo(f"route {route.id}: {route.event_type} -> {route.target} ({route.mapping})"
+                   f" [{route.domain or 'every'} domain]")

@@ -2,6 +2,9 @@
 
 A profile target is an ordinary exchange target (kind = the adapter) with one route per event
 type per mapping spec: ``tender_project.created`` → ``gcjs.tender_project@1`` → the province.
+Each route takes only the trading domain its spec is written for (``mappings.specs.spec_domain``:
+the gcjs sets take 工程建设 events), so a 政府采购 tender's events never become 工程建设 records;
+no 政府采购 spec (55x) ships yet, so those go to no platform (docs/mappings.md).
 All routes of a target share the project's ordering key, so records reach each platform parent
 first (project → tender project → section → notice → opening → results), and a child waits
 while its parent is still being retried.
@@ -28,7 +31,7 @@ from adapters.config import Settings
 from adapters.keys import write_secret_file
 from exchange import config
 from exchange.model import Route
-from mappings.specs import shipped_specs
+from mappings.specs import shipped_specs, spec_domain
 
 SANDBOX_PREFIX = "/sandbox"
 # Sample sender identities the sandbox peers know us by.
@@ -89,19 +92,24 @@ def spec_routes(profile: Profile) -> list[tuple[str, str]]:
 
 def configure_profile(session: Session, settings: Settings, profile: Profile, endpoint: str,
                       actor: str, now: datetime, options: dict[str, Any] | None = None) -> int:
-    """Create or update the target and add its missing routes; returns the routes added.
-    ``options`` default to the sandbox's."""
+    """Create or update the target and add its missing routes, each narrowed to its spec's
+    trading domain (a route set up before routes had one is narrowed now); returns the routes
+    added. ``options`` default to the sandbox's."""
     config.upsert_target(session, profile.name, {
         "kind": profile.kind, "endpoint": endpoint, "timeout_seconds": 10.0,
         "options": profile_options(settings, profile) if options is None else options},
         actor, now)
-    existing = set(session.execute(select(Route.event_type, Route.mapping)
-                                   .where(Route.target == profile.name)).tuples())
+    existing = {(r.event_type, r.mapping): r for r in session.scalars(
+        select(Route).where(Route.target == profile.name))}
     added = 0
     for event, ref in spec_routes(profile):
-        if (event, ref) not in existing:
-            config.add_route(session, event, profile.name, ref, True, actor, now)
+        found = existing.get((event, ref))
+        if found is None:
+            config.add_route(session, event, profile.name, ref, True, actor, now,
+                             spec_domain(ref))
             added += 1
+        elif found.domain is None and spec_domain(ref) is not None:
+            config.set_route_domain(session, found.id, spec_domain(ref), actor, now)
     return added
 
 

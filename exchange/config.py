@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import audit
+from core.codes.tables import CODE_TABLES
 from core.errors import DomainError, ErrorKind, not_found
 from exchange.mapping_specs import stored_body
 from exchange.model import Route, Target
@@ -56,14 +57,29 @@ def upsert_target(session: Session, name: str, values: dict[str, Any], actor: st
     return target
 
 
+def route_domain(domain: str | None) -> str | None:
+    """A route's domain: a code of table ``trading_domain`` (engineering, gov_procurement, ...),
+    or None (blank too) for a route that takes every domain's events."""
+    if domain is None or not domain.strip():
+        return None
+    if domain not in CODE_TABLES["trading_domain"]:
+        allowed = ", ".join(CODE_TABLES["trading_domain"].entries)
+        raise DomainError("ROUTE_DOMAIN_INVALID", f"交易领域不合规：{domain}（可选：{allowed}）",
+                          f"unknown trading domain: {domain} (allowed: {allowed})",
+                          field="domain")
+    return domain
+
+
 def add_route(session: Session, event_type: str, target: str, mapping: str, enabled: bool,
-              actor: str, now: datetime) -> Route:
+              actor: str, now: datetime, domain: str | None = None) -> Route:
+    """Add a route; ``domain`` narrows it to one trading domain's events (None: every event)."""
     if not EVENT_PATTERN.match(event_type):
         raise DomainError("ROUTE_EVENT_INVALID", f"事件类型不合规：{event_type}",
                           f"invalid event type pattern: {event_type}", field="event_type")
     if not MAPPING.fullmatch(mapping):
         raise DomainError("MAPPING_NAME_INVALID", f"映射名须为 名称@版本：{mapping}",
                           f"a mapping is named name@version: {mapping}", field="mapping")
+    domain = route_domain(domain)
     if session.get(Target, target) is None:
         raise not_found("交换目标", "target", target)
     if mapping not in BUILT_IN_MAPPINGS and stored_body(session, mapping) is None:
@@ -74,11 +90,30 @@ def add_route(session: Session, event_type: str, target: str, mapping: str, enab
     if exists is not None:
         raise DomainError("ROUTE_EXISTS", "该路由已存在", "this route already exists",
                           ErrorKind.CONFLICT)
-    route = Route(event_type=event_type, target=target, mapping=mapping, enabled=enabled)
+    route = Route(event_type=event_type, target=target, mapping=mapping, enabled=enabled,
+                  domain=domain)
     session.add(route)
     session.flush()
     audit.append(session, at=now, actor=actor, action="exchange.route.add",
                  object_type="exchange_route", object_id=str(route.id), before=None,
                  after={"event_type": event_type, "target": target, "mapping": mapping,
-                        "enabled": enabled})
+                        "enabled": enabled, "domain": domain})
+    return route
+
+
+def set_route_domain(session: Session, route_id: int, domain: str | None, actor: str,
+                     now: datetime) -> Route:
+    """Narrow a route to one trading domain's events, or (None) widen it to every event; what
+    it changes is audited. Deliveries already made stay as they are."""
+    domain = route_domain(domain)
+    route = session.get(Route, route_id)
+    if route is None:
+        raise not_found("路由", "route", str(route_id))
+    if route.domain != domain:
+        before = route.domain
+        route.domain = domain
+        session.flush()
+        audit.append(session, at=now, actor=actor, action="exchange.route.domain",
+                     object_type="exchange_route", object_id=str(route.id),
+                     before={"domain": before}, after={"domain": domain})
     return route

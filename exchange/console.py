@@ -142,10 +142,18 @@ def list_routes(uow: UnitOfWork, operator: Operator) -> list[Route]:
 
 
 def add_route(uow: UnitOfWork, operator: Operator, event_type: str, target: str, mapping: str,
-              enabled: bool = True) -> Route:
+              enabled: bool = True, domain: str | None = None) -> Route:
+    """``domain``: only that trading domain's events (None: every event)."""
     _may_change(operator)
     return config.add_route(uow.session, event_type, target, mapping, enabled,
-                            actor_of(operator), uow.clock.now())
+                            actor_of(operator), uow.clock.now(), domain)
+
+
+def set_route_domain(uow: UnitOfWork, operator: Operator, route_id: int,
+                     domain: str | None) -> Route:
+    _may_change(operator)
+    return config.set_route_domain(uow.session, route_id, domain, actor_of(operator),
+                                   uow.clock.now())
 
 
 # -- mapping specs -----------------------------------------------------------------------------

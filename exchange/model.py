@@ -46,7 +46,12 @@ class Target(Base):
 
 
 class Route(Base):
-    """Which events go to which target through which mapping version."""
+    """Which events go to which target through which mapping version.
+
+    ``domain`` narrows a route to the events of one trading domain (``payload.domain``:
+    ``engineering``, ``gov_procurement``, as ``core.rules.procedures`` names them), so a
+    政府采购 tender never reaches a platform's 工程建设 data sets; NULL takes every event,
+    including those that belong to no domain (parties, deposits, the calendar)."""
 
     __tablename__ = "exchange_routes"
     __table_args__ = (UniqueConstraint("event_type", "target", "mapping"),)
@@ -56,6 +61,7 @@ class Route(Base):
     target: Mapped[str] = mapped_column(ForeignKey("exchange_targets.name"))
     mapping: Mapped[str] = mapped_column(String(64))  # name@version in the mapping registry
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    domain: Mapped[str | None] = mapped_column(String(32), default=None)  # None: any domain
 
 
 class DeliveryStatus(StrEnum):

@@ -20,10 +20,10 @@ from core.events import jsonable
 from core.ports import RecordGap
 from exchange.mapping_specs import stored_body
 from exchange.registry import MappingError
-from exchange.relay import active_routes, route_matches
+from exchange.relay import active_routes, event_domain, route_takes
 from mappings.engine import CompiledSpec, MappingContext, RecordInvalid, SpecError, compile_spec
 from mappings.engine.convert import ConversionError
-from mappings.specs import shipped_specs
+from mappings.specs import shipped_specs, spec_domain
 
 
 class RecordReadiness:
@@ -48,12 +48,15 @@ class RecordReadiness:
         with self._lock:
             return self._compiled.setdefault(ref, compiled)
 
-    def specs_for(self, session: Session, event_type: str) -> list[CompiledSpec]:
-        """The specs whose records this event produces: those the routes name, and for every
-        data set no route maps, the latest shipped version (the standard holds regardless)."""
+    def specs_for(self, session: Session, event_type: str,
+                  domain: str | None = None) -> list[CompiledSpec]:
+        """The specs whose records this event (of trading domain ``domain``) produces: those the
+        routes that take it name, and for every data set no route maps, the latest shipped
+        version written for its domain (the standard holds regardless; a 政府采购 notice is no
+        工程建设 503 record)."""
         chosen: dict[str, CompiledSpec] = {}
         for route in active_routes(session):
-            if route_matches(route.event_type, event_type):
+            if route_takes(route, event_type, domain):
                 spec = self._compile(session, route.mapping)
                 if spec is not None and spec.handles(event_type):
                     chosen[spec.ref] = spec
@@ -61,6 +64,8 @@ class RecordReadiness:
         latest: dict[str, dict[str, Any]] = {}
         for raw in shipped_specs().values():
             if raw["data_set"] in covered or event_type not in raw["events"]:
+                continue
+            if spec_domain(raw["name"]) not in (None, domain):
                 continue
             if raw["data_set"] not in latest or raw["version"] > latest[raw["data_set"]][
                     "version"]:
@@ -77,7 +82,7 @@ class RecordReadiness:
                  "aggregate_id": "", "ordering_key": "", "occurred_at": occurred_at.isoformat(),
                  "payload": jsonable(payload)}
         found: dict[tuple[str, str, str], RecordGap] = {}
-        for spec in self.specs_for(session, event_type):
+        for spec in self.specs_for(session, event_type, event_domain(payload)):
             try:
                 spec.apply(event, self.context)
             except RecordInvalid as err:

@@ -7,8 +7,9 @@ in one transaction, so an event is never relayed twice or lost between the two.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +24,21 @@ def route_matches(pattern: str, event_type: str) -> bool:
     if pattern.endswith(".*"):
         return event_type.startswith(pattern[:-1])
     return pattern == event_type
+
+
+def event_domain(payload: Mapping[str, Any] | None) -> str | None:
+    """The trading domain an event belongs to: ``payload.domain``, which every project, tender
+    project, section, notice and round event carries (core.event_payloads); None for the rest
+    (parties, deposits, the calendar, audit checkpoints)."""
+    domain = payload.get("domain") if isinstance(payload, Mapping) else None
+    return domain if isinstance(domain, str) and domain else None
+
+
+def route_takes(route: Route, event_type: str, domain: str | None) -> bool:
+    """Does ``route`` take an event of this type and domain? A route without a domain takes
+    every domain's events, and those of none; a route with one only its own domain's."""
+    return route_matches(route.event_type, event_type) and (
+        route.domain is None or route.domain == domain)
 
 
 def active_routes(session: Session) -> list[Route]:
@@ -55,6 +71,7 @@ def relay_batch(session: Session, now: datetime, limit: int = 500) -> tuple[list
 
 def _deliveries_for(event: OutboxEvent, routes: Sequence[Route],
                     now: datetime) -> list[Delivery]:
+    domain = event_domain(event.payload)
     return [
         Delivery(
             outbox_id=event.id, route_id=route.id, target=route.target, mapping=route.mapping,
@@ -63,5 +80,5 @@ def _deliveries_for(event: OutboxEvent, routes: Sequence[Route],
             status=DeliveryStatus.PENDING.value, attempts=0, next_attempt_at=now,
             created_at=now, committed_at=event.occurred_at, updated_at=now,
         )
-        for route in routes if route_matches(route.event_type, event.event_type)
+        for route in routes if route_takes(route, event.event_type, domain)
     ]

@@ -11,6 +11,16 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+#: The trading domain each family of specs is written for, by the family's name (the part of a
+#: spec's name before the first dot): the national standard's 工程建设 sets (5xx, 'gcjs') carry
+#: 工程建设 events only. A family not listed here (none ships yet) takes every domain.
+FAMILY_DOMAINS = {"gcjs": "engineering"}
+
+
+def spec_domain(name: str) -> str | None:
+    """The trading domain of the spec ``name`` (or ``name@version``), None for every domain."""
+    return FAMILY_DOMAINS.get(name.split("@", 1)[0].split(".", 1)[0])
+
 
 @cache
 def shipped_specs() -> dict[str, dict[str, Any]]:

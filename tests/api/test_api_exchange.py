@@ -100,3 +100,24 @@ def test_metrics_speak_prometheus(api: Api) -> None:
     assert 'ggzy_deliveries{target="peer",status="parked"} 1' in text
     assert "# TYPE ggzy_outbox_unrelayed gauge" in text
     assert "ggzy_outbox_unrelayed 0" in text
+
+
+def test_a_route_names_its_domain_and_an_unknown_one_is_refused(api: Api) -> None:
+    admin = api.account("admin", AccountKind.ADMIN)
+    api.client.put("/api/v1/exchange/targets/peer", json=TARGET, headers=admin)
+    api.unchanged_after("POST", "/api/v1/exchange/routes", 422, "ROUTE_DOMAIN_INVALID",
+                        headers=admin, json={"event_type": "*", "target": "peer",
+                                             "domain": "gcjs"})
+    made = api.client.post("/api/v1/exchange/routes", headers=admin, json={
+        "event_type": "round.*", "target": "peer", "domain": "gov_procurement"})
+    assert made.status_code == 201 and made.json()["domain"] == "gov_procurement"
+    route_id = made.json()["id"]
+    url = f"/api/v1/exchange/routes/{route_id}/domain"
+    api.unchanged_after("PUT", url, 422, "ROUTE_DOMAIN_INVALID", headers=admin,
+                        json={"domain": "工程建设"})
+    api.unchanged_after("PUT", "/api/v1/exchange/routes/999999/domain", 404, "ROUTE_NOT_FOUND",
+                        headers=admin, json={"domain": None})
+    widened = api.client.put(url, headers=admin, json={"domain": None})
+    assert widened.status_code == 200 and widened.json()["domain"] is None
+    listed = api.client.get("/api/v1/exchange/routes", headers=admin).json()
+    assert [(r["event_type"], r["domain"]) for r in listed] == [("round.*", None)]

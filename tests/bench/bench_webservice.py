@@ -137,7 +137,7 @@ def main() -> None:
                                                  display_name="bench"))
             uow.commit()
         with c.session_factory() as s:
-            code = s.scalars(select(Project.code)).one()
+            code = s.scalars(select(Project.code).where(Project.domain == "engineering")).one()
             account = s.scalars(select(Account).where(Account.username == "bench-system")).one()
             bearer, _ = issue_token(s, account, c.clock.now())
             s.commit()

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from core.clock import SHANGHAI
-from core.model.project import Section
+from core.model.project import Section, TenderProject
 from core.model.tendering import Round
 from tests.live import LiveServer, live_server
 
@@ -47,7 +47,9 @@ def _a_round_opening_today(live: LiveServer) -> None:
     engine = create_engine(live.env["GGZY_DATABASE_URL"])
     today = datetime.now(SHANGHAI).replace(hour=0, minute=0, second=0, microsecond=0)
     with Session(engine) as s:
-        section = s.scalars(select(Section).order_by(Section.id.desc())).first()
+        section = s.scalars(select(Section).where(  # the engineering tender's second
+            Section.tender_project.has(TenderProject.project.has(domain="engineering")))
+            .order_by(Section.id.desc())).first()
         assert section is not None
         # The demo configures every section's round (a tender notice needs them): this one is
         # moved to bidding with its deadline tonight; a section without one gets a new round.

@@ -25,9 +25,10 @@ def test_0010_keeps_the_sections_of_every_notice_on_sqlite(tmp_path: Path) -> No
     db = tmp_path / "ggzy.db"
     ggzy(env, "migrate")
     ggzy(env, "demo")
-    # the tender notice names both sections; its 4 lifecycle notices one each
-    assert _counts(db) == (6, 5)
+    # the engineering tender notice names both sections, its 4 lifecycle notices one each; the
+    # 政府采购 tender beside it: its notice, 1 section, and 3 lifecycle notices
+    assert _counts(db) == (6 + 4, 5 + 4)
     ggzy(env, "migrate", "--down", "0009")
-    assert _counts(db) == (2, 1)  # the generated notices go; the tender notice keeps both
+    assert _counts(db) == (2 + 1, 2)  # the generated notices go; the tender notices keep theirs
     ggzy(env, "migrate")
-    assert _counts(db) == (2, 1)
+    assert _counts(db) == (2 + 1, 2)

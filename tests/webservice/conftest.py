@@ -131,10 +131,15 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         for _ in load_sample_data(c):
             pass
         with c.session_factory() as s:
-            project_code = s.scalars(select(Project.code)).one()
-            section_codes = list(s.scalars(select(Section.code).order_by(Section.code)))
+            # the engineering tender (the demo's 政府采购 one beside it is not these tests')
+            project_code = s.scalars(select(Project.code)
+                                     .where(Project.domain == "engineering")).one()
+            section_codes = list(s.scalars(select(Section.code).where(
+                Section.code.startswith(project_code)).order_by(Section.code)))
             # the tender notice (the lifecycle publishes its own notices beside it)
-            notice_id = s.scalars(select(Notice.id).where(Notice.round_id.is_(None))).one()
+            notice_id = s.scalars(select(Notice.id).where(
+                Notice.round_id.is_(None),
+                Notice.sections.any(Section.code.in_(section_codes)))).one()
             agency = s.scalars(select(Account).where(Account.username == "demo-agency")).one()
             agency_party = agency.party_id
         accounts = {"ws-system": AccountKind.SYSTEM_CLIENT, "ws-supervisor": AccountKind.SUPERVISOR,

@@ -66,7 +66,8 @@ def test_section_shows_its_rounds_but_not_a_draft(live: Live, soap: str) -> None
 
     agency = agency_principal(live)
     with live.container.uow() as uow:  # a new section with a round configured, not issued
-        tp_code = uow.session.scalars(select(TenderProject.code)).one()
+        tp_code = uow.session.scalars(select(TenderProject.code).where(  # engineering's
+            TenderProject.code.startswith(live.project_code))).one()
         drafted = projects.create_section(uow, agency, tp_code,
                                           projects.SectionDetails(name="第三标段（草稿轮次）"))
         code = drafted.code
@@ -89,7 +90,8 @@ def test_published_notices_only(live: Live, soap: str) -> None:
 
     agency = agency_principal(live)
     with live.container.uow() as uow:
-        tp_code = uow.session.scalars(select(TenderProject.code)).one()
+        tp_code = uow.session.scalars(select(TenderProject.code).where(  # engineering's
+            TenderProject.code.startswith(live.project_code))).one()
         draft = notices.create_notice(uow, agency, tp_code, notices.NoticeDraft(
             notice_type="tender", title="未发布的公告", content="草稿",
             section_codes=(live.section_codes[1],)))
@@ -98,16 +100,17 @@ def test_published_notices_only(live: Live, soap: str) -> None:
     error = zeep_fault(lambda: client.service.GetNotice(draft_id))
     assert (error["Code"], error["Cause"]) == ("NOT_FOUND", "NOTICE_NOT_FOUND")
 
-    page = client.service.ListNotices()
-    assert (page.Total, page.Page, page.Size) == (1, 1, 20)
-    (listed,) = page.Notices.NoticeInfo
-    assert listed.NoticeId == live.notice_id and listed.Content is None
+    page = client.service.ListNotices()  # and the demo's 政府采购 采购公告, published later
+    assert (page.Total, page.Page, page.Size) == (2, 1, 20)
+    listed = next(n for n in page.Notices.NoticeInfo if n.NoticeId == live.notice_id)
+    assert listed.Content is None
 
     published = notice.PublishedAt
     inside = client.service.ListNotices(From=published, To=published + timedelta(seconds=1))
     assert inside.Total == 1
     after = client.service.ListNotices(From=published + timedelta(seconds=1))
-    assert after.Total == 0 and after.Notices is None
+    assert after.Total == 1  # only the 政府采购 tender's, published weeks later
+    assert after.Notices.NoticeInfo[0].NoticeId != live.notice_id
     # the same instant written in Beijing time is the same instant
     beijing = published.astimezone(SHANGHAI)
     assert client.service.ListNotices(From=beijing, To=beijing + timedelta(hours=1)).Total == 1
@@ -116,11 +119,13 @@ def test_published_notices_only(live: Live, soap: str) -> None:
 @pytest.mark.parametrize("soap", SOAP)
 def test_list_projects_pages_by_creation_time(live: Live, soap: str) -> None:
     client = live.zeep(soap, "query")
-    first = client.service.ListProjects(Page=1, Size=1)
-    assert (first.Total, first.Page, first.Size) == (1, 1, 1)
+    first = client.service.ListProjects(Page=1, Size=1)  # the engineering project, then the
+    assert (first.Total, first.Page, first.Size) == (2, 1, 1)  # 政府采购 one weeks later
     assert first.Projects.ProjectInfo[0].ProjectCode == live.project_code
     second = client.service.ListProjects(Page=2, Size=1)
-    assert second.Total == 1 and second.Projects is None
+    assert second.Total == 2
+    assert second.Projects.ProjectInfo[0].ProjectCode != live.project_code
+    assert client.service.ListProjects(Page=3, Size=1).Projects is None
     created = first.Projects.ProjectInfo[0].CreatedAt
     assert client.service.ListProjects(To=created).Total == 0  # To is exclusive
     assert client.service.ListProjects(From=created, To=created + timedelta(days=1)).Total == 1

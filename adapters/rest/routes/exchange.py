@@ -14,7 +14,7 @@ from adapters.rest.deps import Caller, Deps, Paging, UoW
 from adapters.rest.fields import Code, Id, Moment, Name, PathCode, PathId, QueryCode, Text
 from adapters.rest.schemas import Out, PageOut, Strict, page_out
 from exchange import console, operations
-from exchange.model import Delivery, DeliveryAttempt, Target
+from exchange.model import Delivery, DeliveryAttempt, Route, Target
 
 router = APIRouter(prefix="/api/v1/exchange", tags=["exchange"])
 HttpStatus = Annotated[int, Field(ge=100, le=599)]
@@ -182,23 +182,38 @@ class RouteIn(Strict):
     target: Code
     mapping: Code = "json-passthrough@1"
     enabled: bool = True
+    domain: Code | None = Field(None, description=(
+        "only the events of this trading domain (code of table 'trading_domain', e.g. "
+        "engineering, gov_procurement: payload.domain); null takes every event"))
 
 
 class RouteOut(RouteIn):
     id: int
 
 
+class RouteDomainIn(Strict):
+    domain: Code | None = Field(description="a code of table 'trading_domain', or null: every "
+                                            "event")
+
+
+def _route_out(r: Route) -> RouteOut:
+    return RouteOut(id=r.id, event_type=r.event_type, target=r.target, mapping=r.mapping,
+                    enabled=r.enabled, domain=r.domain)
+
+
 @router.get("/routes", response_model=list[RouteOut])
 def routes(uow: UoW, caller: Caller) -> list[RouteOut]:
-    return [RouteOut(id=r.id, event_type=r.event_type, target=r.target, mapping=r.mapping,
-                     enabled=r.enabled)
-            for r in console.list_routes(uow, caller)]
+    return [_route_out(r) for r in console.list_routes(uow, caller)]
 
 
 @router.post("/routes", response_model=RouteOut, status_code=201)
 def add_route(body: RouteIn, uow: UoW, caller: Caller) -> RouteOut:
-    r = console.add_route(uow, caller, body.event_type, body.target, body.mapping,
-                          body.enabled)
-    return RouteOut(id=r.id, event_type=r.event_type, target=r.target, mapping=r.mapping,
-                    enabled=r.enabled)
+    return _route_out(console.add_route(uow, caller, body.event_type, body.target, body.mapping,
+                                        body.enabled, body.domain))
 
+
+@router.put("/routes/{route_id}/domain", response_model=RouteOut)
+def put_route_domain(route_id: PathId, body: RouteDomainIn, uow: UoW,
+                     caller: Caller) -> RouteOut:
+    """Narrow the route to one trading domain's events, or widen it to every event."""
+    return _route_out(console.set_route_domain(uow, caller, route_id, body.domain))

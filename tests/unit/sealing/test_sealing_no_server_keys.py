@@ -37,7 +37,7 @@ ALLOWED = {
     # ggzy demo plays the bidders and keyholders, through their own tool's functions
     ("adapters/demo_lifecycle.py", "_keyholder", "generate_keyholder_key"):
         "the demo's keyholders make their keys with the keyholder tool",
-    ("adapters/demo_lifecycle.py", "run_lifecycle", "generate_key"):
+    ("adapters/demo_lifecycle.py", "bid_and_open", "generate_key"):  # both demo tenders
         "the demo's bidders make their keys with the bidder tool",
 }
 
