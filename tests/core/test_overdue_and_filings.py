@@ -6,6 +6,7 @@ and one ``deadline.overdue`` per due date passed unmet, sent once by the schedul
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -18,7 +19,7 @@ from core.clock import MovableClock
 from core.model.notice import Notice
 from core.model.outbox import OutboxEvent
 from core.model.tendering import Award
-from core.rules import reporting_periods
+from core.rules import deposit_limits, reporting_periods
 from core.rules.calendar import beijing_date, end_of_day
 from core.services.calendar import calendar_of
 from core.services.deadlines import deadlines_of
@@ -164,3 +165,26 @@ def test_gpl_47_the_filing_is_tracked_gpreg_50_the_notice_is_immediate_and_mof87
     assert fee is not None and fee > 0  # refunded after its due date: 87号令 38
     run_due(t.c.uow, t.c.signer)
     assert len(overdue_events(t)) == 3  # each warned once
+
+
+def test_reg_57_the_refund_interest_is_at_the_centres_own_rate(
+        container: Container, clock: MovableClock) -> None:
+    """GGZY_DEPOSIT_INTEREST_RATE_PERCENT: the rate the centre's bank pays, not the code's."""
+    centre = dataclasses.replace(container, settings=dataclasses.replace(
+        container.settings, deposit_rates=deposit_limits.deposit_rates(Decimal("1.5"))))
+    t = TenderBuilder(centre, clock, tag="BR", deposit="720000.00").at(Stage.CONTRACTED)
+    t.clock.advance(timedelta(days=3))
+    with t.c.uow() as uow:
+        reg = deposits.list_registrations(uow, t.staff, t.section_code)[1][0]
+        party, paid_at = reg.party_id, reg.deposit_paid_at
+    assert paid_at is not None
+    with t.unit() as uow:
+        reg = deposits.mark_refunded(uow, t.staff, t.section_code, party)
+        interest, _ = deposits.refund_extras(t.round(uow), reg, uow.deposit_rates)
+    days = (beijing_date(t.clock.now()) - beijing_date(paid_at)).days
+    assert interest == (Decimal("720000.00") * Decimal("0.015") * days / 360).quantize(
+        Decimal("0.01"))
+    with t.c.session_factory() as s:
+        refunded = s.scalars(select(OutboxEvent).where(
+            OutboxEvent.event_type == "deposit.refunded")).one()
+    assert Decimal(str(refunded.payload["interest"])) == interest
