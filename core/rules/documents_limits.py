@@ -21,15 +21,18 @@ available until the end (24:00) of the last day.
 Where they bind: :func:`check_documents_on_sale` at the round's issue
 (:func:`core.services.tendering.rounds.issue_documents`, the round's ``documents_available_until``,
 by default the bid deadline); :func:`check_on_sale_now` whenever a bidder obtains the documents —
-its registration (报名, the 购买/获取 of the documents: :func:`core.services.tendering.bids.register`)
-and its download (:func:`core.services.tender_documents.download`): the sale period is the only
-time they are sold, so obtaining them before the issue or after the period's end is refused. The
-reading taken for the download: a bidder that obtained the 招标文件 during the period may fetch
-its copy again later, and clarifications (澄清或者修改) stay open to the bidders registered,
-since 条例 21 has them sent to every bidder that obtained the documents — only a *first*
-obtaining of the 招标文件 outside the period is a sale outside it. The tender notice's 5 个工作日 (:func:`check_tender_notice`) is a
-pure function only: a published notice stays on the portal and is never taken down
-(:mod:`core.services.notices`), so it lasts at least that long by construction.
+its registration (报名, the 购买/获取 of the documents:
+:func:`core.services.tendering.bids.register`) and its download
+(:func:`core.services.tender_documents.download`): the sale period is the only time they are
+sold, so obtaining them before the issue or after the period's end is refused. The reading
+taken for the download: a bidder that obtained the 招标文件 during the period may fetch its copy
+again later, and clarifications (澄清或者修改) stay open to the bidders registered, since 条例 21
+has them sent to every bidder that obtained the documents — only a *first* obtaining of the
+招标文件 outside the period is a sale outside it.
+
+The tender notice's 5 个工作日 (:func:`check_tender_notice`) is a pure function only: a
+published notice stays on the portal and is never taken down (:mod:`core.services.notices`), so
+it lasts at least that long by construction.
 """
 
 from __future__ import annotations

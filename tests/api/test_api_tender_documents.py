@@ -166,7 +166,7 @@ def test_reg_16_the_documents_are_obtained_only_during_their_sale(
     made = api.client.post(url, headers=owner, json=round_body(
         api, documents_available_until=until.isoformat()))
     assert made.status_code == 201, made.text
-    early, early_headers = api.register("early", "MA2YB001", ["bidder"])
+    _, early_headers = api.register("early", "MA2YB001", ["bidder"])
     tp = tender_project_of(api, owner, code)
     doc = upload(api, owner, tp).json()
     content = f"/api/v1/tender-documents/{doc['id']}/content"
