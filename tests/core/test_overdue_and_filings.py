@@ -22,8 +22,8 @@ from core.model.outbox import OutboxEvent
 from core.model.tendering import Award
 from core.rules import deposit_limits, reporting_periods
 from core.rules.calendar import beijing_date, end_of_day
-from core.services.calendar import calendar_of
 from core.services import overdue
+from core.services.calendar import calendar_of
 from core.services.deadlines import Rule, deadlines_of
 from core.services.overdue import REFUNDS, overdue_rows
 from core.services.tendering import award, closing, deposits
