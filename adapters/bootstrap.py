@@ -69,7 +69,8 @@ class Container:
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.clock, self.record_check,
-                          strict_events=self.settings.strict_event_payloads)
+                          strict_events=self.settings.strict_event_payloads,
+                          deposit_rates=self.settings.deposit_rates)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from core.errors import DomainError
 from core.platform import PlatformIdentity
+from core.rules import deposit_limits
 from core.rules.limits import OpenTenderThresholds
 
 # The GB 32100 standard's own published example, used only as the embedded sample operator.
@@ -102,6 +104,33 @@ def load_open_tender_thresholds(env: dict[str, str]) -> OpenTenderThresholds:
     return OpenTenderThresholds(
         goods_services=_yuan(env, "GGZY_OPEN_TENDER_THRESHOLD_GOODS_SERVICES", d.goods_services),
         works=_yuan(env, "GGZY_OPEN_TENDER_THRESHOLD_WORKS", d.works))
+
+
+def _percent(env: dict[str, str], name: str, default: Decimal) -> Decimal:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return Decimal(raw.strip())
+    except InvalidOperation as err:
+        raise SystemExit(f"{name}: DEPOSIT_RATE_NOT_A_NUMBER: an annual rate in percent, "
+                         f"got {raw!r}") from err
+
+
+def load_deposit_rates(env: dict[str, str]) -> deposit_limits.DepositRates:
+    """The centre's 银行同期存款利率 (条例 57) and 同期贷款基准利率 (87号令 38), annual, in
+    percent; checked by :func:`core.rules.deposit_limits.deposit_rates`, whose code the refusal
+    names; the defaults are the PBoC benchmarks (0.35 %, 4.35 %)."""
+    d = deposit_limits.DEFAULT_RATES
+    names = {"deposit_interest_rate_percent": "GGZY_DEPOSIT_INTEREST_RATE_PERCENT",
+             "lending_rate_percent": "GGZY_LENDING_RATE_PERCENT"}
+    try:
+        return deposit_limits.deposit_rates(
+            _percent(env, names["deposit_interest_rate_percent"], d.interest.annual_rate * 100),
+            _percent(env, names["lending_rate_percent"], d.overdue_fee.lending_rate * 100))
+    except DomainError as err:
+        name = names.get(str(err.details.get("field")), "deposit rates")
+        raise SystemExit(f"{name}: {err.code}: {err.message_en}") from err
 
 
 def _choice(env: dict[str, str], name: str, allowed: tuple[str, ...]) -> str:
@@ -200,6 +229,8 @@ class Settings:
     centre: Centre = field(default_factory=Centre)  # the portal's name and contacts
     # 公开招标数额标准 (74号令 7 sizes a 谈判/询价 小组 by it): the centre's government sets them
     open_tender_thresholds: OpenTenderThresholds = field(default_factory=OpenTenderThresholds)
+    # the interest refunded with a deposit (条例 57) and the fee on a late one (87号令 38)
+    deposit_rates: deposit_limits.DepositRates = deposit_limits.DEFAULT_RATES
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -253,6 +284,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         limits=load_limits(env),
         centre=load_centre(env),
         open_tender_thresholds=load_open_tender_thresholds(env),
+        deposit_rates=load_deposit_rates(env),
     )
 
 

@@ -141,9 +141,28 @@ class NoticeSchedule(TypedDict):
     deposit: Decimal | None
 
 
+class AnnouncedKeyholder(TypedDict):
+    """One opening keyholder of a round as its tender notice published it."""
+
+    index: int
+    name: str
+    fingerprint: str
+
+
+class AnnouncedRound(TypedDict):
+    """A round's keyholders as its tender notice published them: k of n, each key's SHA-256
+    fingerprint (hex) in share order (电子招标投标办法 28; ``ggzy-bid`` checks them)."""
+
+    section_code: str
+    round_no: int
+    threshold: int
+    keyholders: list[AnnouncedKeyholder]
+
+
 class NoticePayload(TenderContext):
     """notice.*: the notice, its sections and, once a round is configured, its schedule
-    (data set 503 reads the schedule of a published tender notice)."""
+    (data set 503 reads the schedule of a published tender notice); a published tender notice
+    also its rounds' keyholder fingerprints, fixed at publication (empty otherwise)."""
 
     notice_id: int
     notice_type: str
@@ -158,6 +177,7 @@ class NoticePayload(TenderContext):
     published_at: datetime | None
     review_reason: str | None
     schedule: NoticeSchedule | None
+    keyholders: list[AnnouncedRound]
 
 
 # --- rounds ---------------------------------------------------------------------------------

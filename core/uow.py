@@ -21,13 +21,17 @@ from core.event_payload_check import check_payload
 from core.events import DomainEvent, jsonable
 from core.model.outbox import OutboxEvent
 from core.ports import RecordCheck
+from core.rules.deposit_limits import DEFAULT_RATES, DepositRates
 
 
 class UnitOfWork:
     def __init__(self, session_factory: Callable[[], Session], clock: Clock,
-                 record_check: RecordCheck | None = None, strict_events: bool = False) -> None:
+                 record_check: RecordCheck | None = None, strict_events: bool = False,
+                 deposit_rates: DepositRates = DEFAULT_RATES) -> None:
         self._session_factory = session_factory
         self.clock = clock
+        # the centre's rates for a refund's interest (条例 57) and late fee (87号令 38)
+        self.deposit_rates = deposit_rates
         # what the platforms' records of a change would lack (None: no exchange wired)
         self.record_check = record_check
         # refuse an event whose payload differs from its declared type (the tests run so)

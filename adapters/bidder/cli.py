@@ -28,8 +28,10 @@ from adapters.bidder.client import (
     PACKAGE_FILE,
     BidderClient,
     BidderError,
+    RoundKeys,
     awaiting_keyholders,
     build_package_file,
+    check_announced,
     check_package_file,
     committee_record,
     generate_key,
@@ -167,18 +169,46 @@ def package(section_code: str, bidder_id: str, out_file: Path, price: str | None
 
 
 def pin_option(f: F) -> F:
+    f = click.option("--notice-id", "notice_id", type=int, default=None, metavar="ID",
+                     help="the tender notice (as read on the portal or the designated media) "
+                          "whose keyholder fingerprints the round's keys must match; default: "
+                          "the one the round names")(f)
     return click.option("--keyholder-fingerprint", "pinned", multiple=True, metavar="HEX",
                         help="a keyholder key fingerprint from the tender documents "
                              "(repeatable): refuse to seal unless the round's are exactly these"
                         )(f)
 
 
+def _check_notice(client: BidderClient, round_json: dict[str, Any], keys: RoundKeys,
+                  section_code: str, notice_id: int | None, pinned: tuple[str, ...]) -> None:
+    """The keys against the published tender notice (电子招标投标办法 28); a mismatch refuses.
+    A notice that does not list the round refuses too, unless the fingerprints are pinned; no
+    notice at all (an invited tender) leaves the pins, or the bidder's own comparison."""
+    chosen = notice_id if notice_id is not None else round_json.get("tender_notice_id")
+    if chosen is None:
+        click.echo("no published tender notice names this round: compare the fingerprints "
+                   "above with your invitation, or pin them with --keyholder-fingerprint")
+        return
+    round_no = int(round_json["round_no"])
+    if check_announced(keys, client.notice(int(chosen)), section_code, round_no):
+        click.echo(f"keyholder keys as published in tender notice {chosen}")
+    elif not pinned:
+        raise BidderError("KEYHOLDERS_NOT_PUBLISHED",
+                          f"tender notice {chosen} does not list the keyholders of "
+                          f"{section_code} round {round_no}: pin the fingerprints from the "
+                          "tender documents with --keyholder-fingerprint")
+
+
 def _seal(api: str, section_code: str, bidder_id: str, key_file: Path, out_dir: Path,
-          package_file: Path, pinned: tuple[str, ...]) -> Envelope:
+          package_file: Path, pinned: tuple[str, ...], notice_id: int | None = None
+          ) -> Envelope:
     check_package_file(package_file, section_code, bidder_id)  # refused here, not at opening
-    keys = round_keys(_client(api).round(section_code), pinned)
+    client = _client(api)
+    round_json = client.round(section_code)
+    keys = round_keys(round_json, pinned)
     for name, fingerprint in zip(keys.names, keys.fingerprints, strict=True):
         click.echo(f"keyholder {name}: {fingerprint}")
+    _check_notice(client, round_json, keys, section_code, notice_id, pinned)
     click.echo(f"data key shared {keys.threshold} of {len(keys.keys)} to the keyholders above")
     return seal_file(package_file, out_dir, section_code, bidder_id, load_private_key(key_file),
                      keys.keys, keys.threshold)
@@ -193,10 +223,11 @@ def _seal(api: str, section_code: str, bidder_id: str, key_file: Path, out_dir: 
 @pin_option
 @click.argument("package_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def seal(api: str, section_code: str, bidder_id: str, key_file: Path, out_dir: Path,
-         pinned: tuple[str, ...], package_file: Path) -> None:
+         pinned: tuple[str, ...], notice_id: int | None, package_file: Path) -> None:
     """Check PACKAGE_FILE, then seal it to your own key and, shared k of n, to the section's
     keyholders' keys."""
-    envelope = _seal(api, section_code, bidder_id, key_file, out_dir, package_file, pinned)
+    envelope = _seal(api, section_code, bidder_id, key_file, out_dir, package_file, pinned,
+                     notice_id)
     click.echo(f"sealed: {envelope.ciphertext_sha256} ({envelope.ciphertext_size} bytes)")
 
 
@@ -232,7 +263,8 @@ def submit(api: str, section_code: str, amend: bool, sealed_dir: Path) -> None:
 @click.argument("documents", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def bid(api: str, section_code: str, bidder_id: str, key_file: Path, out_dir: Path,
-        amend: bool, pinned: tuple[str, ...], price: str | None, duration_days: int | None,
+        amend: bool, pinned: tuple[str, ...], notice_id: int | None, price: str | None,
+        duration_days: int | None,
         quality: str | None, fields: tuple[str, ...], schedule_file: Path | None,
         documents: tuple[Path, ...]) -> None:
     """All in one: build the package from DOCUMENTS and the 开标一览表, check it, seal it and
@@ -243,7 +275,8 @@ def bid(api: str, section_code: str, bidder_id: str, key_file: Path, out_dir: Pa
     built = build_package_file(package_file, section_code, bidder_id, documents,
                                _schedule(price, duration_days, quality, fields, schedule_file))
     click.echo(f"package {package_file}: {_describe(built)}")
-    envelope = _seal(api, section_code, bidder_id, key_file, out_dir, package_file, pinned)
+    envelope = _seal(api, section_code, bidder_id, key_file, out_dir, package_file, pinned,
+                     notice_id)
     click.echo(f"sealed: {envelope.ciphertext_sha256} ({envelope.ciphertext_size} bytes)")
     click.echo(_submit(client, section_code, out_dir, amend))
 

@@ -175,6 +175,31 @@ def round_keys(round_json: Mapping[str, Any], expected: Sequence[str] = ()) -> R
     return RoundKeys(int(round_json["threshold"]), tuple(names), tuple(keys), tuple(prints))
 
 
+def check_announced(keys: RoundKeys, notice_json: Mapping[str, Any], section_code: str,
+                    round_no: int) -> bool:
+    """The round's keys against the published tender notice's (电子招标投标办法 28): the same
+    k and, in share order, the same fingerprints. ``True`` when the notice lists the round and
+    they match; ``False`` when it does not list it (a notice published before the keyholders
+    were, or of another round); ``KEYHOLDERS_NOT_AS_PUBLISHED`` when they differ — the server
+    hands out keys other than those announced, so nothing is sealed to them."""
+    entry = next((a for a in notice_json.get("keyholders") or []
+                  if a.get("section_code") == section_code and a.get("round_no") == round_no),
+                 None)
+    if entry is None:
+        return False
+    announced = [str(k["fingerprint"]).lower() for k in sorted(
+        entry["keyholders"], key=lambda k: int(k["index"]))]
+    if int(entry["threshold"]) != keys.threshold or announced != list(keys.fingerprints):
+        raise BidderError(
+            "KEYHOLDERS_NOT_AS_PUBLISHED",
+            f"the keyholder keys the server gives for {section_code} round {round_no} "
+            f"({keys.threshold} of {len(keys.fingerprints)}: {', '.join(keys.fingerprints)}) are "
+            f"not those published in tender notice {notice_json.get('id')} "
+            f"({entry['threshold']} of {len(announced)}: {', '.join(announced)}); nothing was "
+            "sealed — tell the centre and the supervisor")
+    return True
+
+
 def seal_file(plaintext: Path, out_dir: Path, section_code: str, bidder_id: str,
               bidder_key: ec.EllipticCurvePrivateKey,
               keyholder_keys: Sequence[ec.EllipticCurvePublicKey], threshold: int) -> Envelope:
@@ -220,6 +245,11 @@ class BidderClient:
     def round(self, section_code: str) -> dict[str, Any]:
         with self._client() as c:
             return dict(self._ok(c.get(f"/sections/{section_code}/rounds/current")))
+
+    def notice(self, notice_id: int) -> dict[str, Any]:
+        """A published notice, as the public reads it (no sign-in needed)."""
+        with self._client() as c:
+            return dict(self._ok(c.get(f"/public/notices/{notice_id}")))
 
     def register(self, section_code: str) -> dict[str, Any]:
         with self._client() as c:

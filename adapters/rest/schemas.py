@@ -18,6 +18,7 @@ from core.model.document import TenderDocument
 from core.model.notice import Notice
 from core.model.party import Party
 from core.model.project import Project, Section, TenderProject
+from core.services.notices import published_keyholders
 from core.services.paging import Page
 from core.services.projects import MAX_DURATION_DAYS, MAX_TEXT
 from core.services.public_search import SearchPage
@@ -354,6 +355,19 @@ def document_out(d: TenderDocument) -> DocumentOut:
                        download_path=f"/api/v1/tender-documents/{d.id}/content")
 
 
+class AnnouncedKeyholderOut(Out):
+    index: int
+    name: str
+    fingerprint: str = Field(description="SHA-256 of the DER public key, hex")
+
+
+class AnnouncedRoundOut(Out):
+    section_code: str
+    round_no: int
+    threshold: int
+    keyholders: list[AnnouncedKeyholderOut]
+
+
 class NoticeOut(Out):
     id: int
     notice_type: str
@@ -376,6 +390,10 @@ class NoticeOut(Out):
     documents: list[DocumentOut] = Field(
         default_factory=list, description="the tender project's 招标文件 and clarifications "
         "(name, size, sha256, uploaded_at); registered bidders download them")
+    keyholders: list[AnnouncedRoundOut] = Field(
+        default_factory=list, description="a published tender notice: each announced round's "
+        "opening keyholders (k, and each public key's SHA-256 fingerprint in share order), fixed "
+        "at publication (电子招标投标办法 28); `ggzy-bid` refuses to seal to other keys")
 
 
 class NoticeSearchOut(Out):
@@ -412,4 +430,8 @@ def notice_out(session: Session, n: Notice) -> NoticeOut:
         review_reason=n.review_reason, submitted_at=n.submitted_at,
         published_at=n.published_at, created_at=n.created_at,
         documents=[document_out(d) for d in documents_of(session, tp.id)],
+        keyholders=[AnnouncedRoundOut(
+            section_code=a["section_code"], round_no=a["round_no"], threshold=a["threshold"],
+            keyholders=[AnnouncedKeyholderOut(**k) for k in a["keyholders"]])
+            for a in published_keyholders(n)],
     )

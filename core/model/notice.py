@@ -54,6 +54,9 @@ class Notice(Base):
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     review_reason: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # a tender notice: its sections' opening keyholders as published, fixed at publication (JSON,
+    # core.services.notices.announced_keyholders; 电子招标投标办法 第二十八条)
+    keyholders: Mapped[str | None] = mapped_column(Text)
 
     tender_project: Mapped[TenderProject] = relationship(lazy="joined")
     sections: Mapped[list[Section]] = relationship(

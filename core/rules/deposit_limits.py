@@ -14,8 +14,15 @@
   quoted alike by two exam sources and backed by the legal review's search; the article number is
   the review's **[unverified]**.
 
-The rates are configuration (:class:`InterestBasis`, :class:`OverdueFeeBasis`), their defaults
-documented below; the caller may pass the rate its bank or its province uses.
+The rates are the centre's settings (:class:`DepositRates`, made by :func:`deposit_rates` from
+``GGZY_DEPOSIT_INTEREST_RATE_PERCENT`` and ``GGZY_LENDING_RATE_PERCENT``, docs/cli.md), their
+defaults documented below: the rate its bank pays on the deposit account, the benchmark its
+财政部门 reads. A rate is a Decimal percentage, refused when negative, zero (it would silently
+drop the interest or the fee the law owes) or absurd — above :data:`MAX_DEPOSIT_RATE` /
+:data:`MAX_LENDING_RATE` (a rate written a hundred times too large, ``35`` for 0.35 %, is
+caught so): ``DEPOSIT_RATE_INVALID_REG_57``, ``LENDING_RATE_INVALID_MOF87_38``. A fraction
+written for a percentage (``0.0035`` for 0.35 %) is a lawful-looking tiny rate and cannot be told
+apart — banks do pay 0.05 % on demand deposits — hence the settings' names say PERCENT.
 
 Conventions (the reading taken):
 
@@ -37,11 +44,13 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from core.errors import DomainError
 from core.rules.calendar import beijing_date, require_aware
-from core.rules.procedures import GPREG_48, REG_58, LegalRef, Procedure
+from core.rules.procedures import GPREG_48, REG_57, REG_58, LegalRef, Procedure
 
 PERFORMANCE_BOND_OVER_LIMIT = "PERFORMANCE_BOND_OVER_LIMIT"
 PERFORMANCE_BOND_NEGATIVE = "PERFORMANCE_BOND_NEGATIVE"
 REFUND_BEFORE_PAYMENT = "REFUND_BEFORE_PAYMENT"
+DEPOSIT_RATE_INVALID = "DEPOSIT_RATE_INVALID"
+LENDING_RATE_INVALID = "LENDING_RATE_INVALID"
 
 MOF87_38 = LegalRef(
     "MOF87_38",
@@ -89,6 +98,56 @@ class OverdueFeeBasis:
 
 DEFAULT_INTEREST = InterestBasis()
 DEFAULT_OVERDUE_FEE = OverdueFeeBasis()
+
+
+@dataclass(frozen=True)
+class DepositRates:
+    """The centre's two rates for the money that comes with a refund (条例 57; 87号令 38)."""
+
+    interest: InterestBasis = DEFAULT_INTEREST
+    overdue_fee: OverdueFeeBasis = DEFAULT_OVERDUE_FEE
+
+
+DEFAULT_RATES = DepositRates()
+#: The highest annual rates a centre may set, in percent: well above any PBoC benchmark since
+#: the 1990s (1-year deposits peaked near 11 %, 1-year loans near 12 %, 活期 near 3.15 %, in
+#: 1993-1996 — [M], from memory, only the order of magnitude matters here).
+MAX_DEPOSIT_RATE = Decimal("10")
+MAX_LENDING_RATE = Decimal("20")
+_RATE_PLACES = 4  # a percentage to 0.0001 %, finer than any published rate
+
+
+def _rate(value: Decimal, cap: Decimal, code: str, ref: LegalRef, field: str,
+          what_zh: str, what_en: str) -> Decimal:
+    """An annual rate in percent → a fraction, or the refusal: not a finite Decimal, ≤ 0,
+    above ``cap`` or finer than 0.0001 %."""
+    fine = (isinstance(value, Decimal) and value.is_finite() and 0 < value <= cap
+            and int(value.as_tuple().exponent) >= -_RATE_PLACES)
+    if not fine:
+        raise DomainError(
+            f"{code}_{ref.tag}",
+            f"{what_zh}须为大于 0、不超过 {cap}% 的年利率百分数（最多{_RATE_PLACES}位小数），"
+            f"收到 {value}（{ref.cite_zh}）",
+            f"{what_en} is an annual percentage above 0 and at most {cap} % (at most "
+            f"{_RATE_PLACES} decimals), not {value} ({ref.cite_en})",
+            rule=ref.tag, field=field, value=str(value), max_percent=str(cap))
+    with localcontext() as exact:
+        exact.prec = 60
+        return value / 100
+
+
+def deposit_rates(deposit_percent: Decimal = DEFAULT_INTEREST.annual_rate * 100,
+                  lending_percent: Decimal = DEFAULT_OVERDUE_FEE.lending_rate * 100
+                  ) -> DepositRates:
+    """The centre's rates from percentages (``0.35`` → 0.35 % a year), checked: the
+    银行同期存款利率 of 条例 57 and the 同期贷款基准利率 of 87号令 38 (its 20 % markup is the
+    order's own, not a setting). E.g. ``deposit_rates(Decimal("1.5"))`` pays 1.5 % interest."""
+    interest = _rate(deposit_percent, MAX_DEPOSIT_RATE, DEPOSIT_RATE_INVALID, REG_57,
+                     "deposit_interest_rate_percent", "银行同期存款利率", "the deposit rate")
+    lending = _rate(lending_percent, MAX_LENDING_RATE, LENDING_RATE_INVALID, MOF87_38,
+                    "lending_rate_percent", "同期贷款基准利率", "the lending rate")
+    return DepositRates(InterestBasis(annual_rate=interest),
+                        OverdueFeeBasis(lending_rate=lending))
 
 
 def _decimal(value: object, name: str) -> Decimal:
@@ -170,4 +229,5 @@ def overdue_fee(deposit: Decimal, due_at: datetime, refunded_at: datetime,
 #: Every code these functions can raise (besides the calendar's).
 ERROR_CODES: frozenset[str] = frozenset({
     f"{PERFORMANCE_BOND_OVER_LIMIT}_{REG_58.tag}", f"{PERFORMANCE_BOND_OVER_LIMIT}_{GPREG_48.tag}",
-    PERFORMANCE_BOND_NEGATIVE, REFUND_BEFORE_PAYMENT, "AMOUNT_NOT_FINITE"})
+    PERFORMANCE_BOND_NEGATIVE, REFUND_BEFORE_PAYMENT, "AMOUNT_NOT_FINITE",
+    f"{DEPOSIT_RATE_INVALID}_{REG_57.tag}", f"{LENDING_RATE_INVALID}_{MOF87_38.tag}"})

@@ -20,9 +20,19 @@ available until the end (24:00) of the last day.
 
 Where they bind: :func:`check_documents_on_sale` at the round's issue
 (:func:`core.services.tendering.rounds.issue_documents`, the round's ``documents_available_until``,
-by default the bid deadline). The tender notice's 5 个工作日 (:func:`check_tender_notice`) is a
-pure function only: a published notice stays on the portal and is never taken down
-(:mod:`core.services.notices`), so it lasts at least that long by construction.
+by default the bid deadline); :func:`check_on_sale_now` whenever a bidder obtains the documents —
+its registration (报名, the 购买/获取 of the documents:
+:func:`core.services.tendering.bids.register`) and its download
+(:func:`core.services.tender_documents.download`): the sale period is the only time they are
+sold, so obtaining them before the issue or after the period's end is refused. The reading
+taken for the download: a bidder that obtained the 招标文件 during the period may fetch its copy
+again later, and clarifications (澄清或者修改) stay open to the bidders registered, since 条例 21
+has them sent to every bidder that obtained the documents — only a *first* obtaining of the
+招标文件 outside the period is a sale outside it.
+
+The tender notice's 5 个工作日 (:func:`check_tender_notice`) is a pure function only: a
+published notice stays on the portal and is never taken down (:mod:`core.services.notices`), so
+it lasts at least that long by construction.
 """
 
 from __future__ import annotations
@@ -30,7 +40,7 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from core.clock import SHANGHAI
-from core.errors import DomainError
+from core.errors import DomainError, ErrorKind
 from core.rules.calendar import (
     DayCount,
     HolidayCalendar,
@@ -43,6 +53,7 @@ from core.rules.calendar import (
 from core.rules.procedures import PROCEDURES, LegalRef, Period, Procedure
 
 DOCUMENTS_ON_SALE_TOO_SHORT = "DOCUMENTS_ON_SALE_TOO_SHORT"
+DOCUMENTS_NOT_ON_SALE = "DOCUMENTS_NOT_ON_SALE"
 TENDER_NOTICE_TOO_SHORT = "TENDER_NOTICE_TOO_SHORT"
 
 MOF87_16 = LegalRef(
@@ -98,6 +109,40 @@ def check_documents_on_sale(procedure: Procedure, calendar: HolidayCalendar,
     return last
 
 
+def not_on_sale_code(procedure: Procedure) -> str:
+    """``DOCUMENTS_NOT_ON_SALE_REG_16`` / ``_MOF87_18`` / ``_MOF214_10``; plain
+    ``DOCUMENTS_NOT_ON_SALE`` where the law sets no sale period (谈判, 询价, 单一来源: the
+    documents' own period, until the deadline by default, still bounds the sale)."""
+    period = procedure.documents_on_sale
+    return DOCUMENTS_NOT_ON_SALE if period is None else f"{DOCUMENTS_NOT_ON_SALE}_{period.ref.tag}"
+
+
+def check_on_sale_now(procedure: Procedure, issued_at: datetime | None,
+                      available_until: datetime, now: datetime) -> None:
+    """Refuse obtaining the documents outside their sale period: before they are issued
+    (``issued_at`` none or later than ``now``) or after ``available_until`` (the round's
+    ``documents_available_until``, by default its bid deadline), the instant itself still on
+    sale. The code names the article that sets the period (:func:`not_on_sale_code`); a
+    conflict with the round's state, not bad input."""
+    at = require_aware(now, "now")
+    until = require_aware(available_until, "available_until")
+    before = issued_at is None or at < require_aware(issued_at, "issued_at")
+    if not before and at <= until:
+        return
+    period = procedure.documents_on_sale
+    cite_zh = f"（{period.ref.cite_zh}）" if period is not None else ""
+    cite_en = f" ({period.ref.cite_en})" if period is not None else ""
+    if before:
+        zh, en = "招标文件尚未发出，不能获取", "the documents have not been issued yet"
+    else:
+        zh = f"招标文件的发售（提供）期已于 {to_beijing(until).isoformat()} 结束，不能再获取"
+        en = f"the documents were on sale until {to_beijing(until).isoformat()}; that is over"
+    raise DomainError(not_on_sale_code(procedure), zh + cite_zh, en + cite_en, ErrorKind.CONFLICT,
+                      rule=None if period is None else period.ref.tag,
+                      issued_at=None if issued_at is None else to_beijing(issued_at).isoformat(),
+                      available_until=to_beijing(until).isoformat())
+
+
 def tender_notice_end(calendar: HolidayCalendar, published_at: datetime) -> LegalDay:
     """The earliest lawful last day of a government 招标公告 or 资格预审公告 (87号令 16)."""
     return _last(calendar, require_aware(published_at, "published_at"), TENDER_NOTICE_PERIOD)
@@ -124,4 +169,5 @@ def check_tender_notice(calendar: HolidayCalendar, published_at: datetime,
 ERROR_CODES: frozenset[str] = frozenset(
     {f"{DOCUMENTS_ON_SALE_TOO_SHORT}_{p.documents_on_sale.ref.tag}"
      for p in PROCEDURES.values() if p.documents_on_sale is not None}
+    | {not_on_sale_code(p) for p in PROCEDURES.values()}
     | {f"{TENDER_NOTICE_TOO_SHORT}_{MOF87_16.tag}"})

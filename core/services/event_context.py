@@ -82,7 +82,8 @@ def notice_schedule(session: Session, notice: Notice,
     if r is None:
         return None
     return {"round_no": r.round_no, "documents_from": r.documents_issued_at or published_at,
-            "documents_until": r.bid_deadline, "bid_deadline": r.bid_deadline,
+            "documents_until": r.documents_available_until or r.bid_deadline,
+            "bid_deadline": r.bid_deadline,
             "opening_at": r.bid_deadline, "deposit": r.deposit}
 
 

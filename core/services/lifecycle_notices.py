@@ -155,6 +155,13 @@ def opening_record(uow: UnitOfWork, r: Round, record: OpeningRecord, actor: str,
         lines += [f"{i}. {_COMPONENTS.get(x['component'], x['component'])}：{x['description']}"
                   f"（{_moment(x['started_at'])} 至 {_moment(x['ended_at']) or '尚未恢复'}）"
                   for i, x in enumerate(incidents, start=1)]
+    objections = body.get("objections") or []
+    if objections:  # 条例 44: raised on site, answered on site, recorded
+        lines += ["", "开标现场异议及答复："]
+        for i, x in enumerate(objections, start=1):
+            lines.append(f"{i}. {x['bidder_name']}（{_moment(x['raised_at'])}）：{x['text']}")
+            lines.append(f"   答复（{_moment(x['answered_at'])}）：{x['answer']}" if x["answer"]
+                         else "   答复：开标现场未作答复")
     lines += ["", "本开标记录由交易平台电子签名，对开标有异议的，投标人应当在开标现场提出"
                   "（《招标投标法实施条例》第四十四条）。"]
     return _publish(uow, r, "opening_record", lines, actor, account_id)

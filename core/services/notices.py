@@ -3,10 +3,20 @@
 Only centre staff publish, and only what was submitted for review: the public never sees a notice
 nobody at the centre has read. A published notice is never edited; an amendment or clarification
 is a new notice that points at the one it changes.
+
+A tender notice publishes, with its rounds, their opening keyholders: k and each keyholder's
+public-key fingerprint in share order, fixed at publication (``Notice.keyholders``,
+:func:`announced_keyholders`). 电子招标投标办法 第二十八条 has bids encrypted so that nobody
+opens them before the deadline; the keys a bidder seals to come from this server, and a bidder's
+client (``ggzy-bid``) checks them against the notice — which also went out, in this payload, to
+the platforms the notice is pushed to — and refuses to seal on a mismatch. Keys changed on the
+round after the notice (a draft can be reconfigured) are found so: announce them with a new
+notice.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,12 +26,13 @@ from sqlalchemy.orm import Session
 
 from core.audit import snapshot
 from core.errors import DomainError, ErrorKind, not_found
-from core.event_payloads import NoticePayload
+from core.event_payloads import AnnouncedRound, NoticePayload
 from core.events import DomainEvent, EventType, project_ordering_key
 from core.model.account import AccountKind
 from core.model.notice import Notice, NoticeStatus
 from core.model.project import Project, Section, TenderProject
 from core.model.tendering import Round, RoundStatus
+from core.sealing.keyholders import KeyholderPanel
 from core.security.access import can_read_project, require_kind, require_project_actor
 from core.security.principal import Principal
 from core.services import public_search
@@ -37,6 +48,7 @@ from core.services.public_search import (  # noqa: F401  (the public search's na
     PublicNoticeFilter,
     SearchPage,
 )
+from core.services.tendering.bids import keyholders_of
 from core.services.validation import (
     required_name,
     required_text,
@@ -60,6 +72,43 @@ class NoticeDraft:
     related_notice_id: int | None = None
 
 
+def announced_keyholders(session: Session, n: Notice) -> list[AnnouncedRound]:
+    """The keyholders of each round a tender notice announces (each section's current round,
+    configured with its keyholders' own keys: a legacy committee round has no panel to list)."""
+    if n.notice_type not in TENDER_TYPES:
+        return []
+    announced: list[AnnouncedRound] = []
+    for section in n.sections:
+        r = session.scalar(select(Round).where(Round.section_id == section.id)
+                           .order_by(Round.round_no.desc()).limit(1))
+        if r is None or r.status not in ANNOUNCEABLE:
+            continue
+        panel = keyholders_of(r)
+        if not isinstance(panel, KeyholderPanel):
+            continue
+        announced.append({"section_code": section.code, "round_no": r.round_no,
+                          "threshold": panel.k,
+                          "keyholders": [{"index": m.index, "name": m.name,
+                                          "fingerprint": m.fingerprint.hex()}
+                                         for m in panel.members]})
+    return announced
+
+
+def tender_notice_of(session: Session, section_id: int) -> Notice | None:
+    """The latest published tender notice covering the section (none for an invited tender,
+    whose invitations are not public)."""
+    return session.scalars(
+        select(Notice).join(Notice.sections).where(
+            Section.id == section_id, Notice.notice_type.in_(TENDER_TYPES),
+            Notice.status == NoticeStatus.PUBLISHED.value)
+        .order_by(Notice.published_at.desc(), Notice.id.desc()).limit(1)).first()
+
+
+def published_keyholders(n: Notice) -> list[AnnouncedRound]:
+    """What a published notice fixed of its rounds' keyholders (none before it or on others)."""
+    return [] if n.keyholders is None else list(json.loads(n.keyholders))
+
+
 def notice_payload(session: Session, n: Notice,
                    published_at: datetime | None = None) -> NoticePayload:
     """The event payload; ``published_at`` gives the one publishing would carry, before it."""
@@ -77,6 +126,8 @@ def notice_payload(session: Session, n: Notice,
         "review_reason": n.review_reason,
         **tender_context(session, tp),
         "schedule": notice_schedule(session, n, published_at),
+        "keyholders": (published_keyholders(n) if n.published_at
+                       else announced_keyholders(session, n) if published_at else []),
     }
 
 
@@ -265,9 +316,12 @@ def approve_notice(uow: UnitOfWork, principal: Principal, notice_id: int) -> Not
     notice = _reviewable(uow, principal, notice_id)
     require_complete(uow, notice)  # the round may have changed since it was submitted
     now = uow.clock.now()
+    announced = announced_keyholders(uow.session, notice)
     return _transition(uow, principal, notice, "notice.publish", EventType.NOTICE_PUBLISHED,
                        {"status": NoticeStatus.PUBLISHED.value, "published_at": now,
-                        "reviewed_by": principal.account_id, "review_reason": None})
+                        "reviewed_by": principal.account_id, "review_reason": None,
+                        "keyholders": json.dumps(announced, ensure_ascii=False)
+                        if notice.notice_type in TENDER_TYPES else None})
 
 
 def return_notice(uow: UnitOfWork, principal: Principal, notice_id: int,

@@ -20,7 +20,9 @@ What "met" means, per rule (:data:`UNMET`):
   is recorded (:mod:`core.services.tendering.award.filings`).
 
 A round terminated or failed since the deadline was tracked owes nothing but its refunds: its
-other due dates are skipped (and not marked), as the obligation fell with the round.
+other due dates are left out by the scan's own query (:func:`overdue_rows`), as the obligation
+fell with the round — not read, not marked, not warned about, on every tick from then on, so an
+ended round costs the scheduler nothing.
 """
 
 from __future__ import annotations
@@ -28,13 +30,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, exists, or_, select
 
 from core.audit import snapshot
 from core.event_payloads import DeadlineOverduePayload
 from core.events import DomainEvent, EventType
 from core.model.calendar import LegalDeadline
+from core.model.project import Section
 from core.model.tendering import Award, Round, RoundStatus
 from core.rules.calendar import beijing_date
 from core.security.principal import SYSTEM_ACTOR
@@ -100,12 +104,22 @@ ENDED = frozenset({RoundStatus.TERMINATED.value, RoundStatus.FAILED.value})
 assert set(UNMET) == {rule for rule, bound in BOUND.items() if bound == "due"}
 
 
+def _of_ended_round() -> Any:
+    """The deadline's round (its ``subject_id`` is ``<section code>/<round no>``) has ended."""
+    return exists(select(Round.id).join(Section, Round.section_id == Section.id).where(
+        LegalDeadline.subject_type == "round", Round.status.in_(ENDED),
+        Section.code + "/" + cast(Round.round_no, String) == LegalDeadline.subject_id))
+
+
 def overdue_rows(uow: UnitOfWork, now: datetime) -> list[LegalDeadline]:
     """The current due dates not yet warned about whose last day ended before ``now``, locked
-    (another scheduler skips them)."""
+    (another scheduler skips them) — but not those of a terminated or failed round other than
+    its refunds (module doc): the filter is the query's, so they are never read."""
     return list(uow.session.scalars(select(LegalDeadline).where(
         LegalDeadline.current.is_(True), LegalDeadline.bound == "due",
-        LegalDeadline.warned_at.is_(None), LegalDeadline.last_day < beijing_date(now))
+        LegalDeadline.warned_at.is_(None), LegalDeadline.last_day < beijing_date(now),
+        or_(LegalDeadline.rule.in_(sorted(rule.value for rule in REFUNDS)),
+            ~_of_ended_round()))
         .order_by(LegalDeadline.id).with_for_update(skip_locked=True)))
 
 
@@ -119,7 +133,7 @@ def warn_overdue(uow: UnitOfWork) -> int:
             continue
         rule = Rule(row.rule)
         if r.status in ENDED and rule not in REFUNDS:
-            continue
+            continue  # ended since the query ran (the query leaves the others out)
         unmet = UNMET[rule](uow, r)
         if unmet is None:
             continue

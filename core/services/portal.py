@@ -72,8 +72,9 @@ def _schedule(uow: UnitOfWork, notice: Notice, section: Section) -> SectionSched
     if r is None:
         return SectionSchedule(section, None, None, None, None, None, None)
     return SectionSchedule(section, r.round_no, r.status,
-                           r.documents_issued_at or notice.published_at, r.bid_deadline,
-                           r.bid_deadline, r.deposit)
+                           r.documents_issued_at or notice.published_at,
+                           r.documents_available_until or r.bid_deadline, r.bid_deadline,
+                           r.deposit)
 
 
 def related_notices(uow: UnitOfWork, notice: Notice) -> list[tuple[Notice, str]]:

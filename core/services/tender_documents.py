@@ -8,6 +8,12 @@ download is in the audit log and marks the bidder's registration. The list of do
 size, SHA-256) is public with the notice: a bidder can check the file it got is the file
 published, byte for byte.
 
+When (条例 16, 87号令 18, 214号 10): a bidder obtains the 招标文件 during its round's sale period
+only, from the issue to ``documents_available_until`` (by default the bid deadline;
+:func:`core.rules.documents_limits.check_on_sale_now`, ``DOCUMENTS_NOT_ON_SALE_<article>``). A
+bidder that obtained them within the period may fetch its copy again afterwards, and a
+clarification (part of the 招标文件, 条例 21) stays open to every registered bidder.
+
 The bytes go to the content-addressed file store (``ContentStore``), so their address is their
 SHA-256; the row holds the name and the kind. A declared SHA-256 at upload is checked before
 anything is stored or recorded.
@@ -19,6 +25,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import IO
 
 from sqlalchemy import select
@@ -29,9 +36,11 @@ from core.model.document import DocumentKind, TenderDocument
 from core.model.project import Section, TenderProject
 from core.model.tendering import Registration, Round
 from core.ports import ContentStore
+from core.rules import documents_limits
 from core.security.access import acts_for_project, require_project_actor
 from core.security.principal import Principal
 from core.services.project_queries import get_tender_project
+from core.services.tendering.procedure import procedure_of
 from core.services.validation import required_name
 from core.uow import UnitOfWork
 
@@ -106,15 +115,39 @@ def documents_of(session: Session, tender_project_id: int) -> Sequence[TenderDoc
                            .order_by(TenderDocument.uploaded_at, TenderDocument.id)).all()
 
 
-def _registration(session: Session, principal: Principal, tp: TenderProject
-                  ) -> Registration | None:
+def _registrations(session: Session, principal: Principal, tp: TenderProject
+                   ) -> list[tuple[Registration, Round]]:
+    """The caller's registrations for the tender project's sections, oldest first."""
     if principal.party_id is None:
-        return None
-    return session.scalars(
-        select(Registration).join(Round, Round.id == Registration.round_id)
+        return []
+    return [(reg, r) for reg, r in session.execute(
+        select(Registration, Round).join(Round, Round.id == Registration.round_id)
         .join(Section, Section.id == Round.section_id)
         .where(Section.tender_project_id == tp.id, Registration.party_id == principal.party_id)
-        .order_by(Registration.id).limit(1)).first()
+        .order_by(Registration.id)).tuples()]
+
+
+def _on_sale_registration(doc: TenderDocument, found: list[tuple[Registration, Round]],
+                          now: datetime) -> Registration:
+    """The registration under which the bidder may have this document now (module doc): a
+    clarification under any; the 招标文件 within its round's sale period, or again after it when
+    first obtained within it. Else the refusal of the latest round's period."""
+    if doc.kind == DocumentKind.CLARIFICATION.value:
+        return found[0][0]
+    refusal: DomainError | None = None
+    for reg, r in found:
+        until = r.documents_available_until or r.bid_deadline
+        if reg.documents_downloaded_at is not None and reg.documents_downloaded_at <= until:
+            return reg  # obtained during the sale: its own copy again
+        try:
+            documents_limits.check_on_sale_now(procedure_of(r), r.documents_issued_at, until,
+                                               now)
+        except DomainError as err:
+            refusal = err
+            continue
+        return reg
+    assert refusal is not None
+    raise refusal
 
 
 def download(uow: UnitOfWork, principal: Principal, store: ContentStore,
@@ -126,20 +159,22 @@ def download(uow: UnitOfWork, principal: Principal, store: ContentStore,
     if doc is None:
         raise not_found("招标文件", "tender document", document_id)
     tp = doc.tender_project
-    registration = _registration(uow.session, principal, tp)
-    if registration is None and not (principal.has_oversight
-                                     or acts_for_project(principal, tp.project)):
-        raise DomainError("DOCUMENT_NOT_REGISTERED",
-                          "只有已报名该招标项目的投标人可以下载招标文件",
-                          "only bidders registered for this tender project may download its "
-                          "documents", ErrorKind.FORBIDDEN)
+    now = uow.clock.now()
+    registration: Registration | None = None
+    if not (principal.has_oversight or acts_for_project(principal, tp.project)):
+        found = _registrations(uow.session, principal, tp)
+        if not found:
+            raise DomainError("DOCUMENT_NOT_REGISTERED",
+                              "只有已报名该招标项目的投标人可以下载招标文件",
+                              "only bidders registered for this tender project may download its "
+                              "documents", ErrorKind.FORBIDDEN)
+        registration = _on_sale_registration(doc, found, now)
     with store.open(doc.sha256) as stored:
         actual, _ = _digest(stored)
     if not hmac.compare_digest(actual, doc.sha256):
         raise DomainError("DOCUMENT_CORRUPT", "存储的文件已损坏，请联系交易中心",
                           "the stored file is damaged; please tell the centre",
                           ErrorKind.UNAVAILABLE)
-    now = uow.clock.now()
     if registration is not None and registration.documents_downloaded_at is None:
         registration.documents_downloaded_at = now
     uow.record(principal.actor, "tender_document.download", "tender_document", str(doc.id),

@@ -4,7 +4,8 @@ configured with their public keys only, bidders seal with `ggzy-bid bid` (the da
 2-of-3 among the keyholders), one bidder opens its own bid with `ggzy-bid open`, and for another
 bid two keyholders each unwrap their share on their side (`ggzy-bid keyholder unwrap-share`) and
 the shares are handed in (`ggzy-bid keyholder hand-in`). And a round configured before envelope
-version 2 still opens its version-1 bids."""
+version 2 still opens its version-1 bids. The tender notice publishes the keyholders'
+fingerprints, and `ggzy-bid` seals only to keys that match them."""
 
 from __future__ import annotations
 
@@ -13,13 +14,24 @@ import io
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
 
-from adapters.bidder.client import CIPHERTEXT_FILE, ENVELOPE_FILE, unwrap_dek
+from adapters.bidder.client import (
+    CIPHERTEXT_FILE,
+    ENVELOPE_FILE,
+    BidderError,
+    RoundKeys,
+    build_package_file,
+    check_announced,
+    unwrap_dek,
+)
 from core.model.account import AccountKind
+from core.model.outbox import OutboxEvent
 from core.model.tendering import Round
 from core.sealing.committee import decrypt_share
 from core.services.tendering.scheduler import run_due
@@ -255,3 +267,90 @@ def test_the_published_round_holds_no_private_key(api: Api) -> None:
                             headers=t.owner).json()
     assert set(record) == {"version", "section_code", "k", "keyholders"}
     assert all(len(base64.b64decode(h["public_key"])) == 91 for h in record["keyholders"])
+
+
+def _tender_notice(api: Api, t: Tender) -> dict[str, Any]:
+    tp = api.client.get(f"/api/v1/sections/{t.section}", headers=t.owner).json()
+    n = api.notice(t.owner, tp["tender_project_code"], [t.section])
+    assert api.client.post(f"/api/v1/notices/{n['id']}/submit",
+                           headers=t.owner).status_code == 200
+    staff = api.account(f"notice-staff-{n['id']}", AccountKind.CENTRE_STAFF)
+    published = api.client.post(f"/api/v1/notices/{n['id']}/approve", headers=staff)
+    assert published.status_code == 200, published.text
+    return dict(published.json())
+
+
+def test_art_28_the_tender_notice_publishes_the_keyholders_and_ggzy_bid_checks_them(
+        api: Api, live_api: str, tmp_path: Path) -> None:
+    """电子办法 28: the tender notice fixes the keyholders' fingerprints at publication (and
+    sends them to the platforms in its event); `ggzy-bid` seals only to keys that match them,
+    and refuses keys changed after the notice — what a server swapping in keys of its own
+    would hand out."""
+    t = Tender(api)
+    published = _tender_notice(api, t)
+    current = api.client.get(f"/api/v1/sections/{t.section}/rounds/current",
+                             headers=t.owner).json()
+    assert current["tender_notice_id"] == published["id"]
+    public = api.client.get(f"/api/v1/public/notices/{published['id']}").json()
+    [announced] = public["keyholders"]
+    assert (announced["section_code"], announced["round_no"], announced["threshold"]) == (
+        t.section, 1, 2)
+    assert [(k["index"], k["fingerprint"]) for k in announced["keyholders"]] == [
+        (k["index"], k["fingerprint"]) for k in current["keyholder_keys"]]
+    with api.container.session_factory() as s:
+        event = s.scalars(select(OutboxEvent).where(
+            OutboxEvent.event_type == "notice.published")).one()
+    assert event.payload["keyholders"] == public["keyholders"]
+
+    # the owner reconfigures the draft's keyholders after the notice: the notice stays as it was
+    others = [ec.generate_private_key(ec.SECP256R1()) for _ in range(3)]
+    body = {"bid_deadline": t.deadline.isoformat(), "threshold": 2, "deposit": "800000.00",
+            "keyholders": [{"name": f"keyholder-{i}", "public_key_pem": pem(k)}
+                           for i, k in enumerate(others)]}
+    changed = api.client.put(f"/api/v1/sections/{t.section}/rounds/current", headers=t.owner,
+                             json=body)
+    assert changed.status_code == 200, changed.text
+    assert api.client.get(f"/api/v1/public/notices/{published['id']}").json()["keyholders"] \
+        == public["keyholders"]
+    t.issue()
+    headers, uscc, _ = t.bidder("b1", "MA2YB001")
+    pdf = tmp_path / "投标函.pdf"
+    pdf.write_bytes(PDF)
+    package = tmp_path / "bid-package.zip"
+    build_package_file(package, t.section, uscc, [pdf], {"price": "40100000.00"})
+    env = {"GGZY_API": live_api, "GGZY_TOKEN": bearer(headers)}
+    assert ggzy_bid(env, "keygen", str(tmp_path / "b1.pem")).returncode == 0
+    seal = ("seal", "--section", t.section, "--bidder-id", uscc, "--key",
+            str(tmp_path / "b1.pem"), "--out", str(tmp_path / "sealed"))
+    refused = ggzy_bid(env, *seal, str(package))
+    one_line_error(refused, "KEYHOLDERS_NOT_AS_PUBLISHED")
+    assert f"tender notice {published['id']}" in refused.stderr
+    assert not (tmp_path / "sealed" / ENVELOPE_FILE).exists()  # nothing sealed
+
+    # announced again (a new notice for the changed keys): the keys match and it seals
+    republished = _tender_notice(api, t)
+    done = ggzy_bid(env, *seal, str(package))
+    assert done.returncode == 0, done.stderr
+    assert f"keyholder keys as published in tender notice {republished['id']}" in done.stdout
+    # a bidder naming the old notice (the one it read in the media) is refused still
+    pinned = ggzy_bid(env, *seal, "--notice-id", str(published["id"]), str(package))
+    one_line_error(pinned, "KEYHOLDERS_NOT_AS_PUBLISHED")
+
+
+def test_art_28_a_notice_not_listing_the_round_needs_pinned_fingerprints() -> None:
+    """The client's check alone: a notice of another round proves nothing (``False``); the
+    CLI then wants the fingerprints pinned (``KEYHOLDERS_NOT_PUBLISHED``)."""
+    keys = RoundKeys(2, ("a", "b", "c"), (), ("aa", "bb", "cc"))
+    notice = {"id": 7, "keyholders": [{"section_code": "S1", "round_no": 1, "threshold": 2,
+                                       "keyholders": [{"index": i, "name": n, "fingerprint": f}
+                                                      for i, (n, f) in enumerate(
+                                                          zip("abc", ("aa", "bb", "cc"),
+                                                              strict=True), start=1)]}]}
+    assert check_announced(keys, notice, "S1", 1)
+    assert not check_announced(keys, notice, "S1", 2)
+    assert not check_announced(keys, {"id": 8, "keyholders": []}, "S1", 1)
+    with pytest.raises(BidderError) as err:
+        check_announced(RoundKeys(3, ("a", "b", "c"), (), ("aa", "bb", "cc")), notice, "S1", 1)
+    assert err.value.code == "KEYHOLDERS_NOT_AS_PUBLISHED"
+    with pytest.raises(BidderError):
+        check_announced(RoundKeys(2, ("a", "b", "c"), (), ("aa", "cc", "bb")), notice, "S1", 1)

@@ -272,3 +272,49 @@ def test_a_wrong_key_for_an_intact_bid_changes_nothing(api: Api, tmp_path: Path)
     api.unchanged_after("POST", f"/api/v1/sections/{o.t.section}/opening/key", 422,
                         "BID_KEY_MISMATCH", headers=api.token("b1"),
                         json={"dek": base64.b64encode(unwrap_dek(sealed_b2, key_b2)).decode()})
+
+
+def test_reg_44_the_opening_record_lists_the_objections_raised_on_site_with_their_answers(
+        api: Api, tmp_path: Path) -> None:
+    """条例 44: an objection to the opening is raised and answered on site, and recorded — in
+    the signed record (its REST view) and in the 开标记录 notice made from it."""
+    o = Opening(api, tmp_path, fallback=False)
+    o.to_deadline()
+    for name in ("b1", "b2", "b3"):
+        assert o.hand_in(name).status_code == 200
+    url = f"/api/v1/sections/{o.t.section}/objections"
+    answered = api.client.post(url, headers=api.token("b3"), json={
+        "text": "b1 的解密时间晚于公布的开标时间", "stage": "opening"})
+    assert answered.status_code == 201, answered.text
+    left = api.client.post(url, headers=api.token("b2"), json={
+        "text": "开标一览表的工期读错", "stage": "opening"})
+    assert left.status_code == 201, left.text
+    reply = api.client.post(f"{url}/{answered.json()['id']}/answer", headers=api.token("owner"),
+                            json={"answer": "经核对，b1 在解密时段内解密，异议不成立"})
+    assert reply.status_code == 200, reply.text
+    o.at(o.t.deadline + timedelta(minutes=61))
+    assert run_due(api.container.uow, api.container.signer) == 1  # the window's end closes it
+    public = api.client.get(f"/api/v1/public/sections/{o.t.section}/opening-record").json()
+    key = serialization.load_pem_public_key(api.client.get(
+        "/api/v1/public/platform-keys").json()["receipt_signing_key_pem"].encode())
+    key.verify(base64.b64decode(public["signature"]), public["body"].encode())  # type: ignore[union-attr]
+    listed = json.loads(public["body"])["objections"]
+    assert [(x["bidder_name"], x["answer"]) for x in listed] == [
+        ("b3 有限公司", "经核对，b1 在解密时段内解密，异议不成立"),
+        ("b2 有限公司", None)]  # unanswered by the window's end: recorded as such
+    assert listed[0]["objection_id"] == answered.json()["id"] and listed[0]["answered_at"]
+    assert listed[1]["text"] == "开标一览表的工期读错" and listed[1]["answered_at"] is None
+    notices = api.client.get("/api/v1/public/notices?notice_type=opening_record").json()["items"]
+    assert len(notices) == 1
+    content = notices[0]["content"]
+    assert "开标现场异议及答复" in content and "b1 的解密时间晚于公布的开标时间" in content
+    assert "经核对，b1 在解密时段内解密，异议不成立" in content and "开标现场未作答复" in content
+
+
+def test_reg_44_an_opening_without_objections_records_none(api: Api, tmp_path: Path) -> None:
+    o = Opening(api, tmp_path, fallback=False)
+    o.to_deadline()
+    o.at(o.t.deadline + timedelta(minutes=61))
+    run_due(api.container.uow, api.container.signer)
+    public = api.client.get(f"/api/v1/public/sections/{o.t.section}/opening-record").json()
+    assert json.loads(public["body"])["objections"] == []

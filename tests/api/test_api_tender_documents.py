@@ -7,17 +7,22 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from adapters.rest.app import create_app
+from core.clock import MovableClock
 from core.model.account import AccountKind
 from core.model.audit import AuditEntry
 from core.model.tendering import Registration
+from core.rules.calendar import beijing_date, end_of_day
 from tests.api.conftest import Api
+from tests.api.test_api_missing_limits import round_body, section
 from tests.api.test_api_tendering import Tender
 
 PDF = b"%PDF-1.4\n% \xe6\x8b\x9b\xe6\xa0\x87\xe6\x96\x87\xe4\xbb\xb6\n" + b"0" * 4000 + b"\n%%EOF\n"
@@ -144,3 +149,57 @@ def test_a_published_notice_lists_its_documents(api: Api) -> None:
     assert page.status_code == 200
     assert doc["name"] in page.text and doc["sha256"] in page.text
     assert f'href="/api/v1/tender-documents/{doc["id"]}/content"' in page.text
+
+
+@pytest.mark.parametrize("start", ["moved", "real"])
+def test_reg_16_the_documents_are_obtained_only_during_their_sale(
+        api: Api, clock: MovableClock, start: str) -> None:
+    """条例 16: registering (the purchase) and the first download of the 招标文件 are refused
+    after the sale period's end, each a problem+json that changes nothing; a copy obtained during
+    it can be fetched again, and a clarification reaches every registered bidder. On a moved
+    clock and on the machine's real date."""
+    if start == "real":
+        clock.set(datetime.now(UTC))
+    owner, code = section(api)
+    until = end_of_day(beijing_date(clock.now()) + timedelta(days=14))  # ≥ 5 日 with any holiday
+    url = f"/api/v1/sections/{code}/rounds"
+    made = api.client.post(url, headers=owner, json=round_body(
+        api, documents_available_until=until.isoformat()))
+    assert made.status_code == 201, made.text
+    _, early_headers = api.register("early", "MA2YB001", ["bidder"])
+    tp = tender_project_of(api, owner, code)
+    doc = upload(api, owner, tp).json()
+    content = f"/api/v1/tender-documents/{doc['id']}/content"
+    registration = f"/api/v1/sections/{code}/registration"
+    api.unchanged_after("POST", registration, 404, "ROUND_NOT_FOUND",  # a draft is not on sale
+                        headers=early_headers)
+    issued = api.client.post(f"{url}/current/issue", headers=owner)
+    assert issued.status_code == 200, issued.text
+    _, late_headers = api.register("late", "MA2YB002", ["bidder"])
+    _, idle_headers = api.register("idle", "MA2YB003", ["bidder"])
+    for headers in (early_headers, idle_headers):
+        assert api.client.post(registration, headers=headers).status_code == 200
+    assert api.client.get(content, headers=early_headers).status_code == 200
+    clock.set(until)  # the last instant is still on sale
+    assert api.client.get(content, headers=api.token("early")).status_code == 200
+    clock.set(until + timedelta(seconds=1))
+    early_headers, late_headers, idle_headers, owner = (
+        api.token(n) for n in ("early", "late", "idle", "owner"))
+    problem = api.unchanged_after("POST", registration, 409, "DOCUMENTS_NOT_ON_SALE_REG_16",
+                                  headers=late_headers)
+    assert "第十六条" in problem["message_zh"]
+    api.unchanged_after("GET", content, 409, "DOCUMENTS_NOT_ON_SALE_REG_16", headers=idle_headers)
+    again = api.client.get(content, headers=early_headers)  # its own copy, obtained in time
+    assert again.status_code == 200 and again.content == PDF
+    assert api.client.post(registration, headers=early_headers).status_code == 200  # no news
+    clarification = upload(api, owner, tp, data=b"%PDF-1.4 clarification", kind="clarification",
+                           name="澄清.pdf").json()
+    got = api.client.get(f"/api/v1/tender-documents/{clarification['id']}/content",
+                         headers=idle_headers)
+    assert got.status_code == 200, got.text
+    assert api.client.get(content, headers=owner).status_code == 200  # the tenderer, always
+
+
+def tender_project_of(api: Api, headers: dict[str, str], section_code: str) -> str:
+    return str(api.client.get(f"/api/v1/sections/{section_code}",
+                              headers=headers).json()["tender_project_code"])

@@ -6,6 +6,7 @@ and one ``deadline.overdue`` per due date passed unmet, sent once by the schedul
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -15,14 +16,18 @@ from sqlalchemy import select
 
 from adapters.bootstrap import Container
 from core.clock import MovableClock
+from core.model.account import AccountKind
 from core.model.notice import Notice
 from core.model.outbox import OutboxEvent
 from core.model.tendering import Award
-from core.rules import reporting_periods
+from core.rules import deposit_limits, reporting_periods
 from core.rules.calendar import beijing_date, end_of_day
+from core.services import overdue
 from core.services.calendar import calendar_of
-from core.services.deadlines import deadlines_of
-from core.services.tendering import award, deposits
+from core.services.deadlines import Rule, deadlines_of
+from core.services.overdue import REFUNDS, overdue_rows
+from core.services.tendering import award, closing, deposits
+from core.services.tendering.award.rows import round_key
 from core.services.tendering.procedure import procedure_of
 from core.services.tendering.scheduler import run_due
 from tests.builders.tender import GOV_PROCUREMENT, Stage, TenderBuilder
@@ -164,3 +169,61 @@ def test_gpl_47_the_filing_is_tracked_gpreg_50_the_notice_is_immediate_and_mof87
     assert fee is not None and fee > 0  # refunded after its due date: 87号令 38
     run_due(t.c.uow, t.c.signer)
     assert len(overdue_events(t)) == 3  # each warned once
+
+
+def test_reg_57_the_refund_interest_is_at_the_centres_own_rate(
+        container: Container, clock: MovableClock) -> None:
+    """GGZY_DEPOSIT_INTEREST_RATE_PERCENT: the rate the centre's bank pays, not the code's."""
+    centre = dataclasses.replace(container, settings=dataclasses.replace(
+        container.settings, deposit_rates=deposit_limits.deposit_rates(Decimal("1.5"))))
+    t = TenderBuilder(centre, clock, tag="BR", deposit="720000.00").at(Stage.CONTRACTED)
+    t.clock.advance(timedelta(days=3))
+    with t.c.uow() as uow:
+        reg = deposits.list_registrations(uow, t.staff, t.section_code)[1][0]
+        party, paid_at = reg.party_id, reg.deposit_paid_at
+    assert paid_at is not None
+    with t.unit() as uow:
+        reg = deposits.mark_refunded(uow, t.staff, t.section_code, party)
+        interest, _ = deposits.refund_extras(t.round(uow), reg, uow.deposit_rates)
+    days = (beijing_date(t.clock.now()) - beijing_date(paid_at)).days
+    assert interest == (Decimal("720000.00") * Decimal("0.015") * days / 360).quantize(
+        Decimal("0.01"))
+    with t.c.session_factory() as s:
+        refunded = s.scalars(select(OutboxEvent).where(
+            OutboxEvent.event_type == "deposit.refunded")).one()
+    assert Decimal(str(refunded.payload["interest"])) == interest
+
+
+def test_gpl_46_a_terminated_rounds_due_dates_are_neither_read_nor_warned(
+        container: Container, clock: MovableClock) -> None:
+    """The scan leaves an ended round's due dates out in its query, its refunds apart (still
+    owed): a result found void (94号令 32) ends the contract owed, so no tick reads or warns
+    it."""
+    t = TenderBuilder(container, clock, kind=GOV_PROCUREMENT, tag="TX",
+                      deposit=None).at(Stage.AWARDED)
+    contract = due_day(t, "contract_due")
+    supervisor = t._account("supervisor", AccountKind.SUPERVISOR)
+    with t.unit() as uow:
+        closing.terminate_round(uow, supervisor, t.section_code, "投诉成立，中标结果无效")
+        subject = round_key(t.round(uow))
+    t.clock.set(end_of_day(contract.last_day) + timedelta(days=1))
+    with t.c.uow() as uow:
+        due = {row.rule for row in overdue_rows(uow, t.clock.now()) if row.subject_id == subject}
+    assert due == {"unsuccessful_refund_due"}  # not award_notice_due nor contract_due
+    assert {Rule(rule) for rule in due} <= REFUNDS  # the refunds are still owed (条例 31 alike)
+    read: list[str] = []
+    original = overdue.round_of
+
+    def spy(uow: Any, subject_id: str) -> Any:
+        read.append(subject_id)
+        return original(uow, subject_id)
+
+    overdue.round_of = spy  # type: ignore[assignment]
+    try:
+        run_due(t.c.uow, t.c.signer)
+        run_due(t.c.uow, t.c.signer)  # the next tick: still nothing read
+    finally:
+        overdue.round_of = original  # type: ignore[assignment]
+    assert read.count(subject) == 2  # its refund row only, once a tick; the others never read
+    assert not [e for e in overdue_events(t) if e["rule"] == "contract_due"]
+    assert due_day(t, "contract_due").warned_at is None  # left alone, not marked

@@ -29,6 +29,7 @@ from core.model.tendering import (
 from core.rules.procedures import ObjectionStage
 from core.services.tendering import award, deposits
 from core.services.tendering.award import CandidateView
+from core.uow import UnitOfWork
 
 router = APIRouter(prefix="/api/v1", tags=["award"])
 MAX_RANK = 3  # at most three candidates (条例 53)
@@ -368,8 +369,8 @@ class DepositOut(Out):
         description="政府采购: the 超期资金占用费 owed on a late refund (87号令 38), once refunded")
 
 
-def deposit_out(r: Round, reg: Registration) -> DepositOut:
-    interest, fee = deposits.refund_extras(r, reg)
+def deposit_out(uow: UnitOfWork, r: Round, reg: Registration) -> DepositOut:
+    interest, fee = deposits.refund_extras(r, reg, uow.deposit_rates)  # the centre's rates
     return DepositOut(section_code=r.section.code, round_no=r.round_no, party_id=reg.party_id,
                       party_name=reg.party.name,
                       deposit=None if r.deposit is None else str(r.deposit),
@@ -389,14 +390,14 @@ def list_registrations(code: PathCode, uow: UoW, caller: Caller,
                        round_no: RoundNo = None) -> list[DepositOut]:
     """Registrations and deposits: oversight; the owner and agency after the deadline."""
     r, regs = deposits.list_registrations(uow, caller, code, round_no)
-    return [deposit_out(r, reg) for reg in regs]
+    return [deposit_out(uow, r, reg) for reg in regs]
 
 
 @router.get("/sections/{code}/registration", response_model=DepositOut)
 def my_registration(code: PathCode, uow: UoW, caller: Caller,
                     round_no: RoundNo = None) -> DepositOut:
     """A bidder's own registration and deposit."""
-    return deposit_out(*deposits.my_registration(uow, caller, code, round_no))
+    return deposit_out(uow, *deposits.my_registration(uow, caller, code, round_no))
 
 
 @router.post("/sections/{code}/registrations/{party_id}/deposit/confirm",
@@ -409,7 +410,7 @@ def confirm_deposit(code: PathCode, party_id: PathId, uow: UoW, caller: Caller,
                                    body.paid_at if body else None, round_no)
     r = uow.session.get(Round, reg.round_id)
     assert r is not None
-    return deposit_out(r, reg)
+    return deposit_out(uow, r, reg)
 
 
 @router.post("/sections/{code}/registrations/{party_id}/deposit/refund",
@@ -420,4 +421,4 @@ def refund_deposit(code: PathCode, party_id: PathId, uow: UoW, caller: Caller,
     reg = deposits.mark_refunded(uow, caller, code, party_id, round_no)
     r = uow.session.get(Round, reg.round_id)
     assert r is not None
-    return deposit_out(r, reg)
+    return deposit_out(uow, r, reg)

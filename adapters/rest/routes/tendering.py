@@ -27,7 +27,7 @@ from core.model.tendering import Bid, BidOpening, Registration, Round
 from core.rules import supplier_minimum
 from core.sealing.committee import Committee
 from core.sealing.wrap import key_fingerprint
-from core.services import queries
+from core.services import notices, queries
 from core.services.deadlines import deadlines_of
 from core.services.tendering import bids, closing, decryption, failure, opening, rounds
 from core.services.tendering.procedure import procedure_of
@@ -164,6 +164,11 @@ class RoundOut(Out):
                                                "to, in share order (empty on a legacy round)")
     failure_reason: str | None
     deadlines: list[DeadlineOut] = Field(description="the legal periods reckoned for the round")
+    tender_notice_id: int | None = Field(
+        None, description="the published tender notice announcing the section "
+                          "(`GET /api/v1/public/notices/{id}`: its `keyholders` are the "
+                          "fingerprints fixed at publication, which `ggzy-bid` checks these "
+                          "keys against); null before one, or for an invited tender")
 
 
 def _pem(key: ec.EllipticCurvePublicKey) -> str:
@@ -173,6 +178,7 @@ def _pem(key: ec.EllipticCurvePublicKey) -> str:
 
 def round_out(session: Session, r: Round) -> RoundOut:
     record = bids.keyholders_of(r)
+    announced = notices.tender_notice_of(session, r.section_id)
     legacy = isinstance(record, Committee)
     minimum, ref = supplier_minimum.minimum_bids(
         procedure_of(r), supplier_minimum.ground_of(r.two_supplier_ground))
@@ -205,7 +211,8 @@ def round_out(session: Session, r: Round) -> RoundOut:
         keyholder_keys=holders, failure_reason=r.failure_reason,
         deadlines=[DeadlineOut(rule=d.rule, ref=d.ref_tag, last_day=d.last_day,
                                calendar="provisional" if d.provisional else "official")
-                   for d in deadlines_of(session, r)])
+                   for d in deadlines_of(session, r)],
+        tender_notice_id=None if announced is None else announced.id)
 
 
 def _settings(body: RoundIn) -> rounds.RoundSettings:

@@ -22,7 +22,7 @@ from core.errors import DomainError, ErrorKind, not_found
 from core.model.party import Party
 from core.model.tendering import Bid, BidStatus, Registration, Round, RoundStatus
 from core.ports import ContentStore, ReceiptSigner
-from core.rules import limits
+from core.rules import documents_limits, limits
 from core.sealing.committee import Committee
 from core.sealing.envelope import Envelope
 from core.sealing.keyholders import KeyholderPanel
@@ -31,6 +31,7 @@ from core.sealing.wrap import key_fingerprint
 from core.security.access import require_party_user
 from core.security.principal import Principal
 from core.services.credit import refuse_blacklisted_bidder
+from core.services.tendering.procedure import procedure_of
 from core.services.tendering.rounds import get_round
 from core.services.tendering.supervision import ensure_not_suspended
 from core.uow import UnitOfWork
@@ -67,6 +68,10 @@ def register(uow: UnitOfWork, principal: Principal, section_code: str) -> Regist
         Registration.round_id == r.id, Registration.party_id == party.id)).first()
     if existing is not None:
         return existing  # registering twice is asking the same question twice
+    # 报名 is obtaining (购买) the documents: only during their sale period (条例 16, 87号令 18)
+    documents_limits.check_on_sale_now(procedure_of(r), r.documents_issued_at,
+                                       r.documents_available_until or r.bid_deadline,
+                                       uow.clock.now())
     reg = Registration(round_id=r.id, party_id=party.id, registered_at=uow.clock.now(),
                        deposit_status="due" if r.deposit else "none")
     uow.session.add(reg)

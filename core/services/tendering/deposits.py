@@ -10,7 +10,9 @@ withdrew before the deadline, or a failed round (pass ``round_no``), is refunded
 A refund shows what comes with it (:func:`refund_extras`, :mod:`core.rules.deposit_limits`): an
 engineering deposit is refunded with the 银行同期存款利息 from its arrival to its refund (条例 57;
 also 条例 31 on termination), and a government refund made after its due date owes the
-超期资金占用费 (87号令 38) — both at the documented default rates.
+超期资金占用费 (87号令 38) — both at the centre's rates (``uow.deposit_rates``, the settings
+``GGZY_DEPOSIT_INTEREST_RATE_PERCENT`` and ``GGZY_LENDING_RATE_PERCENT``; the defaults are the
+PBoC benchmarks documented in :mod:`core.rules.deposit_limits`).
 
 Events: 招标投标法 第二十二条 forbids disclosing who registered before the deadline, so while the
 round is in draft or bidding a deposit change is audited only; after the deadline it also emits
@@ -60,25 +62,30 @@ def _staff_registration(uow: UnitOfWork, principal: Principal, section_code: str
     return r, _registration(uow, r, party_id)
 
 
-def refund_extras(r: Round, reg: Registration) -> tuple[Decimal | None, Decimal | None]:
+def refund_extras(r: Round, reg: Registration,
+                  rates: deposit_limits.DepositRates = deposit_limits.DEFAULT_RATES
+                  ) -> tuple[Decimal | None, Decimal | None]:
     """The interest (条例 57, engineering) and the overdue fee (87号令 38, 政府采购) of a refunded
-    deposit; ``None`` before the refund and where the rule does not apply."""
+    deposit at the centre's ``rates``; ``None`` before the refund and where the rule does not
+    apply."""
     if reg.deposit_status != REFUNDED or r.deposit is None or reg.deposit_refunded_at is None:
         return None, None
     procedure = procedure_of(r)
     interest = (deposit_limits.deposit_interest(r.deposit, reg.deposit_paid_at,
-                                                reg.deposit_refunded_at)
+                                                reg.deposit_refunded_at, rates.interest)
                 if procedure.refund_interest and reg.deposit_paid_at is not None else None)
     fee = (deposit_limits.overdue_fee(r.deposit, reg.deposit_refund_due_at,
-                                      reg.deposit_refunded_at)
+                                      reg.deposit_refunded_at, rates.overdue_fee)
            if procedure.late_refund_fee and reg.deposit_refund_due_at is not None else None)
     return interest, fee
 
 
-def deposit_payload(r: Round, reg: Registration) -> DepositPayload:
+def deposit_payload(r: Round, reg: Registration,
+                    rates: deposit_limits.DepositRates = deposit_limits.DEFAULT_RATES
+                    ) -> DepositPayload:
     late = (reg.deposit_refunded_at > reg.deposit_refund_due_at
             if reg.deposit_refunded_at and reg.deposit_refund_due_at else None)
-    interest, fee = refund_extras(r, reg)
+    interest, fee = refund_extras(r, reg, rates)
     return {"section_code": r.section.code, "project_code": r.section.tender_project.project.code,
             "round_no": r.round_no, "party_id": reg.party_id, "party_name": reg.party.name,
             "party_identifier": reg.party.identifier, "deposit": r.deposit,
@@ -95,7 +102,7 @@ def _changed(uow: UnitOfWork, principal: Principal, r: Round, reg: Registration,
         uow.emit(DomainEvent(event, "registration", f"{r.section.code}/{r.round_no}/"
                              f"{reg.party.identifier}",
                              project_ordering_key(r.section.tender_project.project.code),
-                             deposit_payload(r, reg)), principal.actor)
+                             deposit_payload(r, reg, uow.deposit_rates)), principal.actor)
 
 
 def confirm_payment(uow: UnitOfWork, principal: Principal, section_code: str, party_id: int,

@@ -10,9 +10,11 @@ the bidder's doing. A bid still unopened is 撤销 (the bidder's doing, presumed
 bidder's) as 电子招标投标办法 Art. 31 says, by the cause centre staff determine: while a
 platform incident overlapping the window is on record, the opening waits for that determination
 instead of presuming (``decryption``). The others go on. The opening record lists every bid with
-its declared items, its outcome and cause, and the incidents of the window, and is signed by the
-platform over its exact bytes; a determination after it is published on its own, the record left
-as signed.
+its declared items, its outcome and cause, the incidents of the window, and the objections to the
+opening raised on site with their answers (招标投标法实施条例 第四十四条: "投标人对开标有异议的，
+应当在开标现场提出，招标人应当当场作出答复，并制作记录" — :func:`opening_objections`), and is
+signed by the platform over its exact bytes; a determination after it is published on its own,
+the record left as signed.
 """
 
 from __future__ import annotations
@@ -39,12 +41,14 @@ from core.model.tendering import (
     BidOpening,
     BidStatus,
     DecryptionCause,
+    Objection,
     OpeningOutcome,
     OpeningRecord,
     Round,
     RoundStatus,
 )
 from core.ports import ContentStore, ReceiptSigner
+from core.rules.procedures import ObjectionStage
 from core.sealing.committee import Committee
 from core.sealing.envelope import Envelope, dek_from_shares, open_bid, unwrap_as_committee
 from core.sealing.errors import SHARES_INVALID, SealingError
@@ -321,6 +325,23 @@ def read_out(declared: dict[str, Any] | None) -> dict[str, Any]:
     return {k: v for k, v in (declared or {}).items() if not PERSONAL_IDENTIFIER.search(k)}
 
 
+def opening_objections(uow: UnitOfWork, r: Round) -> list[dict[str, Any]]:
+    """The objections to this round's opening (stage ``opening``), oldest first, each with its
+    objector and the answer given on site — ``answer`` null for one left unanswered by the
+    window's end, which the record then shows as such (条例 44 "制作记录"). On this platform the
+    opening site is its decryption window (:func:`core.rules.complaint_periods.check_on_site`),
+    so every engineering one is in before the record is made; a government 质疑 of the opening
+    comes after the record (7 个工作日) and is not in it."""
+    rows = uow.session.execute(
+        select(Objection, Party).join(Party, Party.id == Objection.party_id)
+        .where(Objection.round_id == r.id, Objection.stage == ObjectionStage.OPENING.value)
+        .order_by(Objection.raised_at, Objection.id)).tuples()
+    return [{"objection_id": o.id, "bidder_name": p.name, "bidder_id": p.identifier,
+             "text": o.text, "raised_at": o.raised_at.isoformat(), "answer": o.answer,
+             "answered_at": None if o.answered_at is None else o.answered_at.isoformat()}
+            for o, p in rows]
+
+
 def record_body(uow: UnitOfWork, r: Round, published_at: datetime) -> dict[str, Any]:
     rows = uow.session.execute(
         select(BidOpening, Party).join(Bid, Bid.id == BidOpening.bid_id)
@@ -339,6 +360,7 @@ def record_body(uow: UnitOfWork, r: Round, published_at: datetime) -> dict[str, 
         "round_no": r.round_no, "bid_deadline": r.bid_deadline.isoformat(),
         "published_at": published_at.isoformat(), "bids": bids,
         "incidents": decryption.record_incidents(uow.session, r),
+        "objections": opening_objections(uow, r),
     }
 
 

@@ -91,6 +91,26 @@ def test_mof214_10_consultation_documents_on_sale_5_working_days_and_none_for_th
                                                         bj(2025, 3, 3, 11)) is None
 
 
+def test_reg_16_the_documents_are_obtained_only_while_on_sale() -> None:
+    issued, until = bj(2025, 3, 3), closing(2025, 3, 10)
+    for now in (issued, bj(2025, 3, 7), until):  # from the issue to the last instant, inclusive
+        documents_limits.check_on_sale_now(OPEN, issued, until, now)
+    err = refused("DOCUMENTS_NOT_ON_SALE_REG_16", documents_limits.check_on_sale_now,
+                  OPEN, issued, until, bj(2025, 3, 11, 0))
+    assert "第十六条" in err.message_zh and err.details["available_until"].startswith("2025-03-10")
+    refused("DOCUMENTS_NOT_ON_SALE_REG_16", documents_limits.check_on_sale_now,
+            OPEN, issued, until, bj(2025, 3, 3, 9))  # an hour before the issue
+    refused("DOCUMENTS_NOT_ON_SALE_REG_16", documents_limits.check_on_sale_now,
+            OPEN, None, until, bj(2025, 3, 5))  # never issued
+    refused("DOCUMENTS_NOT_ON_SALE_MOF87_18", documents_limits.check_on_sale_now,
+            GOV_TENDER, issued, until, bj(2025, 3, 11))
+    refused("DOCUMENTS_NOT_ON_SALE_MOF214_10", documents_limits.check_on_sale_now,
+            CONSULTATION, issued, until, bj(2025, 3, 11))
+    refused("DOCUMENTS_NOT_ON_SALE", documents_limits.check_on_sale_now,  # no legal period
+            NEGOTIATION, issued, until, bj(2025, 3, 11))
+    assert {"DOCUMENTS_NOT_ON_SALE_REG_16", "DOCUMENTS_NOT_ON_SALE"} <= documents_limits.ERROR_CODES
+
+
 def test_mof87_16_the_tender_notice_lasts_5_working_days() -> None:
     published = bj(2025, 3, 3)
     assert documents_limits.tender_notice_end(CAL, published).day == date(2025, 3, 10)
@@ -102,7 +122,9 @@ def test_mof87_16_the_tender_notice_lasts_5_working_days() -> None:
 def test_documents_codes_are_listed() -> None:
     assert {"DOCUMENTS_ON_SALE_TOO_SHORT_REG_16", "DOCUMENTS_ON_SALE_TOO_SHORT_MOF87_18",
             "DOCUMENTS_ON_SALE_TOO_SHORT_MOF214_10",
-            "TENDER_NOTICE_TOO_SHORT_MOF87_16"} == documents_limits.ERROR_CODES
+            "TENDER_NOTICE_TOO_SHORT_MOF87_16", "DOCUMENTS_NOT_ON_SALE_REG_16",
+            "DOCUMENTS_NOT_ON_SALE_MOF87_18", "DOCUMENTS_NOT_ON_SALE_MOF214_10",
+            "DOCUMENTS_NOT_ON_SALE"} == documents_limits.ERROR_CODES
     assert documents_limits.MOF87_16.verified and GOV_TENDER.documents_on_sale is not None \
         and GOV_TENDER.documents_on_sale.ref.verified
     assert CONSULTATION.documents_on_sale is not None \

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 
+from core.errors import DomainError
 from core.rules import (
     award_periods,
     complaint_periods,
@@ -66,6 +67,12 @@ def _missing_limits(procedure: Procedure, now: datetime) -> None:
     if on_sale is not None:
         assert documents_limits.check_documents_on_sale(procedure, CAL, now,
                                                         on_sale.ends_at) == on_sale
+        # 条例 16: obtained from the issue to the period's end, not a second after
+        documents_limits.check_on_sale_now(procedure, now, on_sale.ends_at, on_sale.ends_at)
+        with pytest.raises(DomainError) as err:
+            documents_limits.check_on_sale_now(procedure, now, on_sale.ends_at,
+                                               on_sale.ends_at + timedelta(seconds=1))
+        assert err.value.code == documents_limits.not_on_sale_code(procedure)
     notice = documents_limits.tender_notice_end(CAL, now)  # 87号令 16
     documents_limits.check_tender_notice(CAL, now, notice.ends_at)
     periods = procedure.after_report
