@@ -5,7 +5,7 @@ tender notice is published (电子招标投标办法 第二十八条): a bidder'
 seals to against them. Null on notices published before, and on every other kind.
 
 Revision ID: 0025
-Revises: 0020
+Revises: 0024
 Create Date: 2026-12-05
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0025'
-down_revision: str | None = '0020'
+down_revision: str | None = '0024'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
