@@ -149,6 +149,10 @@ def _evaluate(c: Container, section_code: str, staff: Principal,
                                               is_chair=(n == 0)) for n, e in enumerate(experts)),
             method=EvaluationMethod.COMPREHENSIVE, criteria=CRITERIA))
         uow.commit()
+    for expert in experts:  # each declares no 回避 relationship before evaluating (政采条例 9)
+        with c.uow() as uow:
+            evaluation.declare_recusal(uow, expert, section_code, ())
+            uow.commit()
     with c.uow() as uow:
         by_bidder = {v.bidder_identifier: v.bid_id
                      for v in evaluation.list_bids(uow, experts[0], section_code)}
