@@ -215,39 +215,56 @@ def bid_and_open(c: Container, clock: MovableClock, prepared: PreparedRound,
     return bidders
 
 
-def _evaluate_and_award(c: Container, clock: MovableClock, section_code: str,
-                        agency: Principal, staff: Principal,
-                        bidders: list[Bidder]) -> Iterator[str]:
-    for b in bidders:  # the bank's notices arrive in a later issue; staff confirm meanwhile
+
+def confirm_deposits(c: Container, staff: Principal, section_code: str,
+                     bidders: list[Bidder]) -> None:
+    """Staff confirm each bidder's deposit by hand: the banks' arrival notices come in a
+    later issue."""
+    for b in bidders:
         party_id = _principal(c, b.username).party_id
         assert party_id is not None
         with c.uow() as uow:
             deposits.confirm_payment(uow, staff, section_code, party_id)
             uow.commit()
+
+
+def seat_committee(c: Container, staff: Principal, section_code: str,
+                   method: str, criteria: tuple[evaluation.CriterionIn, ...], *,
+                   username: str, title: str) -> list[Principal]:
+    """Five expert accounts (条例 / 87号令 47: five or more below 1000万元), assigned with
+    ``method`` and ``criteria``, the first the chair; each declares no 回避 relationship
+    before evaluating (条例 46, 政采条例 9)."""
     experts = []
     for i in range(1, 6):
         with c.uow() as uow:
             account = accounts.create_account(uow, None, accounts.NewAccount(
-                username=f"demo-expert-{i}", password=secrets.token_urlsafe(24),
-                kind=AccountKind.EXPERT, display_name=f"评标专家{i}"))
+                username=f"{username}-{i}", password=secrets.token_urlsafe(24),
+                kind=AccountKind.EXPERT, display_name=f"{title}{i}"))
             experts.append(accounts.principal_of(account))
             uow.commit()
-    setup = evaluation.EvaluationSetup(
-        members=tuple(evaluation.MemberIn(e.account_id, MemberKind.TECHNICAL_ECONOMIC_EXPERT,
-                                          is_chair=(n == 0)) for n, e in enumerate(experts)),
-        method=EvaluationMethod.COMPREHENSIVE,
-        criteria=(evaluation.CriterionIn("technical", "技术方案", Decimal(40)),
-                  evaluation.CriterionIn("commercial", "商务与业绩", Decimal(20),
-                                         CriterionCategory.COMMERCIAL),
-                  evaluation.CriterionIn("price", "投标报价", Decimal(40),
-                                         CriterionCategory.PRICE)))
+    members = tuple(evaluation.MemberIn(e.account_id, MemberKind.TECHNICAL_ECONOMIC_EXPERT,
+                                        is_chair=(n == 0)) for n, e in enumerate(experts))
     with c.uow() as uow:
-        evaluation.assign_committee(uow, staff, section_code, setup)
+        evaluation.assign_committee(uow, staff, section_code,
+                                    evaluation.EvaluationSetup(members, method, criteria))
         uow.commit()
-    for expert in experts:  # each declares no 回避 relationship before evaluating (条例 46)
+    for expert in experts:
         with c.uow() as uow:
             evaluation.declare_recusal(uow, expert, section_code, ())
             uow.commit()
+    return experts
+
+def _evaluate_and_award(c: Container, clock: MovableClock, section_code: str,
+                        agency: Principal, staff: Principal,
+                        bidders: list[Bidder]) -> Iterator[str]:
+    confirm_deposits(c, staff, section_code, bidders)
+    experts = seat_committee(
+        c, staff, section_code, EvaluationMethod.COMPREHENSIVE,
+        (evaluation.CriterionIn("technical", "技术方案", Decimal(40)),
+         evaluation.CriterionIn("commercial", "商务与业绩", Decimal(20),
+                                CriterionCategory.COMMERCIAL),
+         evaluation.CriterionIn("price", "投标报价", Decimal(40), CriterionCategory.PRICE)),
+        username="demo-expert", title="评标专家")
     with c.uow() as uow:
         bid_ids = [v.bid_id for v in evaluation.list_bids(uow, experts[0], section_code)]
     for n, expert in enumerate(experts):

@@ -27,14 +27,19 @@ from typing import Any
 from sqlalchemy import select
 
 from adapters.bootstrap import Container
-from adapters.demo_lifecycle import Bidder, bid_and_open, prepare_round
+from adapters.demo_lifecycle import (
+    Bidder,
+    bid_and_open,
+    confirm_deposits,
+    prepare_round,
+    seat_committee,
+)
 from core.clock import MovableClock
 from core.evaluation.methods import EvaluationMethod
 from core.evaluation.scoring import CriterionCategory
-from core.model.account import Account, AccountKind
+from core.model.account import Account
 from core.model.notice import Notice
 from core.model.party import PartyKind
-from core.rules.limits import MemberKind
 from core.security.principal import Principal
 from core.services import accounts, notices, parties, projects
 from core.services.lifecycle_notices import label
@@ -129,30 +134,9 @@ def run_procurement(c: Container, clock: MovableClock, agency_username: str,
 
 def _evaluate(c: Container, section_code: str, staff: Principal,
               bidders: list[Bidder]) -> Iterator[str]:
-    for b in bidders:  # the bank's notices arrive in a later issue; staff confirm meanwhile
-        party_id = _principal(c, b.username).party_id
-        assert party_id is not None
-        with c.uow() as uow:
-            deposits.confirm_payment(uow, staff, section_code, party_id)
-            uow.commit()
-    experts = []
-    for i in range(1, 6):  # 87号令 47: 5 or more for a budget under 1000万元
-        with c.uow() as uow:
-            account = accounts.create_account(uow, None, accounts.NewAccount(
-                username=f"demo-gp-expert-{i}", password=secrets.token_urlsafe(24),
-                kind=AccountKind.EXPERT, display_name=f"评审专家{i}"))
-            experts.append(accounts.principal_of(account))
-            uow.commit()
-    with c.uow() as uow:
-        evaluation.assign_committee(uow, staff, section_code, evaluation.EvaluationSetup(
-            members=tuple(evaluation.MemberIn(e.account_id, MemberKind.TECHNICAL_ECONOMIC_EXPERT,
-                                              is_chair=(n == 0)) for n, e in enumerate(experts)),
-            method=EvaluationMethod.COMPREHENSIVE, criteria=CRITERIA))
-        uow.commit()
-    for expert in experts:  # each declares no 回避 relationship before evaluating (政采条例 9)
-        with c.uow() as uow:
-            evaluation.declare_recusal(uow, expert, section_code, ())
-            uow.commit()
+    confirm_deposits(c, staff, section_code, bidders)
+    experts = seat_committee(c, staff, section_code, EvaluationMethod.COMPREHENSIVE, CRITERIA,
+                             username="demo-gp-expert", title="评审专家")
     with c.uow() as uow:
         by_bidder = {v.bidder_identifier: v.bid_id
                      for v in evaluation.list_bids(uow, experts[0], section_code)}
