@@ -15,7 +15,7 @@ import base64
 import json
 import secrets
 import tempfile
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -254,6 +254,24 @@ def seat_committee(c: Container, staff: Principal, section_code: str,
             uow.commit()
     return experts
 
+
+def score_and_sign(c: Container, section_code: str, experts: list[Principal],
+                   bid_ids: list[int], scores: Callable[[int, int], dict[str, Decimal]]) -> None:
+    """Every member scores every bid (``scores(member index, bid index)``), the chair makes the
+    report and all sign it."""
+    for n, expert in enumerate(experts):
+        for k, bid_id in enumerate(bid_ids):
+            with c.uow() as uow:
+                evaluation.submit_scores(uow, expert, section_code, bid_id, scores(n, k))
+                uow.commit()
+    with c.uow() as uow:
+        evaluation.generate_report(uow, experts[0], section_code)
+        uow.commit()
+    for expert in experts:
+        with c.uow() as uow:
+            evaluation.sign_report(uow, expert, section_code, True)
+            uow.commit()
+
 def _evaluate_and_award(c: Container, clock: MovableClock, section_code: str,
                         agency: Principal, staff: Principal,
                         bidders: list[Bidder]) -> Iterator[str]:
@@ -267,19 +285,8 @@ def _evaluate_and_award(c: Container, clock: MovableClock, section_code: str,
         username="demo-expert", title="评标专家")
     with c.uow() as uow:
         bid_ids = [v.bid_id for v in evaluation.list_bids(uow, experts[0], section_code)]
-    for n, expert in enumerate(experts):
-        for k, bid_id in enumerate(bid_ids):
-            with c.uow() as uow:
-                evaluation.submit_scores(uow, expert, section_code, bid_id, {
-                    "technical": Decimal(32 + (k + n) % 5), "commercial": Decimal(15 + k)})
-                uow.commit()
-    with c.uow() as uow:
-        evaluation.generate_report(uow, experts[0], section_code)
-        uow.commit()
-    for expert in experts:
-        with c.uow() as uow:
-            evaluation.sign_report(uow, expert, section_code, True)
-            uow.commit()
+    score_and_sign(c, section_code, experts, bid_ids, lambda n, k: {
+        "technical": Decimal(32 + (k + n) % 5), "commercial": Decimal(15 + k)})
     yield "evaluation: 5 experts scored (综合评分法), report signed by all"
     with c.uow() as uow:  # the shortest publicity the law allows from now (条例 54, holidays too)
         ends = publicity_end(procedure_of(rounds.get_round(uow, agency, section_code)),

@@ -32,6 +32,7 @@ from adapters.demo_lifecycle import (
     bid_and_open,
     confirm_deposits,
     prepare_round,
+    score_and_sign,
     seat_committee,
 )
 from core.clock import MovableClock
@@ -147,19 +148,8 @@ def _evaluate(c: Container, section_code: str, staff: Principal,
                 evaluation.declare_sme(uow, experts[0], section_code, bid_id, "small_micro",
                                        source="中小企业声明函")
                 uow.commit()
-    for n, expert in enumerate(experts):
-        for k, bid_id in enumerate(bid_ids):
-            with c.uow() as uow:
-                evaluation.submit_scores(uow, expert, section_code, bid_id, {
-                    "technical": Decimal(42 + (k + n) % 4), "service": Decimal(16 + k % 2)})
-                uow.commit()
-    with c.uow() as uow:
-        evaluation.generate_report(uow, experts[0], section_code)
-        uow.commit()
-    for expert in experts:
-        with c.uow() as uow:
-            evaluation.sign_report(uow, expert, section_code, True)
-            uow.commit()
+    score_and_sign(c, section_code, experts, bid_ids, lambda n, k: {
+        "technical": Decimal(42 + (k + n) % 4), "service": Decimal(16 + k % 2)})
     with c.uow() as uow:
         result = evaluation.get_evaluation(uow, experts[0], section_code).evaluation.result
     assert result is not None

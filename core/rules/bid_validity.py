@@ -193,15 +193,19 @@ def check_requestable(state: ExplanationState) -> None:
                           f"{_60_EN})", ErrorKind.CONFLICT, state=state.value)
 
 
+def _not_requested() -> DomainError:
+    return DomainError(EXPLANATION_NOT_REQUESTED,
+                       f"评标委员会未要求对该投标报价作出说明（{_60_ZH}）",
+                       f"the committee has asked for no explanation of this price ({_60_EN})",
+                       ErrorKind.CONFLICT)
+
+
 def check_answerable(state: ExplanationState) -> None:
     """Only an open request is answered, and only once."""
     if state is ExplanationState.REQUESTED:
         return
     if state is ExplanationState.NONE:
-        raise DomainError(EXPLANATION_NOT_REQUESTED,
-                          f"评标委员会未要求对该投标报价作出说明（{_60_ZH}）",
-                          f"the committee has asked for no explanation of this price ({_60_EN})",
-                          ErrorKind.CONFLICT)
+        raise _not_requested()
     if state is ExplanationState.LAPSED:
         raise DomainError(EXPLANATION_DEADLINE_PASSED,
                           f"提供书面说明的期限已过（{_60_ZH}）",
@@ -219,10 +223,7 @@ def check_decision(state: ExplanationState, accepted: bool) -> None:
                           f"the committee has already decided on this explanation ({_60_EN})",
                           ErrorKind.CONFLICT, state=state.value)
     if state is ExplanationState.NONE:
-        raise DomainError(EXPLANATION_NOT_REQUESTED,
-                          f"评标委员会未要求对该投标报价作出说明（{_60_ZH}）",
-                          f"the committee has asked for no explanation of this price ({_60_EN})",
-                          ErrorKind.CONFLICT)
+        raise _not_requested()
     if state is ExplanationState.REQUESTED:
         raise DomainError(EXPLANATION_PENDING,
                           f"投标人尚未提交书面说明且期限未到，不能作出认定（{_60_ZH}）",
