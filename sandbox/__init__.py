@@ -10,6 +10,8 @@ shared by both sides and passing unseen.
   misbehaves for the next N calls on request. The exchange engine's tests and benchmarks deliver
   to it.
 - ``sandbox.platforms``: the Fujian-style, Shanxi-style and national platform peers (spyne).
+- ``sandbox.banks``: the sandbox banks, one per bank profile (``python -m sandbox.banks.line``:
+  the private-line profile of ``docs/banks/line-protocol.md``).
 - ``sandbox.common``: plumbing the peers share (SQLite file, fault-plan queue); no protocol
   knowledge.
 """
