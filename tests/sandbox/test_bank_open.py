@@ -563,3 +563,27 @@ def test_restart_keeps_sub_accounts_credits_refunds_nonces_and_the_certificate(
     time.sleep(0.6)
     assert len(receiver.calls) == 2
     assert again.ok("GET", f"/sub-accounts/{sub}/credits")["balance"] == "400.00"
+
+
+def test_a_bank_down_for_n_seconds_refuses_connections_then_catches_up(
+        bank: BankProcess, hub: HubClient, receiver: Receiver) -> None:
+    sub = open_account(hub)["subAccountNo"]
+    first = pay(bank, sub, "70.00")
+    wait_for(lambda: receiver.calls, what="the first notice")
+    bank.post("/down", {"seconds": 1.5})
+    assert bank.control.get("/health").json()["data"]["up"] is False
+    with pytest.raises(httpx.ConnectError):
+        hub.http.get(hub.base + f"/sub-accounts/{sub}/credits")
+    during = pay(bank, sub, "30.00")  # money still arrives; a down bank sends no notice
+    time.sleep(0.8)
+    assert len(receiver.calls) == 1
+    wait_for(lambda: bank.control.get("/health").json()["data"]["up"], what="the bank back")
+    wait_for(lambda: len(receiver.calls) == 2, what="the notice held while down")
+    assert receiver.notices()[1]["bankSerial"] == during["bankSerial"]
+    assert hub.ok("GET", f"/sub-accounts/{sub}/credits")["balance"] == "100.00"
+
+    # A statement line that disagrees, and one missing, for the reconciliation drill.
+    bank.post("/statement-tamper", {"bankSerial": first["bankSerial"], "amount": "7.00"})
+    bank.post("/statement-tamper", {"bankSerial": during["bankSerial"], "drop": True})
+    lines = hub.ok("GET", "/statements", query=[("date", beijing_stamp()[:8])])["lines"]
+    assert {x["bankSerial"]: x["amount"] for x in lines} == {first["bankSerial"]: "7.00"}
