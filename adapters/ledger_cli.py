@@ -1,7 +1,7 @@
-"""`ggzy ledger check`: the deposit ledger's invariants, as an operator runs them (docs/deposits.md).
+"""`ggzy ledger check`: the deposit ledger's invariants, as an operator runs them.
 
-A breach is a finding, not a mistake: every one is named and the command exits 1; an ordinary
-error (no database, not migrated) is the `ggzy` group's one line and exit 2."""
+See docs/deposits.md. A breach is a finding, not a mistake: every one is named and the command
+exits 1; an ordinary error (no database, not migrated) is the `ggzy` group's one line, exit 2."""
 
 from __future__ import annotations
 

@@ -394,14 +394,17 @@ def _money(value: Decimal | None) -> str | None:
 def deposit_out(uow: UnitOfWork, r: Round, reg: Registration, *, own: bool) -> DepositOut:
     """The registration's deposit as the caller may see it (``own``: the bidder itself)."""
     view = deposits.deposit_view(uow, r, reg, own=own)
-    common = {"section_code": r.section.code, "round_no": r.round_no, "party_id": reg.party_id,
-              "party_name": reg.party.name, "deposit": _money(r.deposit)}
     if not view.visible:
-        return DepositOut(**common, withheld=view.withheld, deposit_status=None, paid_at=None,
-                          refund_due_at=None, refunded_at=None, counted_amount=None,
-                          late_amount=None, payer_check=None, interest=None, overdue_fee=None)
+        return DepositOut(section_code=r.section.code, round_no=r.round_no,
+                          party_id=reg.party_id, party_name=reg.party.name,
+                          deposit=_money(r.deposit), withheld=view.withheld,
+                          deposit_status=None, paid_at=None, refund_due_at=None,
+                          refunded_at=None, counted_amount=None, late_amount=None,
+                          payer_check=None, interest=None, overdue_fee=None)
     interest, fee = deposits.refund_extras(r, reg, uow.deposit_rates)  # the centre's rates
-    return DepositOut(**common, withheld=None, deposit_status=reg.deposit_status,
+    return DepositOut(section_code=r.section.code, round_no=r.round_no, party_id=reg.party_id,
+                      party_name=reg.party.name, deposit=_money(r.deposit), withheld=None,
+                      deposit_status=reg.deposit_status,
                       paid_at=reg.deposit_paid_at, refund_due_at=reg.deposit_refund_due_at,
                       refunded_at=reg.deposit_refunded_at,
                       counted_amount=_money(view.counted), late_amount=_money(view.late),
