@@ -6,6 +6,7 @@ credits go through the use case the adapter will call, the reads through REST.""
 from __future__ import annotations
 
 import dataclasses
+import threading
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -26,6 +27,7 @@ from core.model.tendering import Registration, Round
 from core.services.accounts import principal_of
 from core.services.banking import credits, ledger, refunds
 from core.services.banking.credits import CreditNotice
+from core.services.tendering import deposits
 from tests.api.conftest import Api, fingerprint
 from tests.api.test_api_tendering import Tender
 from tests.core.conftest import refused
@@ -333,3 +335,86 @@ def test_a_deposit_deadline_after_the_bid_deadline_is_refused(api: Api) -> None:
                                 + timedelta(minutes=1)).isoformat()
     api.unchanged_after("POST", f"/api/v1/sections/{section}/rounds", 422,
                         "DEPOSIT_DEADLINE_AFTER_BID_DEADLINE", headers=owner, json=body)
+
+
+def _waiting_on_a_lock(container: Container) -> bool:
+    with container.engine.connect() as conn:
+        return bool(conn.execute(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock'")).scalar_one())
+
+
+def test_the_same_credit_reported_at_once_twice_is_booked_once(api: Api,
+                                                               container: Container) -> None:
+    """Two deliveries of one notice in two transactions at the same time (a bank retrying while
+    the first answer is on its way): the second waits for the first and answers as a repeat."""
+    b = Bidding(api)
+    notice = b.notice("S1", "b1", "800000.00")
+    second: dict[str, credits.CreditOutcome] = {}
+    with container.uow() as first:
+        credits.record_credit(first, "bank", notice)  # booked, not yet committed
+
+        def deliver_again() -> None:
+            with container.uow() as uow:
+                second["outcome"] = credits.record_credit(uow, "bank", notice)
+                uow.commit()
+
+        worker = threading.Thread(target=deliver_again)
+        worker.start()
+        for _ in range(500):  # until the second transaction waits on the first's locks
+            if _waiting_on_a_lock(container):
+                break
+            worker.join(0.01)
+        assert worker.is_alive(), "the second delivery did not wait for the first"
+        first.commit()
+    worker.join(10)
+    assert second["outcome"].repeated
+    with container.session_factory() as s:
+        assert s.scalar(select(text("count(*)")).select_from(LedgerEntry)) == 1
+    assert b.report().ok
+
+
+def test_reg_31_terminating_the_tender_opens_the_refund_lines(api: Api) -> None:
+    b = Bidding(api)
+    b.credit(b.notice("S1", "b1", "800000.00"))
+    r = api.client.post(b.url("rounds/current/terminate"), headers=b.t.owner,
+                        json={"reason": "项目取消"})
+    assert r.status_code == 200, r.text
+    with container_session(api) as s:
+        [line] = s.scalars(select(RefundLine)).all()
+        assert (line.registration_id, line.amount, line.status) == (
+            b.registration["b1"], DEPOSIT, "due")
+        assert line.due_at == b.clock.now()  # 条例 31: at once
+    totals = b.report().rounds[b.round_id]
+    assert (totals.money_in, totals.held) == (DEPOSIT, DEPOSIT)
+
+
+def test_reg_35_a_due_date_taken_back_cancels_the_open_line(api: Api) -> None:
+    """A 撤回 makes the deposit due; a later determination (撤销) takes the date back: the line
+    not yet sent is cancelled and the money booked back to held."""
+    b = Bidding(api)
+    b.credit(b.notice("S1", "b1", "800000.00"))
+    with api.container.uow() as uow:
+        r = uow.session.get(Round, b.round_id)
+        assert r is not None
+        deposits.set_refund_due(uow, "system", r, b.party["b1"],
+                                b.clock.now() + timedelta(days=5))
+        deposits.set_refund_due(uow, "system", r, b.party["b1"], None)
+        uow.commit()
+    with container_session(api) as s:
+        [line] = s.scalars(select(RefundLine)).all()
+        assert line.status == "cancelled"
+        assert ledger.held_for(s, b.round_id, b.registration["b1"]) == DEPOSIT
+    assert b.report().ok
+    with api.container.uow() as uow:  # due again later: a new line, the cancelled one kept
+        r = uow.session.get(Round, b.round_id)
+        assert r is not None
+        deposits.set_refund_due(uow, "system", r, b.party["b1"], b.clock.now())
+        uow.commit()
+    with container_session(api) as s:
+        assert sorted(x.status for x in s.scalars(select(RefundLine))) == ["cancelled", "due"]
+    assert b.report().ok
+
+
+def container_session(api: Api) -> Any:
+    return api.container.session_factory()

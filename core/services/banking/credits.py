@@ -159,8 +159,10 @@ def record_credit(uow: UnitOfWork, actor: str, notice: CreditNotice) -> CreditOu
                                           number=n.sub_account), ledger.DEBIT, n.amount),
                 ledger.Leg(ledger.account(uow, LedgerAccountKind.UNMATCHED, bank=n.bank),
                            ledger.CREDIT, n.amount)]
-        entry, _ = ledger.book(uow, actor, SourceKind.BANK_CREDIT, source, legs,
-                               memo=f"unmatched credit to {n.sub_account}")
+        entry, new = ledger.book(uow, actor, SourceKind.BANK_CREDIT, source, legs,
+                                 memo=f"unmatched credit to {n.sub_account}")
+        if not new:
+            return _booked_meanwhile(uow, n, entry)
         credit = _keep(uow, n, entry, None, None, counted=False, check=None)
         return CreditOutcome(credit, entry, False, False, False, False)
     reg = uow.session.scalars(select(Registration).where(Registration.id == sub.registration_id)
@@ -175,9 +177,11 @@ def record_credit(uow: UnitOfWork, actor: str, notice: CreditNotice) -> CreditOu
                        n.amount),
             ledger.Leg(ledger.account(uow, LedgerAccountKind.DEPOSITS_HELD, round_id=r.id),
                        ledger.CREDIT, n.amount)]
-    entry, _ = ledger.book(uow, actor, SourceKind.BANK_CREDIT, source, legs,
-                           memo=f"deposit credit{'' if counted else ' (late)'}",
-                           round_id=r.id, registration_id=reg.id)
+    entry, new = ledger.book(uow, actor, SourceKind.BANK_CREDIT, source, legs,
+                             memo=f"deposit credit{'' if counted else ' (late)'}",
+                             round_id=r.id, registration_id=reg.id)
+    if not new:
+        return _booked_meanwhile(uow, n, entry)
     credit = _keep(uow, n, entry, r, reg, counted=counted,
                    check=payer_check(reg.party, n.payer_account))
     paid_now = False
@@ -188,6 +192,20 @@ def record_credit(uow: UnitOfWork, actor: str, notice: CreditNotice) -> CreditOu
         deposits.mark_paid(uow, actor, r, reg, arrived)
         paid_now = True
     return CreditOutcome(credit, entry, False, True, counted, paid_now)
+
+
+def _booked_meanwhile(uow: UnitOfWork, n: CreditNotice, entry: LedgerEntry) -> CreditOutcome:
+    """A concurrent transaction booked the same credit and committed while this one waited on
+    the ledger's unique source: answer as for a repeat (its credit row is visible now)."""
+    first = uow.session.scalars(select(BankCredit).where(
+        BankCredit.bank == n.bank, BankCredit.bank_serial == n.bank_serial)).one()
+    if not _same(first, n):
+        raise DomainError("BANK_CREDIT_CONFLICT",
+                          f"银行 {n.bank} 流水号 {n.bank_serial} 已以不同内容到账",
+                          f"bank {n.bank} serial {n.bank_serial} arrived before with "
+                          "other details", ErrorKind.CONFLICT, field="bank_serial")
+    return CreditOutcome(first, entry, True, first.registration_id is not None, first.counted,
+                         False)
 
 
 def _keep(uow: UnitOfWork, n: CreditNotice, entry: LedgerEntry, r: Round | None,
