@@ -27,6 +27,7 @@ from adapters.cli_support import (
 from adapters.config import load_settings
 from adapters.db import migrate as migrations
 from adapters.exchange_cli import deliveries, platforms, routes, targets
+from adapters.ledger_cli import ledger
 
 
 @click.group(cls=OneLineErrors)
@@ -211,7 +212,7 @@ def worker(concurrency: int, pool: str) -> None:
 
 for group, name in ((audit, None), (account, None), (account, "accounts"), (token, None),
                     (deliveries, None), (targets, None), (platforms, None), (routes, None),
-                    (calendar_group, None)):
+                    (calendar_group, None), (ledger, None)):
     main.add_command(group, name)
 
 if __name__ == "__main__":

@@ -76,7 +76,9 @@ def pg_url() -> Iterator[str]:
     drop_database(url)
 
 
-TABLES = ("tender_decryption_determinations", "platform_incidents",
+TABLES = ("bank_credits", "refund_lines", "bank_sub_accounts", "ledger_postings",
+          "ledger_entries", "ledger_accounts", "tender_decryption_determinations",
+          "platform_incidents",
           "ws_nonces", "ws_digest_secrets", "tender_documents",
           "tender_complaints", "tender_awards", "tender_decisions", "tender_objections",
           "tender_publicities",

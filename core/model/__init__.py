@@ -2,6 +2,7 @@
 
 from core.model.account import Account, AccountKind, ApiToken
 from core.model.audit import AuditEntry, AuditHead
+from core.model.bank import BankCredit, BankSubAccount, PayerCheck, RefundLine, RefundLineStatus
 from core.model.calendar import (
     CalendarDay,
     CalendarNotice,
@@ -14,6 +15,13 @@ from core.model.credit import CreditDataSet, CreditRecord
 from core.model.document import DocumentKind, TenderDocument
 from core.model.expert import Expert, ExpertMajor
 from core.model.incident import IncidentComponent, PlatformIncident
+from core.model.ledger import (
+    LedgerAccount,
+    LedgerAccountKind,
+    LedgerEntry,
+    LedgerPosting,
+    SourceKind,
+)
 from core.model.notice import Notice, NoticeStatus
 from core.model.notice_search import NoticeSearchEntry
 from core.model.outbox import OutboxEvent
@@ -51,6 +59,8 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "Award",
+    "BankCredit",
+    "BankSubAccount",
     "Bid",
     "BidOpening",
     "BidStatus",
@@ -71,6 +81,10 @@ __all__ = [
     "Expert",
     "ExpertMajor",
     "IncidentComponent",
+    "LedgerAccount",
+    "LedgerAccountKind",
+    "LedgerEntry",
+    "LedgerPosting",
     "LegalDeadline",
     "Notice",
     "NoticeSearchEntry",
@@ -82,17 +96,21 @@ __all__ = [
     "Party",
     "PartyKind",
     "PartyRole",
+    "PayerCheck",
     "PlatformIncident",
     "Project",
     "ProvincialPartyRecord",
     "Publicity",
     "RecusalDeclaration",
+    "RefundLine",
+    "RefundLineStatus",
     "Registration",
     "ReportSignature",
     "Round",
     "RoundStatus",
     "Score",
     "Section",
+    "SourceKind",
     "SupervisionInstruction",
     "TenderDocument",
     "TenderProject",

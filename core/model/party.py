@@ -36,6 +36,10 @@ class Party(Base):
     contact_name: Mapped[str | None] = mapped_column(String(50))
     contact_phone: Mapped[str | None] = mapped_column(String(20))
     address: Mapped[str | None] = mapped_column(String(200))
+    # 基本存款账户 as the party registered it: a deposit paid from another account is flagged for
+    # the evaluators (条例 26; core.services.banking.credits)
+    basic_account_no: Mapped[str | None] = mapped_column(String(64))
+    basic_account_bank: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -87,6 +87,9 @@ class Round(Base):
     bid_deadline: Mapped[datetime] = mapped_column(UTCDateTime())
     opening_window_minutes: Mapped[int] = mapped_column(Integer, default=60)
     deposit: Mapped[Decimal | None] = mapped_column(Money())
+    # the documents' 保证金到账截止时间 when earlier than the bid deadline (None: the deadline);
+    # a credit counts only if it arrived before it (core.services.banking.credits)
+    deposit_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
     committee_fallback: Mapped[bool] = mapped_column(Boolean, default=True)
     committee: Mapped[str] = mapped_column(Text)  # the keyholders' record (JSON, version 2:
     # core.sealing.keyholders.KeyholderPanel, k and their own public keys; version 1 on rounds

@@ -42,6 +42,7 @@ from core.model.tendering import (
 )
 from core.rules.calendar import DayCount, HolidayCalendar, LegalDay, Reading, beijing_date
 from core.rules.procedures import Period
+from core.services.banking import refunds
 from core.services.tendering.procedure import procedure_of
 from core.uow import UnitOfWork
 
@@ -179,6 +180,7 @@ def set_refund_due(uow: UnitOfWork, r: Round, registrations: list[Registration],
         reg.deposit_refund_due_at = moment
         uow.record(actor, "deposit.refund_due", "registration", f"{_round_key(r)}/{reg.party_id}",
                    before, snapshot(reg))
+    refunds.open_lines(uow, actor, r, registrations, moment)  # once each; a moved date moves
 
 
 def _apply_refund_due(uow: UnitOfWork, r: Round, due: LegalDay, actor: str) -> None:

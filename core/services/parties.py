@@ -241,3 +241,24 @@ def update_party(uow: UnitOfWork, principal: Principal, party_id: int,
                          party_ordering_key(party.identifier), party_payload(party)),
              principal.actor)
     return party
+
+
+def set_basic_account(uow: UnitOfWork, principal: Principal, party_id: int,
+                      account_no: str, bank_name: str | None = None) -> Party:
+    """Record the party's 基本存款账户 (its own users or an administrator): the account a
+    deposit is expected from (条例 26). A credit from another account is flagged for the
+    evaluators, not refused (core.services.banking.credits)."""
+    party = get_party(uow, principal, party_id)
+    if principal.party_id != party_id and principal.kind is not AccountKind.ADMIN:
+        raise forbidden("只能修改本主体的信息", "you may only change your own party",
+                        "NOT_PARTY_OWNER")
+    number = required_name(account_no, "basic_account_no", 64)
+    bank = optional_name(bank_name, "basic_account_bank", 200)
+    before = snapshot(party)
+    party.basic_account_no = number
+    party.basic_account_bank = bank
+    party.updated_at = uow.clock.now()
+    uow.session.flush()
+    uow.record(principal.actor, "party.basic_account", "party", party.id, before,
+               snapshot(party))
+    return party

@@ -26,7 +26,9 @@ EXPECTED = {"parties", "party_roles", "accounts", "api_tokens", "projects", "ten
             "calendar_days", "legal_deadlines", "ws_nonces", "ws_digest_secrets",
             "tender_documents", "tender_tie_settlements", "tender_decisions",
             "notice_search", "platform_incidents", "tender_decryption_determinations",
-            "tender_complaints", "tender_recusal_declarations"}
+            "tender_complaints", "tender_recusal_declarations", "ledger_accounts",
+            "ledger_entries", "ledger_postings", "bank_sub_accounts", "bank_credits",
+            "refund_lines"}
 
 
 def tables(url: str) -> set[str]:

@@ -10,6 +10,7 @@ the legal minimum is ``PUBLICITY_TOO_SHORT_REG_54``.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter
@@ -353,32 +354,67 @@ def record_contract_filing(code: PathCode, uow: UoW, caller: Caller,
     return award_out(*award.get_award(uow, caller, code))
 
 
+WITHHELD_DESCRIPTION = (
+    "null, or the rule that leaves this registration's payment fields null: 'LAW_22' before "
+    "the bid deadline for anyone but the bidder itself — nobody, centre staff and supervisors "
+    "included, reads who has paid until then (招标投标法 第二十二条; docs/deposits.md)")
+
+
 class DepositOut(Out):
     section_code: str
     round_no: int
     party_id: int
     party_name: str
     deposit: str | None
-    deposit_status: str = Field(description="none | due | paid | refunded")
+    withheld: str | None = Field(description=WITHHELD_DESCRIPTION)
+    deposit_status: str | None = Field(
+        description="none | due | paid | refunded; null when withheld")
     paid_at: datetime | None
     refund_due_at: datetime | None
     refunded_at: datetime | None
+    counted_amount: str | None = Field(
+        description="the bank credits that arrived before the deposit deadline; null when "
+                    "withheld")
+    late_amount: str | None = Field(
+        description="the bank credits that arrived after it: kept and refunded, not counted")
+    payer_check: str | None = Field(
+        description="the worst finding on its credits against the bidder's registered 基本账户 "
+                    "(条例 26): not_basic_account | basic_account_unknown | basic_account; null "
+                    "without a bank credit or when withheld — for the evaluators to weigh")
     interest: str | None = Field(
         description="engineering: the 银行同期存款利息 refunded with it (条例 57), once refunded")
     overdue_fee: str | None = Field(
         description="政府采购: the 超期资金占用费 owed on a late refund (87号令 38), once refunded")
 
 
-def deposit_out(uow: UnitOfWork, r: Round, reg: Registration) -> DepositOut:
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def deposit_out(uow: UnitOfWork, r: Round, reg: Registration, *, own: bool) -> DepositOut:
+    """The registration's deposit as the caller may see it (``own``: the bidder itself)."""
+    view = deposits.deposit_view(uow, r, reg, own=own)
+    if not view.visible:
+        return DepositOut(section_code=r.section.code, round_no=r.round_no,
+                          party_id=reg.party_id, party_name=reg.party.name,
+                          deposit=_money(r.deposit), withheld=view.withheld,
+                          deposit_status=None, paid_at=None, refund_due_at=None,
+                          refunded_at=None, counted_amount=None, late_amount=None,
+                          payer_check=None, interest=None, overdue_fee=None)
     interest, fee = deposits.refund_extras(r, reg, uow.deposit_rates)  # the centre's rates
     return DepositOut(section_code=r.section.code, round_no=r.round_no, party_id=reg.party_id,
-                      party_name=reg.party.name,
-                      deposit=None if r.deposit is None else str(r.deposit),
-                      deposit_status=reg.deposit_status, paid_at=reg.deposit_paid_at,
-                      refund_due_at=reg.deposit_refund_due_at,
+                      party_name=reg.party.name, deposit=_money(r.deposit), withheld=None,
+                      deposit_status=reg.deposit_status,
+                      paid_at=reg.deposit_paid_at, refund_due_at=reg.deposit_refund_due_at,
                       refunded_at=reg.deposit_refunded_at,
-                      interest=None if interest is None else str(interest),
-                      overdue_fee=None if fee is None else str(fee))
+                      counted_amount=_money(view.counted), late_amount=_money(view.late),
+                      payer_check=view.payer_check, interest=_money(interest),
+                      overdue_fee=_money(fee))
+
+
+class DepositCountsOut(Out):
+    registrations: int
+    paid: int = Field(description="how many have paid (or been refunded) — never who")
 
 
 class DepositConfirmIn(Strict):
@@ -388,16 +424,35 @@ class DepositConfirmIn(Strict):
 @router.get("/sections/{code}/registrations", response_model=list[DepositOut])
 def list_registrations(code: PathCode, uow: UoW, caller: Caller,
                        round_no: RoundNo = None) -> list[DepositOut]:
-    """Registrations and deposits: oversight; the owner and agency after the deadline."""
+    """Registrations and deposits: oversight; the owner and agency after the deadline. Before
+    the deadline each payment field is withheld (``withheld``: LAW_22)."""
     r, regs = deposits.list_registrations(uow, caller, code, round_no)
-    return [deposit_out(uow, r, reg) for reg in regs]
+    return [deposit_out(uow, r, reg, own=reg.party_id == caller.party_id) for reg in regs]
+
+
+@router.get("/sections/{code}/deposits/counts", response_model=DepositCountsOut)
+def deposit_counts(code: PathCode, uow: UoW, caller: Caller,
+                   round_no: RoundNo = None) -> DepositCountsOut:
+    """Centre staff: how many registrations have paid, at any time — never who (法 22)."""
+    counts = deposits.deposit_counts(uow, caller, code, round_no)
+    return DepositCountsOut(registrations=counts.registrations, paid=counts.paid)
+
+
+@router.get("/sections/{code}/deposits/opening", response_model=list[DepositOut])
+def opening_deposits(code: PathCode, uow: UoW, caller: Caller,
+                     round_no: RoundNo = None) -> list[DepositOut]:
+    """At and after the bid deadline: who paid on time, late credits and payer findings (for
+    the opening, the committee and whoever may list the registrations); before it 403
+    DEPOSITS_SECRET_LAW_22."""
+    r, views = deposits.opening_deposits(uow, caller, code, round_no)
+    return [deposit_out(uow, r, v.registration, own=False) for v in views]
 
 
 @router.get("/sections/{code}/registration", response_model=DepositOut)
 def my_registration(code: PathCode, uow: UoW, caller: Caller,
                     round_no: RoundNo = None) -> DepositOut:
-    """A bidder's own registration and deposit."""
-    return deposit_out(uow, *deposits.my_registration(uow, caller, code, round_no))
+    """A bidder's own registration and deposit, at any time."""
+    return deposit_out(uow, *deposits.my_registration(uow, caller, code, round_no), own=True)
 
 
 @router.post("/sections/{code}/registrations/{party_id}/deposit/confirm",
@@ -405,20 +460,21 @@ def my_registration(code: PathCode, uow: UoW, caller: Caller,
 def confirm_deposit(code: PathCode, party_id: PathId, uow: UoW, caller: Caller,
                     body: DepositConfirmIn | None = None,
                     round_no: RoundNo = None) -> DepositOut:
-    """Centre staff confirm a payment (until the bank's arrival notices come in)."""
+    """Centre staff confirm a cash or cheque deposit (the fallback beside the bank's credits),
+    booked in the ledger. Before the deadline the answer withholds the payment fields too."""
     reg = deposits.confirm_payment(uow, caller, code, party_id,
                                    body.paid_at if body else None, round_no)
     r = uow.session.get(Round, reg.round_id)
     assert r is not None
-    return deposit_out(uow, r, reg)
+    return deposit_out(uow, r, reg, own=False)
 
 
 @router.post("/sections/{code}/registrations/{party_id}/deposit/refund",
              response_model=DepositOut)
 def refund_deposit(code: PathCode, party_id: PathId, uow: UoW, caller: Caller,
                    round_no: RoundNo = None) -> DepositOut:
-    """Centre staff record the refund of a paid deposit."""
+    """Centre staff record the refund of a paid deposit (settling its refund line)."""
     reg = deposits.mark_refunded(uow, caller, code, party_id, round_no)
     r = uow.session.get(Round, reg.round_id)
     assert r is not None
-    return deposit_out(uow, r, reg)
+    return deposit_out(uow, r, reg, own=False)

@@ -80,6 +80,10 @@ class RoundIn(Strict):
         None, description="the documents are on sale until then (default: the bid deadline); "
                           "at least 5 日 from the issue (条例 16), 5 个工作日 for a government "
                           "tender (87号令 18) or 磋商")
+    deposit_deadline: Moment | None = Field(
+        None, description="保证金到账截止时间, when the documents set one before the bid deadline "
+                          "(default: the bid deadline); a deposit credit counts only if it "
+                          "arrived before it (docs/deposits.md)")
     contract_kind: str | None = Field(
         None, max_length=16, description="works | goods | services: 发改委令16号 第五条's "
                                          "threshold (400万 / 200万 / 100万)")
@@ -231,7 +235,8 @@ def _settings(body: RoundIn) -> rounds.RoundSettings:
         contract_kind=body.contract_kind, invitation_ground=body.invitation_ground,
         single_source_publicity_at=body.single_source_publicity_at,
         standardised=body.standardised, two_supplier_ground=body.two_supplier_ground,
-        two_supplier_approval=body.two_supplier_approval)
+        two_supplier_approval=body.two_supplier_approval,
+        deposit_deadline=body.deposit_deadline)
 
 
 @router.post("/sections/{code}/rounds", response_model=RoundOut, status_code=201)

@@ -17,6 +17,7 @@ from core.model.tendering import Registration, Round, RoundStatus
 from core.security.access import require_kind, require_project_actor
 from core.security.principal import Principal
 from core.services import lifecycle_notices
+from core.services.banking import refunds
 from core.services.tendering.flows import flow_of
 from core.services.tendering.lifecycle import transition
 from core.services.tendering.round_events import emit_round
@@ -42,9 +43,11 @@ def terminate_round(uow: UnitOfWork, principal: Principal, section_code: str,
     now = uow.clock.now()
     before = snapshot(r)
     r.failure_reason = required_text(reason, "reason", 2000)
-    for reg in uow.session.scalars(select(Registration).where(
-            Registration.round_id == r.id, Registration.deposit_status == "paid")):
+    paid = list(uow.session.scalars(select(Registration).where(
+        Registration.round_id == r.id, Registration.deposit_status == "paid")))
+    for reg in paid:
         reg.deposit_refund_due_at = now
+    refunds.open_lines(uow, principal.actor, r, paid, now)  # 条例 31: due at once
     transition(uow, r, RoundStatus.TERMINATED, principal.actor, "round.terminate",
                before=before)
     if not never_issued:

@@ -101,6 +101,7 @@ class RoundSettings:
     standardised: bool = False  # 技术、服务等标准统一: 最低评标价法 (政采条例 34, 87号令 54)
     two_supplier_ground: str | None = None  # TwoSupplierGround (core.rules.supplier_minimum)
     two_supplier_approval: str | None = None  # the 财政部门's 批准文号 (74号令 27②)
+    deposit_deadline: datetime | None = None  # 保证金到账截止时间; None: the bid deadline
 
 
 def _public_key(holder: Keyholder) -> ec.EllipticCurvePublicKey:
@@ -179,6 +180,15 @@ def _checked(uow: UnitOfWork, section: Section, s: RoundSettings) -> dict[str, A
         raise DomainError("DEADLINE_NOT_AWARE", "截止时间须带时区",
                           "the deadline needs a time zone", field="bid_deadline")
     limits.check_bidding_period(procedure, calendar_of(uow), uow.clock.now(), s.bid_deadline)
+    deposit_by = (None if s.deposit_deadline is None
+                  else require_aware(s.deposit_deadline, "deposit_deadline"))
+    if deposit_by is not None and deposit_by > s.bid_deadline:
+        # a credit counts only before it; after the bid deadline it would let a bidder pay once
+        # it knows who else bid (the documents may set it earlier, never later)
+        raise DomainError("DEPOSIT_DEADLINE_AFTER_BID_DEADLINE",
+                          "保证金到账截止时间不能晚于投标截止时间",
+                          "the deposit deadline cannot be after the bid deadline",
+                          field="deposit_deadline")
     if not 5 <= s.opening_window_minutes <= 24 * 60:
         raise DomainError("OPENING_WINDOW_INVALID", "解密时限须在 5 分钟至 24 小时之间",
                           "the decryption window is 5 minutes to 24 hours",
@@ -200,6 +210,7 @@ def _checked(uow: UnitOfWork, section: Section, s: RoundSettings) -> dict[str, A
             "standardised": s.standardised,
             "two_supplier_ground": two_ground.value if two_ground else None,
             "two_supplier_approval": approval,
+            "deposit_deadline": deposit_by,
             "committee": panel.to_json().decode()}
 
 
