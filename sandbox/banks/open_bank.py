@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
-import contextlib
 import datetime as dt
 import http.client
 import ipaddress
@@ -38,7 +37,6 @@ import ssl
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -297,18 +295,6 @@ CREATE TABLE IF NOT EXISTS statement_tampers (bank_serial TEXT PRIMARY KEY, amou
 class Store(SqliteFile):
     def __init__(self, path: Path) -> None:
         super().__init__(path, SCHEMA)
-
-    @contextlib.contextmanager
-    def tx(self) -> Iterator[Any]:
-        """One decision: ``BEGIN IMMEDIATE`` … ``COMMIT`` under the lock, rolled back on error."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
 
     def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:

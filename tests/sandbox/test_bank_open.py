@@ -13,7 +13,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -31,6 +30,8 @@ import gmssl_pyx
 import httpx
 import pytest
 from cryptography.hazmat.primitives import hashes
+
+from tests.live import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "banks" / "open-protocol.md"
@@ -158,22 +159,6 @@ class Receiver:
             bodies = [json.loads(raw) for _, _, raw in self.calls]
         return [b for b in bodies if kind is None or b["notifyType"] == kind]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 15.0, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or check}")
-        time.sleep(0.05)
 
 
 class BankProcess:
