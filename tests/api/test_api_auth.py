@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, cast
@@ -148,8 +149,12 @@ def test_a_deactivated_accounts_token_stops_working(api: Api) -> None:
 # --- every protected endpoint -----------------------------------------------------------------
 
 def _offline_app_schema() -> dict[str, Any]:
-    """The OpenAPI document at collection time; building it touches no database."""
-    fake = SimpleNamespace(settings=load_settings({"GGZY_DATABASE_URL": "sqlite://"}))
+    """The OpenAPI document at collection time; building it touches no database. Its var dir
+    (where the mounted sandbox peers keep their files) is its own: every pytest-xdist worker
+    collects this module, and two opening the checkout's var/ at once found it locked."""
+    var = tempfile.mkdtemp(prefix="ggzy-auth-schema-")
+    fake = SimpleNamespace(settings=load_settings({"GGZY_DATABASE_URL": "sqlite://",
+                                                   "GGZY_VAR_DIR": var}))
     return create_app(cast(Container, fake)).openapi()
 
 
